@@ -1,0 +1,43 @@
+# Procession: two commands do all set-up on a fresh machine.
+#   make run   - virtualenv, install, migrate, demo data, web app + Celery worker + scheduler
+#   make test  - install and run the whole suite (SQLite, then PostgreSQL/Redis/RabbitMQ)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install migrate demo run test test-sqlite test-services lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run_stack.sh
+
+test: install
+	PY=$(PY) scripts/run_tests.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check bpmn_engine tasklist api config tests bench
+	$(VENV)/bin/lint-imports
+
+bench: install
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	PY=$(PY) scripts/run_bench.sh
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The human side of user tasks: who sees what, forms and pages."""

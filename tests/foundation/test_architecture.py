@@ -1,0 +1,36 @@
+"""The layering of ARCHITECTURE.md holds: the BPMN core imports no framework."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.pure
+
+
+def test_import_contracts_hold():
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run(
+        [str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
+EVAL_CALL = re.compile(r"(^|[^_.a-zA-Z])(eval|exec)\(")
+
+
+def test_no_eval_or_exec_in_product_code():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("bpmn_engine", "tasklist", "api", "config")
+        for path in (ROOT / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if EVAL_CALL.search(line) and not line.strip().startswith("#")
+    ]
+    assert offenders == []
