@@ -209,7 +209,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "fire-due-timers": {"task": "procession.fire_due_timers", "schedule": TIMER_POLL_SECONDS},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,35 @@
+"""ORM rows only: no behaviour beyond field definitions and trivial properties.
+
+The instance row holds the runtime state snapshot (the source of truth for the token
+engine) and a version column; every other table is a projection the store keeps in step
+within the same transaction (user tasks, jobs, timers, subscriptions, incidents,
+variables, tokens) or an append-only record (activity history).
+"""
+
+from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
+from bpmn_engine.models.history import ActivityHistory
+from bpmn_engine.models.instances import ProcessInstance, TokenRow, VariableRow
+from bpmn_engine.models.work import (
+    EventSubscription,
+    Incident,
+    Job,
+    Timer,
+    UserTask,
+    UserTaskCandidate,
+)
+
+__all__ = [
+    "ActivityHistory",
+    "Deployment",
+    "DeploymentResource",
+    "EventSubscription",
+    "Incident",
+    "Job",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Timer",
+    "TokenRow",
+    "UserTask",
+    "UserTaskCandidate",
+    "VariableRow",
+]

@@ -1,0 +1,91 @@
+"""Process instances with their runtime state, plus token and variable projections."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from bpmn_engine.models.definitions import ProcessDefinition
+
+
+class InstanceStatus(models.TextChoices):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+    CANCELLED = "cancelled"
+
+
+class ProcessInstance(models.Model):
+    """A running (or ended) case. ``state`` is the runtime's ``InstanceState.to_dict()``;
+    ``version`` increments on every command and guards against lost updates."""
+
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
+    )
+    # None means "no business key"; an empty string is a key of its own.
+    business_key = models.CharField(  # noqa: DJ001
+        max_length=255, blank=True, null=True, db_index=True
+    )
+    status = models.CharField(
+        max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.ACTIVE,
+        db_index=True,
+    )
+    state = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    version = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    parent_wait_id = models.CharField(max_length=64, blank=True, default="")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}/{self.pk}"
+
+
+class TokenRow(models.Model):
+    """Where control stands right now (projection of the state; rewritten per command)."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="tokens")
+    token_id = models.CharField(max_length=32)
+    node_id = models.CharField(max_length=255, db_index=True)
+    scope_id = models.CharField(max_length=32)
+    state = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "token_id"], name="unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}@{self.node_id}"
+
+
+class VariableRow(models.Model):
+    """A variable of one scope, with its JSON type name, for querying and display."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="variable_rows"
+    )
+    scope_id = models.CharField(max_length=32)
+    name = models.CharField(max_length=255, db_index=True)
+    type = models.CharField(max_length=16)
+    value = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "scope_id", "name"], name="unique_scope_variable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id}.{self.name}"

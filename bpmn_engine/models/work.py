@@ -1,0 +1,208 @@
+"""Rows for the work an instance waits on: user tasks, jobs, timers, subscriptions,
+and the incidents that stop it. Each row names its instance and the runtime ``wait_id``."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from bpmn_engine.models.definitions import ProcessDefinition
+from bpmn_engine.models.instances import ProcessInstance
+
+
+class UserTaskState(models.TextChoices):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class UserTask(models.Model):
+    """A human task. ``assignee`` is the user who holds (claimed or was assigned) it."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="user_tasks"
+    )
+    wait_id = models.CharField(max_length=32)
+    node_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    state = models.CharField(
+        max_length=16, choices=UserTaskState.choices, default=UserTaskState.OPEN, db_index=True
+    )
+    assignee = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    priority = models.IntegerField(default=50)
+    due_at = models.DateTimeField(null=True, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    form_key = models.CharField(max_length=255, blank=True, default="")
+    form_ref = models.CharField(max_length=255, blank=True, default="")
+    form_fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        ordering = ["-priority", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_user_task_wait"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.node_id
+
+
+class CandidateKind(models.TextChoices):
+    USER = "user"
+    GROUP = "group"
+
+
+class UserTaskCandidate(models.Model):
+    """A candidate user or group of a user task (one row each, so inbox queries index)."""
+
+    user_task = models.ForeignKey(UserTask, on_delete=models.CASCADE, related_name="candidates")
+    kind = models.CharField(max_length=8, choices=CandidateKind.choices)
+    identity = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "identity"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.identity}"
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending"
+    LOCKED = "locked"
+    COMPLETED = "completed"
+    FAILED = "failed"  # retries exhausted: an incident holds it
+    CANCELLED = "cancelled"
+
+
+class Job(models.Model):
+    """Work for a handler or an external worker (transactional outbox row)."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="jobs")
+    wait_id = models.CharField(max_length=32)
+    node_id = models.CharField(max_length=255)
+    job_type = models.CharField(max_length=255, db_index=True)
+    external = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=16, choices=JobState.choices, default=JobState.PENDING, db_index=True
+    )
+    retries = models.IntegerField(default=3)
+    retry_time_cycle = models.CharField(max_length=255, blank=True, default="")
+    priority = models.IntegerField(default=0)
+    headers = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    due_at = models.DateTimeField(db_index=True)
+    lock_owner = models.CharField(max_length=255, blank=True, default="")
+    lock_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_job_wait"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_type} ({self.state})"
+
+
+class TimerState(models.TextChoices):
+    SCHEDULED = "scheduled"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class Timer(models.Model):
+    """A timer with a due time; costs nothing until due. Start-event timers have no
+    instance and name their definition instead."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, null=True, blank=True, on_delete=models.CASCADE, related_name="timers"
+    )
+    definition = models.ForeignKey(
+        ProcessDefinition, null=True, blank=True, on_delete=models.CASCADE, related_name="timers"
+    )
+    wait_id = models.CharField(max_length=32)
+    node_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16)
+    expression = models.CharField(max_length=1024)
+    due_at = models.DateTimeField()
+    fired_count = models.PositiveIntegerField(default=0)
+    repetitions_left = models.IntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=TimerState.choices, default=TimerState.SCHEDULED
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["state", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} at {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SubscriptionKind(models.TextChoices):
+    MESSAGE = "message"
+    SIGNAL = "signal"
+
+
+class EventSubscription(models.Model):
+    """An open message or signal subscription of an instance, or of a definition's
+    start event (``instance`` empty)."""
+
+    kind = models.CharField(max_length=8, choices=SubscriptionKind.choices)
+    event_name = models.CharField(max_length=255)
+    correlation_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
+    instance = models.ForeignKey(
+        ProcessInstance, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    definition = models.ForeignKey(
+        ProcessDefinition, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    wait_id = models.CharField(max_length=32, blank=True, default="")
+    node_id = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["kind", "event_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_name}"
+
+
+class IncidentState(models.TextChoices):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Incident(models.Model):
+    """A point where an instance stopped and needs an operator."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="incident_rows"
+    )
+    incident_id = models.CharField(max_length=32, blank=True, default="")
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="incidents")
+    node_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=64)
+    message = models.TextField()
+    details = models.TextField(blank=True, default="")
+    state = models.CharField(
+        max_length=16, choices=IncidentState.choices, default=IncidentState.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.node_id}"

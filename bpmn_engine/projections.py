@@ -1,0 +1,188 @@
+"""Apply the runtime's effects to the work tables (user tasks, jobs, timers,
+subscriptions, incidents, variables) inside the command's transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bpmn_engine.models import (
+    EventSubscription,
+    Incident,
+    Job,
+    ProcessInstance,
+    Timer,
+    UserTask,
+    UserTaskCandidate,
+    VariableRow,
+)
+from bpmn_engine.models.work import (
+    CandidateKind,
+    IncidentState,
+    JobState,
+    SubscriptionKind,
+    TimerState,
+    UserTaskState,
+)
+from bpmn_engine.runtime import InstanceState
+from bpmn_engine.runtime import effects as fx
+
+
+def variable_type(value: Any) -> str:
+    """The Camunda-style type name of a JSON value."""
+    if value is None:
+        return "Null"
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, int):
+        return "Integer" if -(2**31) <= value < 2**31 else "Long"
+    if isinstance(value, float):
+        return "Double"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, datetime):
+        return "Date"
+    return "Json"
+
+
+def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: datetime) -> None:
+    task = UserTask.objects.create(
+        instance=instance, wait_id=e.wait_id, node_id=e.node_id, name=e.name or "",
+        assignee=e.assignee or "", priority=e.priority, due_at=e.due_at,
+        follow_up_at=e.follow_up_at, form_key=e.form_key or "", form_ref=e.form_ref or "",
+        form_fields=[_form_field_dict(f) for f in e.form_fields], created_at=now,
+    )
+    UserTaskCandidate.objects.bulk_create(
+        [UserTaskCandidate(user_task=task, kind=CandidateKind.USER, identity=u)
+         for u in e.candidate_users]
+        + [UserTaskCandidate(user_task=task, kind=CandidateKind.GROUP, identity=g)
+           for g in e.candidate_groups]
+    )
+
+
+def _form_field_dict(field: Any) -> dict[str, Any]:
+    data = dataclasses.asdict(field)
+    data["enum_values"] = dict(field.enum_values)
+    data["properties"] = dict(field.properties)
+    return data
+
+
+def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> None:
+    Job.objects.create(
+        instance=instance, wait_id=e.wait_id, node_id=e.node_id, job_type=e.job_type,
+        external=e.external, retries=e.retries, retry_time_cycle=e.retry_time_cycle or "",
+        priority=e.priority, headers=dict(e.headers), due_at=now, created_at=now,
+        idempotency_key=f"{instance.pk}:{e.wait_id}",
+    )
+
+
+def _timer_scheduled(instance: ProcessInstance, e: fx.TimerScheduled, now: datetime) -> None:
+    Timer.objects.create(
+        instance=instance, wait_id=e.wait_id, node_id=e.node_id, kind=e.kind,
+        expression=e.expression, due_at=e.due_at, fired_count=e.fired_count,
+        repetitions_left=e.repetitions_left, created_at=now,
+    )
+
+
+def _message_opened(instance: ProcessInstance, e: Any, now: datetime) -> None:
+    EventSubscription.objects.create(
+        kind=SubscriptionKind.MESSAGE, event_name=e.message_name,
+        correlation_key=e.correlation_key, instance=instance, wait_id=e.wait_id,
+        node_id=e.node_id, created_at=now,
+    )
+
+
+def _signal_opened(instance: ProcessInstance, e: Any, now: datetime) -> None:
+    EventSubscription.objects.create(
+        kind=SubscriptionKind.SIGNAL, event_name=e.signal_name, instance=instance,
+        wait_id=e.wait_id, node_id=e.node_id, created_at=now,
+    )
+
+
+def _incident_raised(instance: ProcessInstance, e: fx.IncidentRaised, now: datetime) -> None:
+    Incident.objects.create(
+        instance=instance, incident_id=e.incident_id, node_id=e.node_id, kind=e.kind,
+        message=e.message, created_at=now,
+    )
+
+
+def _user_task_completed(instance: ProcessInstance, e: fx.UserTaskCompleted,
+                         now: datetime) -> None:
+    UserTask.objects.filter(instance=instance, wait_id=e.wait_id).update(
+        state=UserTaskState.COMPLETED, completed_at=now, completed_by=e.completed_by or ""
+    )
+
+
+def _subscription_closed(instance: ProcessInstance, e: fx.SubscriptionClosed,
+                         now: datetime) -> None:
+    EventSubscription.objects.filter(instance=instance, wait_id=e.wait_id).delete()
+
+
+def _close(model: type, **changes: Any) -> Callable[[ProcessInstance, Any, datetime], None]:
+    """A handler setting ``changes`` (``NOW`` = the command's time) on the row of ``model``
+    named by the effect's wait id."""
+
+    def close(instance: ProcessInstance, e: Any, now: datetime) -> None:
+        values = {k: (now if v is NOW else v) for k, v in changes.items()}
+        model.objects.filter(instance=instance, wait_id=e.wait_id).update(**values)
+
+    return close
+
+
+NOW = object()
+
+HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
+    fx.UserTaskCreated: _user_task_created,
+    fx.UserTaskCompleted: _user_task_completed,
+    fx.UserTaskCancelled: _close(UserTask, state=UserTaskState.CANCELLED, completed_at=NOW),
+    fx.JobCreated: _job_created,
+    fx.JobCompleted: _close(Job, state=JobState.COMPLETED, completed_at=NOW,
+                            lock_owner="", lock_expires_at=None),
+    fx.JobCancelled: _close(Job, state=JobState.CANCELLED, completed_at=NOW,
+                            lock_owner="", lock_expires_at=None),
+    fx.TimerScheduled: _timer_scheduled,
+    fx.TimerFired: _close(Timer, state=TimerState.FIRED),
+    fx.TimerCancelled: _close(Timer, state=TimerState.CANCELLED),
+    fx.MessageSubscriptionOpened: _message_opened,
+    fx.SignalSubscriptionOpened: _signal_opened,
+    fx.SubscriptionClosed: _subscription_closed,
+    fx.IncidentRaised: _incident_raised,
+}
+
+
+def apply_effects(
+    instance: ProcessInstance, state: InstanceState, effects: list[fx.Effect], now: datetime
+) -> None:
+    """Write every work-table effect; variables are upserted once per scope and name."""
+    changed: dict[tuple[str, str], Any] = {}
+    for effect in effects:
+        handler = HANDLERS.get(type(effect))
+        if handler is not None:
+            handler(instance, effect, now)
+        elif isinstance(effect, fx.IncidentResolved):
+            Incident.objects.filter(
+                instance=instance, incident_id=effect.incident_id, state=IncidentState.OPEN
+            ).update(state=IncidentState.RESOLVED, resolved_at=now)
+        elif isinstance(effect, fx.VariablesChanged):
+            for name, value in effect.changes.items():
+                changed[(effect.scope_id, name)] = value
+    _write_variables(instance, state, changed)
+
+
+def _write_variables(
+    instance: ProcessInstance, state: InstanceState, changed: dict[tuple[str, str], Any]
+) -> None:
+    live = [(scope, name, value) for (scope, name), value in changed.items()
+            if scope in state.scopes]
+    if live:
+        VariableRow.objects.bulk_create(
+            [VariableRow(instance=instance, scope_id=scope, name=name,
+                         type=variable_type(value), value=value) for scope, name, value in live],
+            update_conflicts=True, unique_fields=["instance", "scope_id", "name"],
+            update_fields=["type", "value"],
+        )
+    VariableRow.objects.filter(instance=instance).exclude(
+        scope_id__in=list(state.scopes)
+    ).delete()

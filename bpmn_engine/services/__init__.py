@@ -1,0 +1,44 @@
+"""The service layer: each public function is one command in one durable transaction.
+
+It locks the instance row, applies the pure runtime, and writes state, history and the
+work the step creates. Views, API endpoints and Celery tasks call only these.
+"""
+
+from bpmn_engine.services.deployments import DeploymentResult, deploy_definition
+from bpmn_engine.services.events import (
+    CorrelationResult,
+    broadcast_signal,
+    correlate_message,
+    due_timer_ids,
+    fire_due_timers,
+    fire_timer,
+)
+from bpmn_engine.services.incidents import retry_incident
+from bpmn_engine.services.instances import cancel_instance, set_variables, start_instance
+from bpmn_engine.services.jobs import complete_job, job_variables, throw_job_error
+from bpmn_engine.services.user_tasks import (
+    claim_user_task,
+    complete_user_task,
+    unclaim_user_task,
+)
+
+__all__ = [
+    "CorrelationResult",
+    "DeploymentResult",
+    "broadcast_signal",
+    "cancel_instance",
+    "claim_user_task",
+    "complete_job",
+    "complete_user_task",
+    "correlate_message",
+    "deploy_definition",
+    "due_timer_ids",
+    "fire_due_timers",
+    "fire_timer",
+    "job_variables",
+    "retry_incident",
+    "set_variables",
+    "start_instance",
+    "throw_job_error",
+    "unclaim_user_task",
+]

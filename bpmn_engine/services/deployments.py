@@ -1,0 +1,165 @@
+"""Deploying diagrams: validate, store, version, and open start-event subscriptions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from bpmn_engine.bpmn import ValidationIssue, check_bpmn
+from bpmn_engine.bpmn.model import (
+    Definitions,
+    MessageEventDefinition,
+    Process,
+    SignalEventDefinition,
+    StartEvent,
+    TimerEventDefinition,
+)
+from bpmn_engine.bpmn.timers import TimerDefinitionError, is_timer_expression, parse_timer
+from bpmn_engine.errors import DeploymentInvalidError
+from bpmn_engine.models import (
+    Deployment,
+    DeploymentResource,
+    EventSubscription,
+    ProcessDefinition,
+    Timer,
+)
+from bpmn_engine.models.work import SubscriptionKind, TimerState
+from bpmn_engine.services.transactions import command
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
+
+
+@dataclass
+class DeploymentResult:
+    """``definitions`` lists the definitions of this deployment (new or reused versions);
+    ``duplicate`` is True when nothing changed and an earlier deployment was returned."""
+
+    deployment: Deployment
+    definitions: list[ProcessDefinition]
+    duplicate: bool = False
+    warnings: dict[str, tuple[ValidationIssue, ...]] = field(default_factory=dict)
+
+
+def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Definitions], dict[str, Any]]:
+    parsed: dict[str, Definitions] = {}
+    problems: dict[str, tuple[ValidationIssue, ...]] = {}
+    warnings: dict[str, tuple[ValidationIssue, ...]] = {}
+    for name, content in resources.items():
+        if not name.lower().endswith(BPMN_SUFFIXES):
+            continue
+        report = check_bpmn(content)
+        if report.errors or report.definitions is None:
+            problems[name] = tuple(report.errors)
+        else:
+            parsed[name] = report.definitions
+            warnings[name] = tuple(report.warnings)
+    if problems:
+        summary = "; ".join(
+            f"{name}: {issue.element_id or '-'} (line {issue.line}): {issue.message}"
+            for name, issues in problems.items() for issue in issues
+        )
+        raise DeploymentInvalidError(
+            f"Expected to deploy valid BPMN, but found errors: {summary}", problems
+        )
+    if not parsed:
+        raise DeploymentInvalidError("Expected at least one BPMN resource, but got none", {})
+    return parsed, warnings
+
+
+@command
+def deploy_definition(
+    *, name: str, resources: Mapping[str, bytes], source: str = "", deployed_by: Any = None,
+    duplicate_filtering: bool = True, now: datetime | None = None,
+) -> DeploymentResult:
+    """Validate every resource, then store them; each executable process becomes a new
+    version of its key, unless ``duplicate_filtering`` finds it unchanged."""
+    now = now or timezone.now()
+    parsed, warnings = _check(resources)
+    checksums = {n: hashlib.sha256(resources[n]).hexdigest() for n in parsed}
+    if duplicate_filtering:
+        earlier = _unchanged_deployment(name, source, checksums)
+        if earlier is not None:
+            return DeploymentResult(earlier, list(earlier.definitions.all()), duplicate=True,
+                                    warnings=warnings)
+    deployment = Deployment.objects.create(
+        name=name, source=source, deployed_by=deployed_by if getattr(deployed_by, "pk", None)
+        else None,
+    )
+    created = []
+    for resource_name, content in resources.items():
+        resource = DeploymentResource.objects.create(
+            deployment=deployment, name=resource_name, content=content,
+            checksum=hashlib.sha256(content).hexdigest(),
+        )
+        definitions = parsed.get(resource_name)
+        for process in definitions.executable_processes() if definitions else ():
+            definition = _new_version(deployment, resource, process)
+            _open_start_events(definition, definitions, process, now)
+            created.append(definition)
+    return DeploymentResult(deployment, created, warnings=warnings)
+
+
+def _unchanged_deployment(name: str, source: str,
+                          checksums: dict[str, str]) -> Deployment | None:
+    latest = Deployment.objects.filter(name=name, source=source).order_by("-pk").first()
+    if latest is None:
+        return None
+    deployed = dict(latest.resources.values_list("name", "checksum"))
+    return latest if deployed == checksums else None
+
+
+def _new_version(deployment: Deployment, resource: DeploymentResource,
+                 process: Process) -> ProcessDefinition:
+    latest = (ProcessDefinition.objects.select_for_update().filter(key=process.id)
+              .order_by("-version").first())
+    return ProcessDefinition.objects.create(
+        key=process.id, version=(latest.version + 1) if latest else 1,
+        name=process.name or "", version_tag=process.version_tag or "",
+        deployment=deployment, resource=resource, checksum=resource.checksum,
+        candidate_starter_groups=list(process.candidate_starter_groups),
+        candidate_starter_users=list(process.candidate_starter_users),
+    )
+
+
+def _open_start_events(definition: ProcessDefinition, definitions: Definitions,
+                       process: Process, now: datetime) -> None:
+    """Message, signal and timer start events of the new version replace the old ones."""
+    EventSubscription.objects.filter(definition__key=definition.key).delete()
+    Timer.objects.filter(definition__key=definition.key, instance__isnull=True,
+                         state=TimerState.SCHEDULED).update(state=TimerState.CANCELLED)
+    for start in process.start_events():
+        for event in start.event_definitions:
+            _open_start_event(definition, definitions, start, event, now)
+
+
+def _open_start_event(definition: ProcessDefinition, definitions: Definitions,
+                      start: StartEvent, event: Any, now: datetime) -> None:
+    if isinstance(event, MessageEventDefinition) and event.message_ref:
+        message = definitions.messages.get(event.message_ref)
+        EventSubscription.objects.create(
+            kind=SubscriptionKind.MESSAGE, event_name=message.name if message else "",
+            definition=definition, node_id=start.id, created_at=now,
+        )
+    elif isinstance(event, SignalEventDefinition) and event.signal_ref:
+        signal = definitions.signals.get(event.signal_ref)
+        EventSubscription.objects.create(
+            kind=SubscriptionKind.SIGNAL, event_name=signal.name if signal else "",
+            definition=definition, node_id=start.id, created_at=now,
+        )
+    elif isinstance(event, TimerEventDefinition) and event.kind and event.expression:
+        if is_timer_expression(event.expression):
+            return  # evaluated per firing would need variables; none exist before a start
+        try:
+            schedule = parse_timer(event.kind, event.expression)
+        except TimerDefinitionError:
+            return  # validation reported it; deployment refused it already
+        Timer.objects.create(
+            definition=definition, wait_id="", node_id=start.id, kind=str(event.kind),
+            expression=event.expression, due_at=schedule.first_due(now),
+            repetitions_left=schedule.repetitions, created_at=now,
+        )

@@ -1,0 +1,157 @@
+"""Messages, signals and timers: events from outside that move instances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from bpmn_engine.bpmn.timers import TimerDefinitionError, parse_timer
+from bpmn_engine.errors import MessageCorrelationError, NotFoundError
+from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance, Timer
+from bpmn_engine.models.work import SubscriptionKind, TimerState
+from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
+
+
+@dataclass
+class CorrelationResult:
+    """``kind`` is ``execution`` (a waiting instance moved) or ``start`` (a new one began)."""
+
+    kind: str
+    instance: ProcessInstance
+
+
+@command
+def correlate_message(
+    *, message_name: str, business_key: str | None = None, correlation_key: str | None = None,
+    instance_id: int | None = None, variables: dict[str, Any] | None = None,
+    correlate_all: bool = False, user: Any = None, now: datetime | None = None,
+) -> list[CorrelationResult]:
+    """Deliver a message to the waiting instance(s) it matches, or start an instance at a
+    message start event. Without a match, or with several when ``correlate_all`` is off,
+    raise ``MessageCorrelationError`` and change nothing."""
+    work = UnitOfWork(now=now or timezone.now(), actor=getattr(user, "username", "") or "",
+                      user=user)
+    waiting = EventSubscription.objects.filter(
+        kind=SubscriptionKind.MESSAGE, event_name=message_name, instance__isnull=False,
+        instance__status="active",
+    )
+    if correlation_key is not None:
+        waiting = waiting.filter(correlation_key=str(correlation_key))
+    if business_key is not None:
+        waiting = waiting.filter(instance__business_key=business_key)
+    if instance_id is not None:
+        waiting = waiting.filter(instance_id=instance_id)
+    matches = list(waiting.order_by("instance_id", "id").values_list("instance_id", "wait_id"))
+    if matches:
+        if len(matches) > 1 and not correlate_all:
+            raise MessageCorrelationError(
+                f"Expected message '{message_name}' to match one waiting execution, "
+                f"but {len(matches)} match"
+            )
+        for matched_instance, wait_id in matches:
+            work.send(matched_instance, tr.CorrelateMessage(wait_id=wait_id,
+                                                            variables=variables or {}))
+        work.run()
+        return [CorrelationResult("execution", work.instance(pk).row) for pk, _ in matches]
+    if instance_id is None:
+        starts = _message_start(message_name)
+        if starts is not None:
+            definition, node_id = starts
+            row = work.start(definition, variables=variables, business_key=business_key,
+                             start_event_id=node_id)
+            work.run()
+            return [CorrelationResult("start", row)]
+    raise MessageCorrelationError(
+        f"Expected message '{message_name}' to match a waiting execution or a message start "
+        "event, but nothing matches"
+    )
+
+
+def _message_start(message_name: str) -> tuple[ProcessDefinition, str] | None:
+    subscription = (EventSubscription.objects.select_related("definition")
+                    .filter(kind=SubscriptionKind.MESSAGE, event_name=message_name,
+                            definition__isnull=False, definition__suspended=False)
+                    .order_by("-definition__version").first())
+    return (subscription.definition, subscription.node_id) if subscription else None
+
+
+@command
+def broadcast_signal(*, signal_name: str, variables: dict[str, Any] | None = None,
+                     user: Any = None, now: datetime | None = None) -> int:
+    """Deliver a signal to every waiting subscription and signal start event; returns
+    how many received it (zero is fine: signals are fire-and-forget)."""
+    work = UnitOfWork(now=now or timezone.now(), actor=getattr(user, "username", "") or "",
+                      user=user)
+    delivered = work.broadcast_signal(signal_name, variables or {})
+    work.run()
+    return delivered
+
+
+@command
+def fire_timer(*, timer_id: int, now: datetime | None = None) -> bool:
+    """Fire a scheduled timer; False when it was fired or withdrawn meanwhile."""
+    now = now or timezone.now()
+    timer = Timer.objects.filter(pk=timer_id).first()
+    if timer is None:
+        raise NotFoundError(f"Expected to find timer {timer_id}, but it does not exist")
+    work = UnitOfWork(now=now)
+    if timer.instance_id is None:
+        return _fire_start_timer(work, timer_id, now)
+    work.instance(timer.instance_id)  # lock the instance before re-reading the timer
+    timer = Timer.objects.get(pk=timer_id)
+    if timer.state != TimerState.SCHEDULED:
+        return False
+    work.send(timer.instance_id, tr.FireTimer(wait_id=timer.wait_id))
+    work.run()
+    return True
+
+
+def _fire_start_timer(work: UnitOfWork, timer_id: int, now: datetime) -> bool:
+    timer = Timer.objects.select_for_update().select_related("definition").get(pk=timer_id)
+    if timer.state != TimerState.SCHEDULED:
+        return False
+    timer.state = TimerState.FIRED
+    timer.save(update_fields=["state"])
+    work.start(timer.definition, start_event_id=timer.node_id)
+    _rearm_start_timer(timer)
+    work.run()
+    return True
+
+
+def _rearm_start_timer(timer: Timer) -> None:
+    if timer.kind != "cycle":
+        return
+    try:
+        schedule = parse_timer(timer.kind, timer.expression)
+    except TimerDefinitionError:
+        return
+    fired = timer.fired_count + 1
+    next_due = schedule.next_due(timer.due_at, fired)
+    if next_due is not None:
+        Timer.objects.create(
+            definition=timer.definition, wait_id="", node_id=timer.node_id, kind=timer.kind,
+            expression=timer.expression, due_at=next_due, fired_count=fired,
+            repetitions_left=None if schedule.repetitions is None
+            else schedule.repetitions - fired,
+            created_at=timer.created_at,
+        )
+
+
+def due_timer_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Ids of scheduled timers due by ``now``, oldest first."""
+    now = now or timezone.now()
+    return list(Timer.objects.filter(state=TimerState.SCHEDULED, due_at__lte=now)
+                .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def fire_due_timers(*, now: datetime | None = None, limit: int = 100) -> int:
+    """Fire every due timer, each in its own transaction; returns how many fired."""
+    fired = 0
+    for timer_id in due_timer_ids(now=now, limit=limit):
+        fired += bool(fire_timer(timer_id=timer_id, now=now))
+    return fired

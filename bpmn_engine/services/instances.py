@@ -1,0 +1,73 @@
+"""Starting, cancelling and changing process instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from bpmn_engine.errors import DefinitionSuspendedError, NotFoundError
+from bpmn_engine.models import ProcessDefinition, ProcessInstance
+from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
+
+
+def _actor(user: Any) -> str:
+    return user.get_username() if getattr(user, "pk", None) else ""
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    definition = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+    if definition is None:
+        raise NotFoundError(f"Expected to find process definition '{key}', but none is deployed")
+    return definition
+
+
+@command
+def start_instance(
+    *, definition_key: str | None = None, definition_id: int | None = None,
+    variables: dict[str, Any] | None = None, business_key: str | None = None,
+    start_event_id: str | None = None, user: Any = None, now: datetime | None = None,
+) -> ProcessInstance:
+    """Start an instance of the latest version of ``definition_key`` (or exactly
+    ``definition_id``) and run it to its first wait states."""
+    if definition_id is not None:
+        definition = ProcessDefinition.objects.filter(pk=definition_id).first()
+        if definition is None:
+            raise NotFoundError(
+                f"Expected to find process definition {definition_id}, but it does not exist"
+            )
+    elif definition_key:
+        definition = latest_definition(definition_key)
+    else:
+        raise NotFoundError("Expected a definition key or id to start, but got neither")
+    if definition.suspended:
+        raise DefinitionSuspendedError(
+            f"Expected to start definition {definition}, but it is suspended"
+        )
+    work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
+    row = work.start(definition, variables=variables, business_key=business_key,
+                     start_event_id=start_event_id)
+    work.run()
+    return row
+
+
+@command
+def cancel_instance(*, instance_id: int, reason: str | None = None, user: Any = None,
+                    now: datetime | None = None) -> ProcessInstance:
+    """Cancel the instance: every wait is withdrawn, called children are cancelled too."""
+    work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
+    work.send(instance_id, tr.Cancel(reason=reason))
+    work.run()
+    return work.instance(instance_id).row
+
+
+@command
+def set_variables(*, instance_id: int, variables: dict[str, Any], scope_id: str | None = None,
+                  user: Any = None, now: datetime | None = None) -> ProcessInstance:
+    work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
+    work.send(instance_id, tr.SetVariables(variables=variables, scope_id=scope_id))
+    work.run()
+    return work.instance(instance_id).row

@@ -1,0 +1,150 @@
+"""One command's work across instances: advance, persist, then follow the effects that
+reach other instances (signals, call activities, parents) inside the same transaction."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bpmn_engine import store
+from bpmn_engine.definitions_cache import process_for
+from bpmn_engine.history import record_activity_history
+from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
+from bpmn_engine.models.work import SubscriptionKind
+from bpmn_engine.projections import apply_effects
+from bpmn_engine.runtime import InstanceState, advance, new_instance
+from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.runtime.errors import UnknownWaitError
+from bpmn_engine.services.resolution import resolve_called_definition
+
+
+@dataclass
+class Pending:
+    instance_id: int
+    trigger: tr.Trigger
+    tolerate_missing_wait: bool = False
+
+
+class UnitOfWork:
+    """Queue of (instance, trigger) pairs processed in order within one transaction.
+
+    Instances are locked the first time they are touched (ancestors first) and stay
+    loaded, so a follow-up on the same instance sees the state the previous step wrote.
+    """
+
+    def __init__(self, *, now: datetime, actor: str = "", user: Any = None) -> None:
+        self.now = now
+        self.actor = actor
+        self.user = user
+        self.loaded: dict[int, store.LoadedInstance] = {}
+        self.queue: deque[Pending] = deque()
+
+    # ------------------------------------------------------------------ entry points
+
+    def start(
+        self, definition: ProcessDefinition, *, variables: dict[str, Any] | None = None,
+        business_key: str | None = None, start_event_id: str | None = None,
+        parent: ProcessInstance | None = None, parent_wait_id: str = "",
+    ) -> ProcessInstance:
+        process = process_for(definition)
+        row = ProcessInstance.objects.create(
+            definition=definition, business_key=business_key, started_at=self.now,
+            parent=parent, parent_wait_id=parent_wait_id,
+            started_by=self.user if getattr(self.user, "pk", None) else None,
+        )
+        state = new_instance(process, instance_id=str(row.pk), business_key=business_key)
+        row.state = state.to_dict()
+        self.loaded[row.pk] = store.LoadedInstance(row=row, state=state, process=process)
+        self.send(row.pk, tr.StartInstance(
+            variables=variables or {}, start_event_id=start_event_id,
+            initiator=self.actor or None,
+        ))
+        return row
+
+    def send(self, instance_id: int, trigger: tr.Trigger, *,
+             tolerate_missing_wait: bool = False) -> None:
+        self.queue.append(Pending(instance_id, trigger, tolerate_missing_wait))
+
+    def run(self) -> None:
+        while self.queue:
+            self._step(self.queue.popleft())
+
+    def instance(self, instance_id: int) -> store.LoadedInstance:
+        loaded = self.loaded.get(instance_id)
+        if loaded is None:
+            loaded = store.load(store.lock_instance(instance_id))
+            self.loaded[instance_id] = loaded
+        return loaded
+
+    def state(self, instance_id: int) -> InstanceState:
+        return self.instance(instance_id).state
+
+    # ------------------------------------------------------------------ internals
+
+    def _step(self, pending: Pending) -> None:
+        loaded = self.instance(pending.instance_id)
+        try:
+            step = advance(loaded.process, loaded.state, pending.trigger, self.now)
+        except UnknownWaitError:
+            if pending.tolerate_missing_wait:
+                return
+            raise
+        loaded.state = step.state
+        store.save(loaded, now=self.now)
+        apply_effects(loaded.row, loaded.state, step.effects, self.now)
+        record_activity_history(loaded.row, step.effects, actor=self.actor)
+        self._follow(loaded.row, step.effects)
+
+    def _follow(self, row: ProcessInstance, effects: list[fx.Effect]) -> None:
+        failed = False
+        for effect in effects:
+            if isinstance(effect, fx.SignalThrown):
+                self.broadcast_signal(effect.signal_name, dict(effect.variables))
+            elif isinstance(effect, fx.CallActivityStarted):
+                self._start_called(row, effect)
+            elif isinstance(effect, fx.CallActivityCancelled):
+                for child in ProcessInstance.objects.filter(
+                    parent=row, parent_wait_id=effect.wait_id, status="active"
+                ).values_list("pk", flat=True):
+                    self.send(child, tr.Cancel(reason="parent withdrew the call activity"))
+            elif isinstance(effect, fx.InstanceFailed) and row.parent_id:
+                failed = True
+                self.send(row.parent_id, tr.FailCallActivity(
+                    wait_id=row.parent_wait_id, error_code=effect.error_code,
+                    message=effect.message, variables=dict(effect.variables),
+                ), tolerate_missing_wait=True)
+            elif isinstance(effect, fx.InstanceCompleted) and row.parent_id and not failed:
+                self.send(row.parent_id, tr.CompleteCallActivity(
+                    wait_id=row.parent_wait_id, variables=dict(effect.variables),
+                ), tolerate_missing_wait=True)
+
+    def _start_called(self, row: ProcessInstance, effect: fx.CallActivityStarted) -> None:
+        definition, problem = resolve_called_definition(row.definition, effect)
+        if definition is None:
+            self.send(row.pk, tr.ReportIncident(
+                wait_id=effect.wait_id, kind="called-element", message=problem,
+            ))
+            return
+        self.start(definition, variables=dict(effect.variables),
+                   business_key=effect.business_key, parent=row,
+                   parent_wait_id=effect.wait_id)
+
+    def broadcast_signal(self, signal_name: str, variables: dict[str, Any]) -> int:
+        """Deliver a signal to every open subscription and start-event; returns how many."""
+        delivered = 0
+        subscriptions = EventSubscription.objects.filter(
+            kind=SubscriptionKind.SIGNAL, event_name=signal_name
+        ).order_by("instance_id", "id").values_list("instance_id", "definition_id",
+                                                   "wait_id", "node_id")
+        for instance_id, definition_id, wait_id, node_id in list(subscriptions):
+            if instance_id is not None:
+                self.send(instance_id, tr.TriggerSignal(wait_id=wait_id, variables=variables),
+                          tolerate_missing_wait=True)
+            else:
+                definition = ProcessDefinition.objects.get(pk=definition_id)
+                self.start(definition, variables=variables, start_event_id=node_id)
+            delivered += 1
+        return delivered

@@ -1,0 +1,88 @@
+"""Claiming, releasing and completing user tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from bpmn_engine import store
+from bpmn_engine.errors import (
+    NotFoundError,
+    TaskAlreadyClaimedError,
+    TaskNotAssignedError,
+    TaskNotOpenError,
+)
+from bpmn_engine.models import UserTask
+from bpmn_engine.models.work import UserTaskState
+from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
+
+
+def _username(user: Any) -> str:
+    return user.get_username() if hasattr(user, "get_username") else str(user)
+
+
+def _locked_open_task(task_id: int) -> UserTask:
+    """Lock the task's instance (the engine's unit of serialisation), then the task."""
+    instance_id = UserTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+    if instance_id is None:
+        raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
+    store.lock_instance(instance_id)
+    task = UserTask.objects.select_for_update().get(pk=task_id)
+    if task.state != UserTaskState.OPEN:
+        raise TaskNotOpenError(f"Expected to work on user task {task_id}, but it is {task.state}")
+    return task
+
+
+@command
+def claim_user_task(*, task_id: int, user: Any) -> UserTask:
+    """Make ``user`` the assignee; claiming a task you already hold is a no-op."""
+    task = _locked_open_task(task_id)
+    username = _username(user)
+    if task.assignee and task.assignee != username:
+        raise TaskAlreadyClaimedError(
+            f"Expected to claim user task {task_id}, but {task.assignee} holds it"
+        )
+    if task.assignee != username:
+        task.assignee = username
+        task.save(update_fields=["assignee"])
+    return task
+
+
+@command
+def unclaim_user_task(*, task_id: int, user: Any) -> UserTask:
+    """Give the task back to its candidates."""
+    task = _locked_open_task(task_id)
+    if task.assignee and task.assignee != _username(user):
+        raise TaskAlreadyClaimedError(
+            f"Expected to release user task {task_id}, but {task.assignee} holds it"
+        )
+    task.assignee = ""
+    task.save(update_fields=["assignee"])
+    return task
+
+
+@command
+def complete_user_task(
+    *, task_id: int, user: Any, variables: dict[str, Any] | None = None,
+    local_variables: dict[str, Any] | None = None, now: datetime | None = None,
+) -> UserTask:
+    """Complete the task held by ``user`` and run the instance to its next wait states."""
+    task = _locked_open_task(task_id)
+    username = _username(user)
+    if task.assignee != username:
+        raise TaskNotAssignedError(
+            f"Expected {username} to hold user task {task_id} before completing it, "
+            f"but {task.assignee or 'nobody'} holds it"
+        )
+    work = UnitOfWork(now=now or timezone.now(), actor=username, user=user)
+    work.send(task.instance_id, tr.CompleteUserTask(
+        wait_id=task.wait_id, variables=variables or {}, local_variables=local_variables or {},
+        completed_by=username,
+    ))
+    work.run()
+    task.refresh_from_db()
+    return task
