@@ -45,6 +45,9 @@ class BaseElement:
     line: int = 0
     documentation: str | None = None
     properties: Mapping[str, str] = empty_mapping()  # camunda:properties / zeebe:properties
+    # BPMN children without a dedicated field (ioSpecification, data associations, resource
+    # roles, ...), kept generically so every BPMN element of the file stays reachable.
+    extra_elements: tuple[GenericElement, ...] = ()
 
 
 # --------------------------------------------------------------------------- root elements
