@@ -3,7 +3,6 @@ subscriptions, incidents, variables) inside the command's transaction."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -63,10 +62,13 @@ def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: da
 
 
 def _form_field_dict(field: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(field)
-    data["enum_values"] = dict(field.enum_values)
-    data["properties"] = dict(field.properties)
-    return data
+    """A JSON-safe copy of a model ``FormField``."""
+    return {
+        "id": field.id, "label": field.label, "type": field.type,
+        "default_value": field.default_value, "enum_values": dict(field.enum_values),
+        "constraints": [{"name": c.name, "config": c.config} for c in field.constraints],
+        "properties": dict(field.properties),
+    }
 
 
 def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> None:
@@ -140,6 +142,8 @@ HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
     fx.JobCreated: _job_created,
     fx.JobCompleted: _close(Job, state=JobState.COMPLETED, completed_at=NOW,
                             lock_owner="", lock_expires_at=None),
+    fx.JobErrorThrown: _close(Job, state=JobState.COMPLETED, completed_at=NOW,
+                              lock_owner="", lock_expires_at=None),
     fx.JobCancelled: _close(Job, state=JobState.CANCELLED, completed_at=NOW,
                             lock_owner="", lock_expires_at=None),
     fx.TimerScheduled: _timer_scheduled,

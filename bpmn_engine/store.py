@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bpmn_engine.bpmn.model import Process
-from bpmn_engine.definitions_cache import process_for
+from bpmn_engine.bpmn.model import Definitions, Process
+from bpmn_engine.definitions_cache import definitions_for
 from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
 from bpmn_engine.models import ProcessInstance, TokenRow
 from bpmn_engine.models.instances import InstanceStatus
@@ -27,6 +27,7 @@ class LoadedInstance:
     row: ProcessInstance
     state: InstanceState
     process: Process
+    definitions: Definitions
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
@@ -56,8 +57,10 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 
 
 def load(row: ProcessInstance) -> LoadedInstance:
+    definitions = definitions_for(row.definition)
     return LoadedInstance(row=row, state=InstanceState.from_dict(row.state),
-                          process=process_for(row.definition))
+                          process=definitions.process(row.definition.key),
+                          definitions=definitions)
 
 
 def save(loaded: LoadedInstance, *, now: datetime) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bpmn_engine import store
-from bpmn_engine.definitions_cache import process_for
+from bpmn_engine.definitions_cache import definitions_for
 from bpmn_engine.history import record_activity_history
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
@@ -49,7 +49,8 @@ class UnitOfWork:
         business_key: str | None = None, start_event_id: str | None = None,
         parent: ProcessInstance | None = None, parent_wait_id: str = "",
     ) -> ProcessInstance:
-        process = process_for(definition)
+        definitions = definitions_for(definition)
+        process = definitions.process(definition.key)
         row = ProcessInstance.objects.create(
             definition=definition, business_key=business_key, started_at=self.now,
             parent=parent, parent_wait_id=parent_wait_id,
@@ -57,7 +58,8 @@ class UnitOfWork:
         )
         state = new_instance(process, instance_id=str(row.pk), business_key=business_key)
         row.state = state.to_dict()
-        self.loaded[row.pk] = store.LoadedInstance(row=row, state=state, process=process)
+        self.loaded[row.pk] = store.LoadedInstance(row=row, state=state, process=process,
+                                                   definitions=definitions)
         self.send(row.pk, tr.StartInstance(
             variables=variables or {}, start_event_id=start_event_id,
             initiator=self.actor or None,
@@ -87,7 +89,8 @@ class UnitOfWork:
     def _step(self, pending: Pending) -> None:
         loaded = self.instance(pending.instance_id)
         try:
-            step = advance(loaded.process, loaded.state, pending.trigger, self.now)
+            step = advance(loaded.process, loaded.state, pending.trigger, self.now,
+                           definitions=loaded.definitions)
         except UnknownWaitError:
             if pending.tolerate_missing_wait:
                 return
