@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
 
-from bpmn_engine.models import ProcessInstance
+from bpmn_engine.errors import TaskNotOpenError
 from bpmn_engine.services import (
     claim_user_task,
     complete_user_task,
@@ -18,8 +19,8 @@ from bpmn_engine.services import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WIDTH = 12
-ROUNDS = 8
+WIDTH = 20
+ROUNDS = 30
 
 
 def wide_join_diagram(width: int) -> bytes:
@@ -45,28 +46,27 @@ def wide_join_diagram(width: int) -> bytes:
 </bpmn:definitions>""".encode()
 
 
-def complete_all_at_once(instance: ProcessInstance, user: User) -> list[BaseException]:
-    tasks = list(instance.user_tasks.all())
-    for task in tasks:
-        claim_user_task(task_id=task.pk, user=user)
-    barrier = threading.Barrier(len(tasks))
-    errors: list[BaseException] = []
+def run_at_once(calls: list) -> list[object]:
+    """Run ``calls`` in threads released together; each outcome is "done" or the error."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[object] = []
 
-    def work(task_id: int) -> None:
+    def work(call) -> None:
         try:
             barrier.wait(timeout=30)
-            complete_user_task(task_id=task_id, user=user)
-        except BaseException as exc:  # collected and asserted by the test
-            errors.append(exc)
+            call()
+            outcomes.append("done")
+        except BaseException as exc:  # collected and asserted by the caller
+            outcomes.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(t.pk,)) for t in tasks]
+    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    return errors
+    return outcomes
 
 
 def test_concurrent_completions_of_a_wide_parallel_join_fire_it_exactly_once():
@@ -74,8 +74,26 @@ def test_concurrent_completions_of_a_wide_parallel_join_fire_it_exactly_once():
     deploy_definition(name="wide", resources={"wide.bpmn": wide_join_diagram(WIDTH)})
     for _ in range(ROUNDS):
         instance = start_instance(definition_key="wide_join")
-        errors = complete_all_at_once(instance, user)
-        assert errors == [], f"{connection.vendor}: {errors!r}"
-        after = instance.user_tasks.filter(node_id="After")
-        assert after.count() == 1
+        tasks = list(instance.user_tasks.all())
+        for task in tasks:
+            claim_user_task(task_id=task.pk, user=user)
+        outcomes = run_at_once([
+            functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks
+        ])
+        assert outcomes == ["done"] * WIDTH, f"{connection.vendor}: {outcomes!r}"
+        assert instance.user_tasks.filter(node_id="After").count() == 1
         assert list(instance.tokens.values_list("node_id", flat=True)) == ["After"]
+
+
+def test_the_same_task_completed_twice_at_once_succeeds_once():
+    user = User.objects.create_user("worker")
+    deploy_definition(name="wide", resources={"wide.bpmn": wide_join_diagram(1)})
+    for _ in range(10):
+        instance = start_instance(definition_key="wide_join")
+        task = instance.user_tasks.get(node_id="T0")
+        claim_user_task(task_id=task.pk, user=user)
+        complete = functools.partial(complete_user_task, task_id=task.pk, user=user)
+        outcomes = run_at_once([complete, complete])
+        assert outcomes.count("done") == 1, outcomes
+        assert any(isinstance(o, TaskNotOpenError) for o in outcomes), outcomes
+        assert instance.user_tasks.filter(node_id="After").count() == 1
