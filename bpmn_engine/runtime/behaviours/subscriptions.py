@@ -1,0 +1,148 @@
+"""Opening waits for catching events: timers, message and signal subscriptions.
+
+Used by intermediate catch events, receive tasks, boundary events and the event-based
+gateway. Timer text is evaluated first when it is an expression; a timer that cannot be
+parsed raises a ``timer`` incident. Cycle timers re-arm as a new wait after each firing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bpmn_engine.bpmn.model import (
+    Activity,
+    BoundaryEvent,
+    EventDefinition,
+    MessageEventDefinition,
+    SignalEventDefinition,
+    TimerEventDefinition,
+)
+from bpmn_engine.bpmn.timers import (
+    TimerDefinitionError,
+    is_timer_expression,
+    parse_timer,
+    schedule_from_value,
+)
+from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.run import StepIncident
+from bpmn_engine.runtime.state import Token, Wait
+from bpmn_engine.runtime.variables import evaluate, value_of
+
+if TYPE_CHECKING:
+    from bpmn_engine.runtime.run import Run
+
+CATCHABLE = (TimerEventDefinition, MessageEventDefinition, SignalEventDefinition)
+
+
+def open_event_wait(
+    run: Run, token: Token, node_id: str, definition: EventDefinition, owner: str
+) -> Wait:
+    """Open the wait a catching event definition needs (timer, message or signal)."""
+    if isinstance(definition, TimerEventDefinition):
+        return open_timer(run, token, node_id, definition, owner)
+    if isinstance(definition, MessageEventDefinition):
+        return open_message(run, token, node_id, definition.message_ref, owner)
+    if isinstance(definition, SignalEventDefinition):
+        name = value_of(run.tables.signal_name(definition.signal_ref), run.variables(token))
+        wait = run.open_wait(token, "signal", node_id, owner, {"signal_name": str(name)})
+        run.effects.append(fx.SignalSubscriptionOpened(wait.id, node_id, str(name)))
+        return wait
+    raise StepIncident(
+        "unsupported", f"Expected to wait at {node_id}, but {definition.tag} cannot be caught"
+    )
+
+
+def open_message(run: Run, token: Token, node_id: str, message_ref: str | None, owner: str) -> Wait:
+    tables = run.tables
+    variables = run.variables(token)
+    name = str(value_of(tables.message_name(message_ref), variables))
+    key_text = tables.message_correlation_key(message_ref)
+    key = value_of(key_text, variables) if key_text else None
+    key = None if key is None else str(key)
+    wait = run.open_wait(
+        token, "message", node_id, owner, {"message_name": name, "correlation_key": key}
+    )
+    run.effects.append(fx.MessageSubscriptionOpened(wait.id, node_id, name, key))
+    return wait
+
+
+def open_timer(
+    run: Run, token: Token, node_id: str, definition: TimerEventDefinition, owner: str
+) -> Wait:
+    kind = str(definition.kind or "")
+    text = definition.expression or ""
+    try:
+        if is_timer_expression(text):
+            schedule = schedule_from_value(kind, evaluate(text, run.variables(token)))
+        else:
+            schedule = parse_timer(kind, text)
+        due = schedule.first_due(run.now)
+    except TimerDefinitionError as failure:
+        raise StepIncident(
+            "timer", f"Expected to schedule the timer of {node_id}, but {failure}"
+        ) from None
+    return _arm(run, token, node_id, owner, kind, schedule.text, due, 0, schedule.repetitions)
+
+
+def _arm(
+    run: Run,
+    token: Token,
+    node_id: str,
+    owner: str,
+    kind: str,
+    text: str,
+    due: datetime,
+    fired: int,
+    repetitions: int | None,
+) -> Wait:
+    left = None if repetitions is None else repetitions - fired
+    wait = run.open_wait(
+        token,
+        "timer",
+        node_id,
+        owner,
+        {
+            "kind": kind,
+            "expression": text,
+            "due_at": due.isoformat(),
+            "fired": fired,
+            "repetitions": repetitions,
+        },
+    )
+    run.effects.append(fx.TimerScheduled(wait.id, node_id, due, kind, text, fired, left))
+    return wait
+
+
+def rearm_timer(run: Run, token: Token, fired_wait: Wait) -> Wait | None:
+    """After a cycle timer fired, schedule its next occurrence (None when used up)."""
+    data = fired_wait.data
+    if data.get("kind") != "cycle":
+        return None
+    fired = int(data.get("fired", 0)) + 1
+    schedule = schedule_from_value("cycle", data["expression"])
+    due = schedule.next_due(datetime.fromisoformat(data["due_at"]), fired)
+    if due is None:
+        return None
+    return _arm(
+        run,
+        token,
+        fired_wait.node_id,
+        fired_wait.owner,
+        "cycle",
+        data["expression"],
+        due,
+        fired,
+        schedule.repetitions,
+    )
+
+
+def open_boundaries(
+    run: Run, token: Token, node: Activity, boundaries: tuple[BoundaryEvent, ...]
+) -> None:
+    """Subscribe the timer/message/signal boundary events of an activity being entered."""
+    definitions = run.tables.event_definition
+    for boundary in boundaries:
+        definition = definitions.get(boundary.id)
+        if isinstance(definition, CATCHABLE):
+            open_event_wait(run, token, boundary.id, definition, boundary.id)

@@ -1,0 +1,390 @@
+"""One ``advance`` call in progress: the work-list loop and the token operations
+behaviours use (leave, fork, wait, end, cancel, incidents, activity completion).
+
+The loop is iterative (no recursion per step), and every operation touches only the
+token, its scope and the indexes it names: no scans over all tokens on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
+from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.state import ROOT, Incident, InstanceState, Scope, Token, Wait
+from bpmn_engine.runtime.tables import ProcessTables
+from bpmn_engine.runtime.variables import (
+    EVALUATION_ERRORS,
+    evaluate_parameters,
+    visible,
+    write_variables,
+)
+
+READY, WAITING, IN_SCOPE, JOINING, INCIDENT = (
+    TokenState.READY,
+    TokenState.WAITING,
+    TokenState.IN_SCOPE,
+    TokenState.JOINING,
+    TokenState.INCIDENT,
+)
+EXECUTE, COMPLETE, LEAVE = ActivityPhase.EXECUTE, ActivityPhase.COMPLETE, ActivityPhase.LEAVE
+
+_CLOSE_ON_CANCEL = {
+    "user_task": fx.UserTaskCancelled,
+    "job": fx.JobCancelled,
+    "timer": fx.TimerCancelled,
+    "message": fx.SubscriptionClosed,
+    "signal": fx.SubscriptionClosed,
+    "call_activity": fx.CallActivityCancelled,
+}
+_CLOSE_ON_FIRE = {
+    "job": fx.JobCompleted,
+    "timer": fx.TimerFired,
+    "message": fx.SubscriptionClosed,
+    "signal": fx.SubscriptionClosed,
+    "call_activity": fx.CallActivityCompleted,
+}
+
+
+class StepIncident(Exception):
+    """Raised inside a behaviour to stop the token with an incident of ``kind``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class Run:
+    """The mutable context of one ``advance``: state, effects, work list, variable changes."""
+
+    def __init__(
+        self,
+        tables: ProcessTables,
+        state: InstanceState,
+        now: datetime,
+        record_history: bool = True,
+    ) -> None:
+        self.tables = tables
+        self.state = state
+        self.now = now
+        self.history = record_history
+        self.effects: list[fx.Effect] = []
+        self.work: deque[Token] = deque()
+        self.changes: dict[str, dict[str, Any]] = {}
+        self.phase = EXECUTE
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> None:
+        """Execute ready tokens until every token waits or the instance ends."""
+        work, tokens, tables = self.work, self.state.tokens, self.tables
+        behaviours, nodes = tables.behaviour, tables.nodes
+        history, now, emit, started = (
+            self.history,
+            self.now,
+            self.effects.append,
+            fx.ActivityStarted,
+        )
+        while True:
+            while work:
+                token = work.popleft()
+                if tokens.get(token.id) is not token or token.state != READY:
+                    continue  # cancelled or parked while queued
+                node = nodes[token.node_id]
+                if history:
+                    emit(started(node.id, token.id, token.scope_id, node.tag, node.name, now))
+                self.phase = EXECUTE
+                try:
+                    behaviours[token.node_id].execute(self, token, node)
+                except StepIncident as failure:
+                    self.incident(token, node, failure.kind, failure.message)
+                except EVALUATION_ERRORS as failure:
+                    self.incident(token, node, "expression", str(failure))
+            if not (self.state.joins and tables.inclusive_ids and self._fire_inclusive()):
+                break
+
+    def _fire_inclusive(self) -> bool:
+        from bpmn_engine.runtime.behaviours.gateways import fire_pending_inclusive
+
+        return fire_pending_inclusive(self)
+
+    def guarded(self, token: Token, node: FlowNode, action: Any, *args: Any) -> None:
+        """Run ``action`` (a trigger continuation); failures become incidents."""
+        self.phase = EXECUTE
+        try:
+            action(*args)
+        except StepIncident as failure:
+            self.incident(token, node, failure.kind, failure.message)
+        except EVALUATION_ERRORS as failure:
+            self.incident(token, node, "expression", str(failure))
+
+    def record(self, kind: type, token: Token, node: FlowNode) -> None:
+        self.effects.append(kind(node.id, token.id, token.scope_id, node.tag, node.name, self.now))
+
+    # ------------------------------------------------------------------ tokens
+
+    def new_token(self, node_id: str, scope_id: str, via: str | None = None) -> Token:
+        token = Token(self.state.next_id("t"), node_id, scope_id, READY, via)
+        self.state.tokens[token.id] = token
+        self.state.scopes[scope_id].tokens[token.id] = None
+        return token
+
+    def variables(self, token: Token) -> Any:
+        """Variables visible to the token's node (its local scope first)."""
+        return visible(self.state, token.child_scope or token.scope_id)
+
+    def set_variables(self, scope_id: str, values: Any, local: bool = False) -> None:
+        if values:
+            write_variables(self.state, self.changes, scope_id, values, local)
+
+    def leave(self, token: Token, node: FlowNode) -> None:
+        """Take the node's outgoing flows (conditions evaluated; default if none match)."""
+        step = self.tables.fast_next.get(node.id)
+        if step is not None:
+            if self.history:
+                self.record(fx.ActivityCompleted, token, node)
+            token.via, token.node_id = step
+            token.state = READY
+            self.work.append(token)
+            return
+        flows = self.tables.outgoing[node.id]
+        if not flows:
+            if self.history:
+                self.record(fx.ActivityCompleted, token, node)
+            self.end_token(token)
+            return
+        self.phase = LEAVE
+        chosen = self.select_flows(token, node, flows, first_only=False)
+        if self.history:
+            self.record(fx.ActivityCompleted, token, node)
+        self.take(token, chosen)
+
+    def select_flows(
+        self, token: Token, node: FlowNode, flows: tuple[SequenceFlow, ...], first_only: bool
+    ) -> list[SequenceFlow]:
+        """Flows whose condition holds (no condition = true), the default if none does."""
+        default = getattr(node, "default", None)
+        variables = None
+        chosen: list[SequenceFlow] = []
+        for flow in flows:
+            if flow.id == default:
+                continue
+            if flow.condition is not None:
+                if variables is None:
+                    variables = self.variables(token)
+                if not self.tables.expression(flow.condition).evaluate(variables):
+                    continue
+            chosen.append(flow)
+            if first_only:
+                break
+        if not chosen and default is not None:
+            chosen.append(self.tables.flows[default])
+        if not chosen:
+            raise StepIncident(
+                "no-outgoing-flow",
+                f"Expected to take an outgoing flow of {node.id}, but no condition matched "
+                "and there is no default flow",
+            )
+        return chosen
+
+    def take(self, token: Token, flows: list[SequenceFlow]) -> None:
+        """Move the token along the first flow and new tokens along the others (fork)."""
+        first = flows[0]
+        token.via, token.node_id, token.state = first.id, first.target_ref, READY
+        self.work.append(token)
+        for flow in flows[1:]:
+            self.work.append(self.new_token(flow.target_ref, token.scope_id, flow.id))
+
+    def end_token(self, token: Token) -> None:
+        """The token's path ends; its scope completes when it holds no more tokens."""
+        self.discard(token)
+        scope = self.state.scopes[token.scope_id]
+        if not scope.tokens:
+            self.scope_done(scope)
+
+    def end_path(self, token: Token) -> None:
+        """End a token that may still hold waits or a local scope (like a none end)."""
+        if token.waits:
+            self.withdraw_waits(token)
+        if token.child_scope is not None:
+            self.drop_scope(token.child_scope)
+            token.child_scope = None
+        self.end_token(token)
+
+    def discard(self, token: Token) -> None:
+        del self.state.tokens[token.id]
+        del self.state.scopes[token.scope_id].tokens[token.id]
+
+    def scope_done(self, scope: Scope) -> None:
+        """Every token of ``scope`` ended: complete the instance or the owning activity."""
+        if scope.id == ROOT:
+            if self.state.status == "active":
+                self.finish("completed")
+            return
+        owner = self.state.tokens[scope.owner_token]  # type: ignore[index]
+        node = self.tables.nodes[owner.node_id]
+        self.guarded(owner, node, self.complete_activity, owner, node)
+
+    def finish(self, status: str) -> None:
+        state = self.state
+        state.status = status
+        state.ended_at = self.now.isoformat()
+        if status in ("completed", "terminated"):
+            self.effects.append(fx.InstanceCompleted(dict(state.variables), status == "terminated"))
+
+    # ------------------------------------------------------------------ activities
+
+    def complete_activity(self, token: Token, node: Activity) -> None:
+        """(io output) -> close boundaries and local scope -> log completion -> leave."""
+        self.phase = COMPLETE
+        io = node.io_mapping
+        if io is not None and io.outputs:
+            values = evaluate_parameters(io.outputs, self.variables(token))
+            self.set_variables(token.scope_id, values)
+        if token.waits:
+            self.withdraw_waits(token)
+        if token.child_scope is not None:
+            self.drop_scope(token.child_scope)
+            token.child_scope = None
+        self.state.scopes[token.scope_id].completed.append(node.id)
+        self.tables.behaviour[node.id].leave(self, token, node)
+
+    def open_local_scope(self, token: Token, node: Activity) -> Scope:
+        """A scope local to the activity (I/O inputs, subprocess variables)."""
+        scope_id = self.state.next_id("s")
+        scope = Scope(scope_id, token.scope_id, node.id, token.id, local=True)
+        self.state.scopes[scope_id] = scope
+        token.child_scope = scope_id
+        return scope
+
+    def drop_scope(self, scope_id: str) -> None:
+        """Remove a scope, cancelling whatever still runs in it."""
+        scope = self.state.scopes.get(scope_id)
+        if scope is None:
+            return
+        for token_id in list(scope.tokens):
+            token = self.state.tokens.get(token_id)
+            if token is not None:
+                self.cancel_token(token)
+        del self.state.scopes[scope_id]
+
+    # ------------------------------------------------------------------ waits
+
+    def open_wait(
+        self, token: Token, kind: str, node_id: str, owner: str, data: dict[str, Any] | None = None
+    ) -> Wait:
+        wait = Wait(
+            self.state.next_id("w"),
+            kind,
+            node_id,
+            token.id,
+            token.child_scope or token.scope_id,
+            owner,
+            data,
+        )
+        self.state.waits[wait.id] = wait
+        token.waits.append(wait.id)
+        return wait
+
+    def close_wait(self, wait: Wait, *, fired: bool, effect: fx.Effect | None = None) -> None:
+        """Remove an open wait and announce it (fired: consumed by its trigger; ``effect``
+        replaces the default closing effect)."""
+        del self.state.waits[wait.id]
+        token = self.state.tokens.get(wait.token_id)
+        if token is not None and wait.id in token.waits:
+            token.waits.remove(wait.id)
+        if effect is not None:
+            self.effects.append(effect)
+        elif fired:
+            closing = _CLOSE_ON_FIRE.get(wait.kind)
+            if closing is not None:
+                self.effects.append(closing(wait.id))
+        else:
+            self.effects.append(_CLOSE_ON_CANCEL[wait.kind](wait.id))
+
+    def withdraw_waits(self, token: Token) -> None:
+        for wait_id in list(token.waits):
+            wait = self.state.waits.get(wait_id)
+            if wait is not None:
+                self.close_wait(wait, fired=False)
+        token.waits.clear()
+
+    # ------------------------------------------------------------------ cancellation
+
+    def cancel_token(self, token: Token) -> None:
+        """Withdraw everything the token holds (waits, child scope, join slot, incident)."""
+        if token.waits:
+            self.withdraw_waits(token)
+        if token.child_scope is not None:
+            self.drop_scope(token.child_scope)
+            token.child_scope = None
+        if token.state == JOINING:
+            self.unpark(token)
+        if token.incident_id is not None:
+            self.resolve_incident(token)
+        if self.history:
+            self.record(fx.ActivityCancelled, token, self.tables.nodes[token.node_id])
+        self.discard(token)
+
+    def unpark(self, token: Token) -> None:
+        key = f"{token.scope_id}/{token.node_id}"
+        join = self.state.joins.get(key)
+        if join is None or token.via not in join:
+            return
+        parked = join[token.via]
+        if token.id in parked:
+            parked.remove(token.id)
+        if not parked:
+            del join[token.via]
+        if not join:
+            del self.state.joins[key]
+
+    def cancel_all(self) -> None:
+        """Cancel every token of the instance (root scope downwards)."""
+        root = self.state.scopes[ROOT]
+        for token_id in list(root.tokens):
+            token = self.state.tokens.get(token_id)
+            if token is not None:
+                self.cancel_token(token)
+        for scope_id in [s for s in self.state.scopes if s != ROOT]:
+            self.drop_scope(scope_id)
+        self.state.joins.clear()
+
+    # ------------------------------------------------------------------ incidents
+
+    def incident(self, token: Token, node: FlowNode, kind: str, message: str) -> None:
+        """Stop the token at its node; ``RetryIncident`` repeats the failed phase."""
+        if self.state.tokens.get(token.id) is not token:
+            return
+        if self.phase == EXECUTE:
+            self.withdraw_waits(token)
+            if token.child_scope is not None:
+                self.drop_scope(token.child_scope)
+                token.child_scope = None
+        incident = Incident(
+            self.state.next_id("i"), node.id, token.id, kind, message, str(self.phase)
+        )
+        self.state.incidents[incident.id] = incident
+        token.state = INCIDENT
+        token.incident_id = incident.id
+        self.effects.append(fx.IncidentRaised(incident.id, node.id, token.id, kind, message))
+
+    def resolve_incident(self, token: Token) -> Incident | None:
+        incident = self.state.incidents.pop(token.incident_id or "", None)
+        token.incident_id = None
+        if incident is not None:
+            self.effects.append(fx.IncidentResolved(incident.id))
+        return incident
+
+    # ------------------------------------------------------------------ end of the step
+
+    def flush(self) -> list[fx.Effect]:
+        """Append the variable changes of this step and return all effects."""
+        for scope_id, changes in self.changes.items():
+            self.effects.append(fx.VariablesChanged(scope_id, changes))
+        self.changes = {}
+        return self.effects

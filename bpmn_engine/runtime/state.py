@@ -1,0 +1,296 @@
+"""The plain-value state of one process instance.
+
+``advance`` mutates an ``InstanceState`` in place (no copies on the hot path); copy with
+``InstanceState.from_dict(state.to_dict())`` if the old state must survive. ``to_dict``
+gives JSON-safe values (provided variables are JSON values); ``from_dict`` restores it.
+Ids are deterministic: ``t-<n>`` tokens, ``s-<n>`` scopes, ``w-<n>`` waits, ``i-<n>``
+incidents; the root scope id is ``"root"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpmn_engine.bpmn.model import Process
+
+ROOT = "root"
+
+
+class Token:
+    """A position of control at ``node_id`` in scope ``scope_id``.
+
+    ``via`` is the flow it arrived by (joins count flows), ``waits`` the ids of the waits it
+    owns (its own and its boundary subscriptions), ``child_scope`` the scope its node opened
+    (subprocess or local I/O scope).
+    """
+
+    __slots__ = ("child_scope", "id", "incident_id", "node_id", "scope_id", "state", "via", "waits")
+
+    def __init__(
+        self, id: str, node_id: str, scope_id: str, state: str = "ready", via: str | None = None
+    ) -> None:
+        self.id = id
+        self.node_id = node_id
+        self.scope_id = scope_id
+        self.state = state
+        self.via = via
+        self.waits: list[str] = []
+        self.child_scope: str | None = None
+        self.incident_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "node_id": self.node_id,
+            "scope_id": self.scope_id,
+            "state": str(self.state),
+            "via": self.via,
+            "waits": list(self.waits),
+            "child_scope": self.child_scope,
+            "incident_id": self.incident_id,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Token:
+        token = cls(d["id"], d["node_id"], d["scope_id"], d["state"], d.get("via"))
+        token.waits = list(d.get("waits", ()))
+        token.child_scope = d.get("child_scope")
+        token.incident_id = d.get("incident_id")
+        return token
+
+
+class Scope:
+    """Owns variables and tokens. ``owner_token`` is the token of the activity that opened
+    it (None for the root); ``completed`` logs completed activities in completion order
+    (kept for compensation); ``local`` marks an activity's I/O-mapping scope."""
+
+    __slots__ = (
+        "completed",
+        "id",
+        "local",
+        "node_id",
+        "owner_token",
+        "parent_id",
+        "tokens",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        parent_id: str | None,
+        node_id: str,
+        owner_token: str | None = None,
+        local: bool = False,
+    ) -> None:
+        self.id = id
+        self.parent_id = parent_id
+        self.node_id = node_id
+        self.owner_token = owner_token
+        self.local = local
+        self.variables: dict[str, Any] = {}
+        self.tokens: dict[str, None] = {}
+        self.completed: list[str] = []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent_id": self.parent_id,
+            "node_id": self.node_id,
+            "owner_token": self.owner_token,
+            "local": self.local,
+            "variables": dict(self.variables),
+            "tokens": list(self.tokens),
+            "completed": list(self.completed),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Scope:
+        scope = cls(
+            d["id"], d.get("parent_id"), d["node_id"], d.get("owner_token"), d.get("local", False)
+        )
+        scope.variables = dict(d.get("variables", {}))
+        scope.tokens = dict.fromkeys(d.get("tokens", ()))
+        scope.completed = list(d.get("completed", ()))
+        return scope
+
+
+class Wait:
+    """A point where the instance waits for the outside, ended by a trigger naming ``id``.
+
+    ``kind``: user_task, job, timer, message, signal, call_activity. ``node_id`` is the
+    node that waits (a boundary or catch event for attached waits), ``owner`` the node whose
+    behaviour handles the trigger (the boundary event, or the event-based gateway).
+    """
+
+    __slots__ = ("data", "id", "kind", "node_id", "owner", "scope_id", "token_id")
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        node_id: str,
+        token_id: str,
+        scope_id: str,
+        owner: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.node_id = node_id
+        self.token_id = token_id
+        self.scope_id = scope_id
+        self.owner = owner
+        self.data: dict[str, Any] = data if data is not None else {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "node_id": self.node_id,
+            "token_id": self.token_id,
+            "scope_id": self.scope_id,
+            "owner": self.owner,
+            "data": dict(self.data),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Wait:
+        return cls(
+            d["id"],
+            d["kind"],
+            d["node_id"],
+            d["token_id"],
+            d["scope_id"],
+            d["owner"],
+            dict(d.get("data", {})),
+        )
+
+
+class Incident:
+    """An open incident: the token stopped at ``node_id`` in ``phase`` (execute/leave)."""
+
+    __slots__ = ("id", "kind", "message", "node_id", "phase", "token_id")
+
+    def __init__(
+        self, id: str, node_id: str, token_id: str, kind: str, message: str, phase: str
+    ) -> None:
+        self.id = id
+        self.node_id = node_id
+        self.token_id = token_id
+        self.kind = kind
+        self.message = message
+        self.phase = phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "node_id": self.node_id,
+            "token_id": self.token_id,
+            "kind": self.kind,
+            "message": self.message,
+            "phase": self.phase,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Incident:
+        return cls(d["id"], d["node_id"], d["token_id"], d["kind"], d["message"], d["phase"])
+
+
+class InstanceState:
+    """Everything about one instance: tokens, scopes, waits, incidents, join buffers.
+
+    ``joins`` maps ``"<scope id>/<gateway id>"`` to the tokens parked per incoming flow
+    (in arrival order). ``status``: active, completed, terminated, cancelled.
+    """
+
+    def __init__(self, instance_id: str, process_id: str, business_key: str | None = None) -> None:
+        self.instance_id = instance_id
+        self.process_id = process_id
+        self.business_key = business_key
+        self.status = "active"
+        self.started_at: str | None = None
+        self.ended_at: str | None = None
+        self.tokens: dict[str, Token] = {}
+        self.scopes: dict[str, Scope] = {ROOT: Scope(ROOT, None, process_id)}
+        self.waits: dict[str, Wait] = {}
+        self.incidents: dict[str, Incident] = {}
+        self.joins: dict[str, dict[str, list[str]]] = {}
+        self.counters: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def root(self) -> Scope:
+        return self.scopes[ROOT]
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        """The root scope's variables (the instance's process variables)."""
+        return self.scopes[ROOT].variables
+
+    @property
+    def completed_activities(self) -> list[str]:
+        """Activities completed in the root scope, in completion order."""
+        return self.scopes[ROOT].completed
+
+    def visible_variables(self, scope_id: str = ROOT) -> dict[str, Any]:
+        """A fresh dict of every variable visible from ``scope_id`` (inner scopes win)."""
+        chain = []
+        scope: Scope | None = self.scopes[scope_id]
+        while scope is not None:
+            chain.append(scope.variables)
+            scope = self.scopes.get(scope.parent_id) if scope.parent_id else None
+        merged: dict[str, Any] = {}
+        for variables in reversed(chain):
+            merged.update(variables)
+        return merged
+
+    def open_waits(self, kind: str | None = None) -> list[Wait]:
+        return [w for w in self.waits.values() if kind is None or w.kind == kind]
+
+    def next_id(self, kind: str) -> str:
+        n = self.counters.get(kind, 0) + 1
+        self.counters[kind] = n
+        return f"{kind}-{n}"
+
+    # ------------------------------------------------------------------ serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instance_id": self.instance_id,
+            "process_id": self.process_id,
+            "business_key": self.business_key,
+            "status": self.status,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "tokens": {k: t.to_dict() for k, t in self.tokens.items()},
+            "scopes": {k: s.to_dict() for k, s in self.scopes.items()},
+            "waits": {k: w.to_dict() for k, w in self.waits.items()},
+            "incidents": {k: i.to_dict() for k, i in self.incidents.items()},
+            "joins": {k: {f: list(ts) for f, ts in v.items()} for k, v in self.joins.items()},
+            "counters": dict(self.counters),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> InstanceState:
+        state = cls(d["instance_id"], d["process_id"], d.get("business_key"))
+        state.status = d.get("status", "active")
+        state.started_at = d.get("started_at")
+        state.ended_at = d.get("ended_at")
+        state.tokens = {k: Token.from_dict(v) for k, v in d.get("tokens", {}).items()}
+        state.scopes = {k: Scope.from_dict(v) for k, v in d.get("scopes", {}).items()}
+        state.waits = {k: Wait.from_dict(v) for k, v in d.get("waits", {}).items()}
+        state.incidents = {k: Incident.from_dict(v) for k, v in d.get("incidents", {}).items()}
+        state.joins = {
+            k: {f: list(ts) for f, ts in v.items()} for k, v in d.get("joins", {}).items()
+        }
+        state.counters = dict(d.get("counters", {}))
+        return state
+
+
+def new_instance(
+    process: Process, *, instance_id: str, business_key: str | None = None
+) -> InstanceState:
+    """A fresh, active instance of ``process`` with nothing started yet."""
+    return InstanceState(instance_id, process.id, business_key)

@@ -1,0 +1,110 @@
+"""Variable scoping (Camunda rules) and evaluation of expressions and I/O parameters.
+
+Setting a variable writes to the nearest scope (from the given one upwards) that already
+holds the name, else to the root scope; ``local`` writes to the given scope itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bpmn_engine.bpmn.model import Parameter
+from bpmn_engine.expressions import (
+    ExpressionError,
+    compile_expression,
+    compile_script,
+    is_expression,
+)
+from bpmn_engine.runtime.state import ROOT, InstanceState, Scope
+
+EVALUATION_ERRORS: tuple[type[BaseException], ...] = (
+    ExpressionError,
+    TypeError,
+    ValueError,
+    KeyError,
+    ArithmeticError,
+)
+
+__all__ = [
+    "EVALUATION_ERRORS",
+    "ExpressionError",
+    "compile_expression",
+    "compile_script",
+    "is_expression",
+]
+
+
+def visible(state: InstanceState, scope_id: str) -> Mapping[str, Any]:
+    """Variables visible from a scope; the root's own dict when the scope is the root
+    (read only: callers must not mutate it)."""
+    scopes = state.scopes
+    scope = scopes[scope_id]
+    if scope.parent_id is None:
+        return scope.variables
+    return state.visible_variables(scope_id)
+
+
+def target_scope(scopes: Mapping[str, Scope], scope_id: str, name: str) -> Scope:
+    """The scope a non-local write of ``name`` from ``scope_id`` lands in."""
+    scope: Scope | None = scopes[scope_id]
+    while scope is not None:
+        if name in scope.variables:
+            return scope
+        scope = scopes[scope.parent_id] if scope.parent_id is not None else None
+    return scopes[ROOT]
+
+
+def write_variables(
+    state: InstanceState,
+    changes: dict[str, dict[str, Any]],
+    scope_id: str,
+    values: Mapping[str, Any],
+    local: bool = False,
+) -> None:
+    """Write ``values`` from ``scope_id`` and record them in ``changes`` (per scope)."""
+    scopes = state.scopes
+    for name, value in values.items():
+        scope = scopes[scope_id] if local else target_scope(scopes, scope_id, name)
+        scope.variables[name] = value
+        per_scope = changes.get(scope.id)
+        if per_scope is None:
+            per_scope = changes[scope.id] = {}
+        per_scope[name] = value
+
+
+def evaluate(text: str, variables: Mapping[str, Any]) -> Any:
+    """Evaluate an expression text (any dialect) against ``variables``."""
+    return compile_expression(text).evaluate(variables)
+
+
+def value_of(text: str | None, variables: Mapping[str, Any]) -> Any:
+    """An attribute that may be an expression: evaluated if it is one, else the literal."""
+    if text is None:
+        return None
+    if is_expression(text):
+        return evaluate(text, variables)
+    return text
+
+
+def evaluate_parameter(param: Parameter, variables: Mapping[str, Any]) -> Any:
+    """The value of one ``camunda:inputParameter``/``outputParameter`` (or Zeebe mapping)."""
+    if param.kind == "literal":
+        return param.value
+    if param.kind == "list":
+        return [evaluate_parameter(item, variables) for item in param.items]
+    if param.kind == "map":
+        return {key: evaluate_parameter(p, variables) for key, p in param.entries.items()}
+    if param.kind == "script":
+        text = param.value or ""
+        return compile_expression(text).evaluate(variables)
+    if param.value is None:
+        return None
+    if is_expression(param.value):
+        return evaluate(param.value, variables)
+    return param.value
+
+
+def evaluate_parameters(params: tuple[Parameter, ...], variables: Mapping[str, Any]) -> dict:
+    """All parameters in order; later ones see nothing of earlier ones (Camunda)."""
+    return {p.name: evaluate_parameter(p, variables) for p in params}
