@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class BpmnEngineConfig(AppConfig):
     name = "bpmn_engine"
     verbose_name = "BPMN engine"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register the built-in handlers and the project's own handler modules."""
+        from bpmn_engine import builtin_handlers  # noqa: F401 - registers on import
+        from bpmn_engine.handlers import load_handler_modules
+
+        load_handler_modules(settings.PROCESSION_HANDLER_MODULES)

@@ -52,3 +52,19 @@ class JobNotActiveError(EngineError):
 
 class IncidentNotOpenError(EngineError):
     """The incident was resolved already."""
+
+
+class StaleJobLeaseError(JobNotActiveError):
+    """A worker reported on a job whose lease it no longer holds (fencing)."""
+
+
+class BackpressureError(EngineError):
+    """Too much work is queued; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ExternalTaskLockError(JobNotActiveError):
+    """An external task is not locked, or locked by another worker."""

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bpmn_engine.bpmn.timers import TimerDefinitionError
+from bpmn_engine.dispatch import dispatch_after_commit
+from bpmn_engine.handlers import has_handler
 from bpmn_engine.models import (
     EventSubscription,
     Incident,
@@ -25,6 +28,7 @@ from bpmn_engine.models.work import (
     TimerState,
     UserTaskState,
 )
+from bpmn_engine.retry_policy import retry_policy
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime import effects as fx
 
@@ -72,12 +76,25 @@ def _form_field_dict(field: Any) -> dict[str, Any]:
 
 
 def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> None:
-    Job.objects.create(
+    """A job row; jobs with a registered handler go to Celery once the step commits, the
+    others wait for external workers (``camunda:type="external"``, ``zeebe:taskDefinition``)."""
+    external = not has_handler(e.job_type) and (e.external or e.implementation == "type")
+    retries = e.retries
+    if e.retry_time_cycle:
+        try:
+            retries = retry_policy(e.retry_time_cycle).retries
+        except TimerDefinitionError:
+            retries = e.retries
+    job = Job.objects.create(
         instance=instance, wait_id=e.wait_id, node_id=e.node_id, job_type=e.job_type,
-        external=e.external, retries=e.retries, retry_time_cycle=e.retry_time_cycle or "",
+        external=external, retries=retries, retry_time_cycle=e.retry_time_cycle or "",
         priority=e.priority, headers=dict(e.headers), due_at=now, created_at=now,
+        implementation=e.implementation, result_variable=e.result_variable or "",
         idempotency_key=f"{instance.pk}:{e.wait_id}",
+        dispatched_at=None if external else now,
     )
+    if not external:
+        dispatch_after_commit(job.pk, job.job_type)
 
 
 def _timer_scheduled(instance: ProcessInstance, e: fx.TimerScheduled, now: datetime) -> None:

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from celery import shared_task
 
 from bpmn_engine import services
+from bpmn_engine.services import job_runner, job_sweeper
+
+
+def worker_id(hostname: str | None) -> str:
+    return f"{hostname or socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(name="procession.run_job", bind=True, ignore_result=True)
+def run_job(self, job_id: int) -> str:
+    """Run one job's handler (a duplicate or late message finds nothing to do)."""
+    return job_runner.execute_job(job_id=job_id, worker_id=worker_id(self.request.hostname))
+
+
+@shared_task(name="procession.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Release expired job locks and re-send jobs whose message was lost."""
+    return job_sweeper.sweep_jobs()
 
 
 @shared_task(name="procession.fire_due_timers", ignore_result=True)

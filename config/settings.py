@@ -210,9 +210,28 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
+JOB_SWEEP_SECONDS = float(os.environ.get("PROCESSION_JOB_SWEEP_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "fire-due-timers": {"task": "procession.fire_due_timers", "schedule": TIMER_POLL_SECONDS},
+    "sweep-jobs": {"task": "procession.sweep_jobs", "schedule": JOB_SWEEP_SECONDS},
 }
+
+# --- engine: jobs, retries, breakers, backpressure ---------------------------------------
+PROCESSION_HANDLER_MODULES = env_list("PROCESSION_HANDLER_MODULES", "")
+PROCESSION_JOB_LOCK_MARGIN_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_LOCK_MARGIN_SECONDS", "30"))
+PROCESSION_JOB_REDISPATCH_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
+PROCESSION_JOB_BACKOFF_BASE_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5"))
+PROCESSION_JOB_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_BACKOFF_MAX_SECONDS", "600"))
+PROCESSION_BREAKER_THRESHOLD = int(os.environ.get("PROCESSION_BREAKER_THRESHOLD", "5"))
+PROCESSION_BREAKER_COOLDOWN_SECONDS = float(
+    os.environ.get("PROCESSION_BREAKER_COOLDOWN_SECONDS", "30"))
+PROCESSION_MAX_JOB_BACKLOG = int(os.environ.get("PROCESSION_MAX_JOB_BACKLOG", "10000"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "procession@localhost")
 
 LOGGING = {
     "version": 1,

@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 class CeleryWorkerProcess:
     """One ``celery -A config worker`` process with its own queue and hostname."""
 
-    def __init__(self, *, log_path: Path, concurrency: int = 1, extra_env: dict | None = None):
+    def __init__(self, *, log_path: Path, concurrency: int = 1, extra_env: dict | None = None,
+                 embedded_beat: bool = False):
         self.log_path = log_path
+        self.embedded_beat = embedded_beat
         self.concurrency = concurrency
         self.hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -46,6 +48,8 @@ class CeleryWorkerProcess:
             f"--hostname={self.hostname}", f"--queues={self.queue}",
             "--without-gossip", "--without-mingle",
         ]
+        if self.embedded_beat:
+            command += ["-B", f"--schedule={self.log_path.with_suffix('.beat')}"]
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.environment(), stdout=self.log,
@@ -56,6 +60,8 @@ class CeleryWorkerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited early:\n{self.read_log()}")
             if self.ping():
+                self._previous_queue = app.conf.task_default_queue
+                app.conf.task_default_queue = self.queue  # this process's sends reach it
                 return
             time.sleep(0.3)
         self.stop()
@@ -67,7 +73,14 @@ class CeleryWorkerProcess:
     def read_log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def pool_children(self) -> list[int]:
+        """Pids of the prefork pool's child processes (where tasks run)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
     def stop(self) -> None:
+        if getattr(self, "_previous_queue", None):
+            app.conf.task_default_queue = self._previous_queue
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:

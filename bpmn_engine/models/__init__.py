@@ -10,6 +10,7 @@ from bpmn_engine.models.definitions import Deployment, DeploymentResource, Proce
 from bpmn_engine.models.history import ActivityHistory
 from bpmn_engine.models.instances import ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.models.work import (
+    CircuitBreaker,
     EventSubscription,
     Incident,
     Job,
@@ -20,6 +21,7 @@ from bpmn_engine.models.work import (
 
 __all__ = [
     "ActivityHistory",
+    "CircuitBreaker",
     "Deployment",
     "DeploymentResource",
     "EventSubscription",

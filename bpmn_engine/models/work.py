@@ -90,8 +90,11 @@ class Job(models.Model):
     retry_time_cycle = models.CharField(max_length=255, blank=True, default="")
     priority = models.IntegerField(default=0)
     headers = models.JSONField(default=dict, blank=True)
+    implementation = models.CharField(max_length=32, default="type")
+    result_variable = models.CharField(max_length=255, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, unique=True)
     due_at = models.DateTimeField(db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     lock_owner = models.CharField(max_length=255, blank=True, default="")
     lock_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -135,6 +138,7 @@ class Timer(models.Model):
     state = models.CharField(
         max_length=16, choices=TimerState.choices, default=TimerState.SCHEDULED
     )
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -206,3 +210,26 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.node_id}"
+
+
+class BreakerState(models.TextChoices):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class CircuitBreaker(models.Model):
+    """Per handler type: after N consecutive failures jobs of the type wait (without
+    burning retries) until a cool-down passes, then one probe job decides."""
+
+    job_type = models.CharField(max_length=255, unique=True)
+    state = models.CharField(
+        max_length=16, choices=BreakerState.choices, default=BreakerState.CLOSED
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    open_until = models.DateTimeField(null=True, blank=True)
+    probe_job_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.job_type}: {self.state}"

@@ -8,8 +8,8 @@ from bpmn_engine.services.deployments import DeploymentResult, deploy_definition
 from bpmn_engine.services.events import (
     CorrelationResult,
     broadcast_signal,
+    claim_due_timers,
     correlate_message,
-    due_timer_ids,
     fire_due_timers,
     fire_timer,
 )
@@ -27,12 +27,12 @@ __all__ = [
     "DeploymentResult",
     "broadcast_signal",
     "cancel_instance",
+    "claim_due_timers",
     "claim_user_task",
     "complete_job",
     "complete_user_task",
     "correlate_message",
     "deploy_definition",
-    "due_timer_ids",
     "fire_due_timers",
     "fire_timer",
     "job_variables",

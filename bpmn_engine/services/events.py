@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +13,7 @@ from bpmn_engine.errors import MessageCorrelationError, NotFoundError
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance, Timer
 from bpmn_engine.models.work import SubscriptionKind, TimerState
 from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
 
@@ -62,6 +63,7 @@ def correlate_message(
         starts = _message_start(message_name)
         if starts is not None:
             definition, node_id = starts
+            check_backlog()
             row = work.start(definition, variables=variables, business_key=business_key,
                              start_event_id=node_id)
             work.run()
@@ -142,16 +144,29 @@ def _rearm_start_timer(timer: Timer) -> None:
         )
 
 
-def due_timer_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Ids of scheduled timers due by ``now``, oldest first."""
+@command
+def claim_due_timers(*, now: datetime | None = None, limit: int = 100,
+                     claim_seconds: float = 60) -> list[int]:
+    """Claim up to ``limit`` due timers for this poller, oldest first.
+
+    ``SKIP LOCKED`` lets several pollers share the work without waiting on each other;
+    the claim expires, so a poller that dies leaves its timers to the next one."""
     now = now or timezone.now()
-    return list(Timer.objects.filter(state=TimerState.SCHEDULED, due_at__lte=now)
-                .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
+    due = list(Timer.objects.select_for_update(skip_locked=True)
+               .filter(state=TimerState.SCHEDULED, due_at__lte=now)
+               .exclude(claimed_until__gt=now)
+               .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
+    Timer.objects.filter(pk__in=due).update(claimed_until=now + timedelta(seconds=claim_seconds))
+    return due
 
 
 def fire_due_timers(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Fire every due timer, each in its own transaction; returns how many fired."""
+    """Claim due timers in batches and fire each in its own transaction; returns how
+    many fired."""
     fired = 0
-    for timer_id in due_timer_ids(now=now, limit=limit):
-        fired += bool(fire_timer(timer_id=timer_id, now=now))
-    return fired
+    while True:
+        batch = claim_due_timers(now=now, limit=limit)
+        for timer_id in batch:
+            fired += bool(fire_timer(timer_id=timer_id, now=now))
+        if len(batch) < limit:
+            return fired

@@ -7,18 +7,20 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine.dispatch import dispatch_after_commit
 from bpmn_engine.errors import IncidentNotOpenError, NotFoundError
-from bpmn_engine.models import Incident
-from bpmn_engine.models.work import IncidentState
+from bpmn_engine.models import Incident, Job
+from bpmn_engine.models.work import IncidentState, JobState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
 
 
 @command
-def retry_incident(*, incident_id: int, user: Any = None,
+def retry_incident(*, incident_id: int, retries: int = 1, user: Any = None,
                    now: datetime | None = None) -> Incident:
-    """Re-execute the node where the incident stopped the token."""
+    """Resolve the incident and try again: a failed job gets ``retries`` more attempts and
+    runs at once; otherwise the node where the token stopped is re-executed."""
     instance_id = Incident.objects.filter(pk=incident_id).values_list(
         "instance_id", flat=True).first()
     if instance_id is None:
@@ -31,7 +33,25 @@ def retry_incident(*, incident_id: int, user: Any = None,
         raise IncidentNotOpenError(
             f"Expected to retry incident {incident_id}, but it is {incident.state}"
         )
-    work.send(instance_id, tr.RetryIncident(incident_id=incident.incident_id))
-    work.run()
+    if incident.job_id is not None:
+        _retry_job(incident, retries=retries, now=work.now)
+    else:
+        work.send(instance_id, tr.RetryIncident(incident_id=incident.incident_id))
+        work.run()
     incident.refresh_from_db()
     return incident
+
+
+def _retry_job(incident: Incident, *, retries: int, now: datetime) -> None:
+    job = Job.objects.select_for_update().get(pk=incident.job_id)
+    if job.state != JobState.FAILED:
+        raise IncidentNotOpenError(
+            f"Expected job {job.pk} of incident {incident.pk} to have failed, but it is {job.state}"
+        )
+    job.state, job.retries, job.due_at = JobState.PENDING, max(retries, 1) - 1, now
+    job.dispatched_at = None if job.external else now
+    job.save()
+    incident.state, incident.resolved_at = IncidentState.RESOLVED, now
+    incident.save(update_fields=["state", "resolved_at"])
+    if not job.external:
+        dispatch_after_commit(job.pk, job.job_type)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from bpmn_engine.errors import DefinitionSuspendedError, NotFoundError
 from bpmn_engine.models import ProcessDefinition, ProcessInstance
 from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
 
@@ -43,6 +44,7 @@ def start_instance(
         definition = latest_definition(definition_key)
     else:
         raise NotFoundError("Expected a definition key or id to start, but got neither")
+    check_backlog()
     if definition.suspended:
         raise DefinitionSuspendedError(
             f"Expected to start definition {definition}, but it is suspended"

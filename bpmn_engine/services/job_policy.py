@@ -1,0 +1,94 @@
+"""What a failed, lost or postponed job does next: retry later, or stop with an incident;
+and the circuit breaker per job type. Callers hold the job row lock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from bpmn_engine.bpmn.timers import TimerDefinitionError
+from bpmn_engine.models import CircuitBreaker, Incident, Job
+from bpmn_engine.models.work import BreakerState, JobState
+from bpmn_engine.retry_policy import retry_policy
+
+
+def _policy(job: Job):
+    base = timedelta(seconds=settings.PROCESSION_JOB_BACKOFF_BASE_SECONDS)
+    cap = timedelta(seconds=settings.PROCESSION_JOB_BACKOFF_MAX_SECONDS)
+    try:
+        return retry_policy(job.retry_time_cycle or None, base=base, cap=cap)
+    except TimerDefinitionError:
+        return retry_policy(None, base=base, cap=cap)
+
+
+def fail_job(job: Job, *, message: str, details: str = "", now: datetime,
+             retries: int | None = None, retry_in: timedelta | None = None) -> Incident | None:
+    """Count a failure: wait and retry while retries are left, else raise an incident.
+
+    ``retries``/``retry_in`` override the count and wait (external workers report both).
+    """
+    left = job.retries - 1 if retries is None else retries
+    job.last_error = message[:10_000]
+    job.lock_owner, job.lock_expires_at = "", None
+    if left < 0 or (retries is not None and retries <= 0):
+        job.state, job.retries = JobState.FAILED, 0
+        job.save()
+        return Incident.objects.create(
+            instance_id=job.instance_id, job=job, node_id=job.node_id, kind="failedJob",
+            message=message[:10_000], details=details[:100_000], created_at=now,
+        )
+    job.retries = left
+    job.state = JobState.PENDING
+    job.due_at = now + (retry_in if retry_in is not None else _policy(job).delay(job.attempts))
+    job.dispatched_at = None
+    job.save()
+    return None
+
+
+def postpone_job(job: Job, *, until: datetime) -> None:
+    """Put the job back without burning a retry or counting a delivery."""
+    job.state, job.due_at, job.dispatched_at = JobState.PENDING, until, None
+    job.lock_owner, job.lock_expires_at = "", None
+    job.attempts = max(job.attempts - 1, 0)
+    job.save()
+
+
+# ---------------------------------------------------------------------------- circuit breaker
+
+
+def breaker_admits(job: Job, *, now: datetime) -> datetime | None:
+    """None when ``job`` may run now; else the time to postpone it to.
+
+    Closed: run. Open: wait until the cool-down ends. Once it ends the breaker half-opens
+    and admits exactly one probe job; the others wait until the probe reports.
+    """
+    breaker = CircuitBreaker.objects.select_for_update().filter(job_type=job.job_type).first()
+    if breaker is None or breaker.state == BreakerState.CLOSED:
+        return None
+    cooldown = timedelta(seconds=settings.PROCESSION_BREAKER_COOLDOWN_SECONDS)
+    if breaker.state == BreakerState.OPEN and breaker.open_until and now >= breaker.open_until:
+        breaker.state, breaker.probe_job_id = BreakerState.HALF_OPEN, job.pk
+        breaker.save()
+        return None
+    if breaker.state == BreakerState.HALF_OPEN and breaker.probe_job_id == job.pk:
+        return None
+    return breaker.open_until if breaker.state == BreakerState.OPEN else now + cooldown
+
+
+def record_handler_outcome(job_type: str, *, succeeded: bool, now: datetime) -> None:
+    """Close the breaker on success; count a failure and open it at the threshold."""
+    breaker, _ = CircuitBreaker.objects.select_for_update().get_or_create(job_type=job_type)
+    if succeeded:
+        if breaker.state != BreakerState.CLOSED or breaker.consecutive_failures:
+            breaker.state, breaker.consecutive_failures = BreakerState.CLOSED, 0
+            breaker.open_until = breaker.probe_job_id = None
+            breaker.save()
+        return
+    breaker.consecutive_failures += 1
+    threshold = settings.PROCESSION_BREAKER_THRESHOLD
+    if breaker.state == BreakerState.HALF_OPEN or breaker.consecutive_failures >= threshold:
+        breaker.state = BreakerState.OPEN
+        breaker.open_until = now + timedelta(seconds=settings.PROCESSION_BREAKER_COOLDOWN_SECONDS)
+        breaker.probe_job_id = None
+    breaker.save()

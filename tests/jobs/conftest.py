@@ -1,0 +1,94 @@
+"""Job-test helpers: a generated service-task process and a worker on the test database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+import tests.jobs.handlers  # noqa: F401 - registers the test handlers in this process
+from bpmn_engine.services import deploy_definition
+from tests.celery_process import CeleryWorkerProcess
+
+
+def service_process(process_id: str, *job_types: str, boundary_error: str | None = None,
+                    retry_cycle: str | None = None) -> bytes:
+    """start -> one service task per job type -> end; optional error boundary on the first."""
+    cycle = (f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>{retry_cycle}"
+             "</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>") if retry_cycle else ""
+    tasks, flows, previous = [], [], "Start"
+    for index, job_type in enumerate(job_types):
+        tasks.append(f'<bpmn:serviceTask id="S{index}" camunda:type="external" '
+                     f'camunda:topic="{job_type}">{cycle}</bpmn:serviceTask>')
+        flows.append(f'<bpmn:sequenceFlow id="f{index}" sourceRef="{previous}" '
+                     f'targetRef="S{index}"/>')
+        previous = f"S{index}"
+    flows.append(f'<bpmn:sequenceFlow id="fEnd" sourceRef="{previous}" targetRef="End"/>')
+    boundary = ""
+    if boundary_error:
+        boundary = ('<bpmn:boundaryEvent id="Caught" attachedToRef="S0">'
+                    '<bpmn:errorEventDefinition errorRef="Err"/></bpmn:boundaryEvent>'
+                    '<bpmn:sequenceFlow id="fCaught" sourceRef="Caught" targetRef="Handled"/>'
+                    '<bpmn:endEvent id="Handled"/>')
+    error = f'<bpmn:error id="Err" errorCode="{boundary_error}"/>' if boundary_error else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">{error}
+  <bpmn:process id="{process_id}" isExecutable="true">
+    <bpmn:startEvent id="Start"/>{''.join(tasks)}{''.join(flows)}{boundary}
+    <bpmn:endEvent id="End"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+def deploy_service_process(process_id: str, *job_types: str, **options) -> None:
+    deploy_definition(name=process_id, resources={
+        f"{process_id}.bpmn": service_process(process_id, *job_types, **options)})
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on (the test database), for a worker."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}@{host}:{settings.get('PORT') or 5432}/{settings['NAME']}"
+
+
+@pytest.fixture
+def journal(tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "journal.txt"
+    monkeypatch.setenv("PROCESSION_TEST_JOURNAL", str(path))
+    return path
+
+
+@pytest.fixture
+def engine_worker(tmp_path: Path, journal: Path):
+    """A real worker with an embedded scheduler (timers, sweeper) on the test database,
+    tuned for fast recovery: short lock margin, quick backoff and re-dispatch."""
+    workers: list[CeleryWorkerProcess] = []
+
+    def start(**env: str) -> CeleryWorkerProcess:
+        environment = {
+            "DATABASE_URL": database_url(),
+            "PROCESSION_HANDLER_MODULES": "tests.jobs.handlers",
+            "PROCESSION_TEST_JOURNAL": str(journal),
+            "PROCESSION_JOB_LOCK_MARGIN_SECONDS": "2",
+            "PROCESSION_JOB_BACKOFF_BASE_SECONDS": "0.2",
+            "PROCESSION_JOB_BACKOFF_MAX_SECONDS": "1",
+            "PROCESSION_JOB_REDISPATCH_SECONDS": "2",
+            "PROCESSION_JOB_SWEEP_SECONDS": "0.5",
+            "PROCESSION_TIMER_POLL_SECONDS": "0.5",
+            **env,
+        }
+        worker = CeleryWorkerProcess(log_path=tmp_path / f"worker-{len(workers)}.log",
+                                     extra_env=environment, embedded_beat=True)
+        worker.start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

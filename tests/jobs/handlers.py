@@ -1,0 +1,71 @@
+"""Handlers used by the job tests, in the test process and in real worker processes.
+
+Each appends a line ``<job type> <idempotency key> <pid>`` to the journal file named by
+``PROCESSION_TEST_JOURNAL`` before it does anything else, so a test can see every
+attempt, even one whose worker was killed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from bpmn_engine.handlers import BpmnError, JobContext, handler
+
+
+def journal(job: JobContext, note: str = "") -> None:
+    path = os.environ.get("PROCESSION_TEST_JOURNAL")
+    if path:
+        with Path(path).open("a") as out:
+            out.write(f"{job.job_type} {job.idempotency_key} {os.getpid()} {note}\n".rstrip()
+                      + "\n")
+
+
+def attempts_of(path: Path, job_type: str) -> list[list[str]]:
+    if not path.exists():
+        return []
+    return [line.split() for line in path.read_text().splitlines()
+            if line.split()[0] == job_type]
+
+
+@handler("test-double", timeout=20)
+def double(job: JobContext) -> dict:
+    journal(job)
+    return {"amount": job.variables.get("amount", 0) * 2}
+
+
+@handler("test-increment", timeout=20)
+def increment(job: JobContext) -> dict:
+    journal(job)
+    return {"steps": job.variables.get("steps", 0) + 1}
+
+
+@handler("test-decline", timeout=20)
+def decline(job: JobContext) -> None:
+    journal(job)
+    raise BpmnError("CARD_DECLINED", "card declined", {"reason": "limit"})
+
+
+@handler("test-broken", timeout=20)
+def broken(job: JobContext) -> None:
+    journal(job)
+    raise ConnectionError("payment service unreachable")
+
+
+@handler("test-flaky", timeout=20)
+def flaky(job: JobContext) -> dict:
+    """Fails until the variable ``succeed_from`` attempt is reached."""
+    journal(job)
+    if job.attempt < job.variables.get("succeed_from", 2):
+        raise TimeoutError(f"attempt {job.attempt} timed out")
+    return {"attempts_needed": job.attempt}
+
+
+@handler("test-slow-once", timeout=5)
+def slow_once(job: JobContext) -> dict:
+    """Hangs on its first attempt (long enough to be killed), succeeds afterwards."""
+    journal(job)
+    if job.attempt == 1:
+        time.sleep(600)
+    return {"finished_attempt": job.attempt}

@@ -1,0 +1,198 @@
+"""The job runner in-process: leases, outcomes, retries, incidents, breakers, backpressure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bpmn_engine.errors import BackpressureError, StaleJobLeaseError
+from bpmn_engine.models import CircuitBreaker, Incident, Job, ProcessInstance
+from bpmn_engine.services import retry_incident, start_instance
+from bpmn_engine.services.job_runner import (
+    acquire_job,
+    execute_job,
+    report_job_failure,
+    report_job_success,
+)
+from bpmn_engine.services.job_sweeper import dispatch_due_jobs, release_expired_locks
+from tests.jobs.conftest import deploy_service_process
+from tests.jobs.handlers import attempts_of
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+def only_job(instance: ProcessInstance) -> Job:
+    return Job.objects.get(instance=instance, state__in=["pending", "locked"])
+
+
+def test_handled_jobs_run_in_order_and_complete_the_instance(journal):
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instance = start_instance(definition_key="doubling", variables={"amount": 21})
+    job = only_job(instance)
+    assert job.external is False
+    assert execute_job(job_id=job.pk, worker_id="w1") == "completed"
+    assert execute_job(job_id=only_job(instance).pk, worker_id="w1") == "completed"
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+    assert instance.variable_rows.get(name="amount").value == 42
+    assert instance.variable_rows.get(name="steps").value == 1
+
+
+def test_topic_without_a_handler_waits_for_external_workers():
+    deploy_service_process("external", "nobody-handles-this")
+    instance = start_instance(definition_key="external")
+    job = only_job(instance)
+    assert job.external is True
+    assert execute_job(job_id=job.pk, worker_id="w1") == "skipped"
+
+
+def test_a_duplicate_delivery_runs_the_handler_once(journal):
+    deploy_service_process("doubling", "test-double")
+    instance = start_instance(definition_key="doubling", variables={"amount": 1})
+    job = only_job(instance)
+    assert execute_job(job_id=job.pk, worker_id="w1") == "completed"
+    assert execute_job(job_id=job.pk, worker_id="w2") == "skipped"
+    assert len(attempts_of(journal, "test-double")) == 1
+    assert instance.variable_rows.get(name="amount").value == 2
+
+
+def test_bpmn_error_from_a_handler_reaches_the_error_boundary(journal):
+    deploy_service_process("paying", "test-decline", boundary_error="CARD_DECLINED")
+    instance = start_instance(definition_key="paying")
+    assert execute_job(job_id=only_job(instance).pk, worker_id="w1") == "bpmn-error"
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+    assert instance.activity_history.filter(node_id="Handled").exists()
+    assert instance.variable_rows.get(name="reason").value == "limit"
+
+
+def test_failures_follow_the_retry_cycle_then_raise_an_incident(journal):
+    deploy_service_process("failing", "test-broken", retry_cycle="R3/PT5M")
+    instance = start_instance(definition_key="failing", now=T0)
+    job = only_job(instance)
+    assert job.retries == 3
+    due_times = []
+    now = T0
+    for _ in range(4):
+        lease = acquire_job(job_id=job.pk, worker_id="w1", now=now)
+        assert lease is not None
+        report_job_failure(lease=lease, message="payment service unreachable", now=now)
+        job.refresh_from_db()
+        due_times.append(job.due_at)
+        now = job.due_at
+    assert due_times[:3] == [T0 + timedelta(minutes=5 * n) for n in (1, 2, 3)]
+    assert job.state == "failed"
+    incident = Incident.objects.get(job=job)
+    assert incident.kind == "failedJob"
+    assert "unreachable" in incident.message
+    assert acquire_job(job_id=job.pk, worker_id="w1", now=now + timedelta(hours=1)) is None
+
+
+def test_retrying_a_failed_job_incident_runs_it_again_and_completes(journal):
+    deploy_service_process("flaky", "test-flaky", retry_cycle="R1/PT1S")
+    instance = start_instance(definition_key="flaky", variables={"succeed_from": 3})
+    job = only_job(instance)
+    assert execute_job(job_id=job.pk, worker_id="w1") == "failed"
+    Job.objects.filter(pk=job.pk).update(due_at=T0)
+    assert execute_job(job_id=job.pk, worker_id="w1") == "failed"
+    incident = Incident.objects.get(job=job, state="open")
+    retry_incident(incident_id=incident.pk)
+    assert Incident.objects.get(pk=incident.pk).state == "resolved"
+    assert execute_job(job_id=job.pk, worker_id="w1") == "completed"
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+    assert instance.variable_rows.get(name="attempts_needed").value == 3
+
+
+def test_default_backoff_grows_exponentially_with_jitter(journal, settings):
+    settings.PROCESSION_JOB_BACKOFF_BASE_SECONDS = 10
+    deploy_service_process("failing", "test-broken")
+    instance = start_instance(definition_key="failing", now=T0)
+    job = only_job(instance)
+    waits, now = [], T0
+    for _ in range(3):
+        lease = acquire_job(job_id=job.pk, worker_id="w1", now=now)
+        report_job_failure(lease=lease, message="down", now=now)
+        job.refresh_from_db()
+        waits.append((job.due_at - now).total_seconds())
+        now = job.due_at
+    assert 5 <= waits[0] <= 10
+    assert 5 <= waits[1] <= 20
+    assert 5 <= waits[2] <= 40
+
+
+def test_a_stale_worker_cannot_report_after_its_lease_was_taken_over(journal):
+    deploy_service_process("doubling", "test-double")
+    instance = start_instance(definition_key="doubling", variables={"amount": 5}, now=T0)
+    job = only_job(instance)
+    stale = acquire_job(job_id=job.pk, worker_id="slow", now=T0)
+    later = T0 + timedelta(hours=1)
+    assert release_expired_locks(now=later) == 1
+    job.refresh_from_db()
+    fresh = acquire_job(job_id=job.pk, worker_id="fast", now=job.due_at)
+    report_job_success(lease=fresh, variables={"amount": 10})
+    with pytest.raises(StaleJobLeaseError):
+        report_job_success(lease=stale, variables={"amount": 999})
+    assert instance.variable_rows.get(name="amount").value == 10
+
+
+def test_an_expired_lock_counts_as_a_failed_delivery_until_an_incident(journal):
+    deploy_service_process("crashing", "test-double", retry_cycle="R1/PT1S")
+    instance = start_instance(definition_key="crashing", now=T0)
+    job = only_job(instance)
+    now = T0
+    for _ in range(2):
+        assert acquire_job(job_id=job.pk, worker_id="doomed", now=now) is not None
+        release_expired_locks(now=now + timedelta(hours=1))
+        job.refresh_from_db()
+        now = job.due_at
+    assert job.state == "failed"
+    assert "expired" in Incident.objects.get(job=job).message
+
+
+def test_the_circuit_breaker_opens_after_repeated_failures_and_spares_retries(journal, settings):
+    settings.PROCESSION_BREAKER_THRESHOLD = 2
+    settings.PROCESSION_BREAKER_COOLDOWN_SECONDS = 60
+    deploy_service_process("failing", "test-broken")
+    instances = [start_instance(definition_key="failing", now=T0) for _ in range(3)]
+    jobs = [only_job(i) for i in instances]
+    for job in jobs[:2]:
+        report_job_failure(lease=acquire_job(job_id=job.pk, worker_id="w", now=T0),
+                           message="down", now=T0)
+    assert CircuitBreaker.objects.get(job_type="test-broken").state == "open"
+    assert acquire_job(job_id=jobs[2].pk, worker_id="w", now=T0) is None
+    jobs[2].refresh_from_db()
+    assert (jobs[2].retries, jobs[2].state) == (3, "pending")
+    assert jobs[2].due_at == T0 + timedelta(seconds=60)
+    probe = acquire_job(job_id=jobs[2].pk, worker_id="w", now=T0 + timedelta(seconds=61))
+    assert probe is not None
+    assert CircuitBreaker.objects.get(job_type="test-broken").state == "half_open"
+    report_job_success(lease=probe, now=T0 + timedelta(seconds=61))
+    breaker = CircuitBreaker.objects.get(job_type="test-broken")
+    assert (breaker.state, breaker.consecutive_failures) == ("closed", 0)
+
+
+def test_starts_are_refused_with_a_retry_hint_when_the_backlog_is_full(journal, settings):
+    settings.PROCESSION_MAX_JOB_BACKLOG = 2
+    deploy_service_process("doubling", "test-double")
+    start_instance(definition_key="doubling")
+    start_instance(definition_key="doubling")
+    start_instance(definition_key="doubling")
+    with pytest.raises(BackpressureError) as refused:
+        start_instance(definition_key="doubling")
+    assert refused.value.retry_after > 0
+    assert ProcessInstance.objects.count() == 3
+
+
+def test_the_sweeper_resends_jobs_whose_message_was_lost(journal, settings):
+    settings.PROCESSION_JOB_REDISPATCH_SECONDS = 30
+    deploy_service_process("doubling", "test-double")
+    instance = start_instance(definition_key="doubling", now=T0)
+    job = only_job(instance)
+    Job.objects.filter(pk=job.pk).update(dispatched_at=T0)
+    assert dispatch_due_jobs(now=T0 + timedelta(seconds=10)) == 0
+    assert dispatch_due_jobs(now=T0 + timedelta(seconds=31)) == 1
+    job.refresh_from_db()
+    assert job.dispatched_at == T0 + timedelta(seconds=31)
