@@ -2,7 +2,9 @@
 
 Usage: ``.venv/bin/python bench/bench_runtime.py [--quick] [--spiff-seq10000]``
 
-For each diagram of ``/work/shared/bench-diagrams`` plus a generated ``seq10000``: parse
+For each diagram of ``/work/shared/bench-diagrams`` plus generated ``seq10000``, ``mi100``
+(a 100-instance parallel multi-instance script task) and ``saga10`` (10 script tasks with
+compensation handlers, then a compensation end event; Spiff has no compensation): parse
 once (outside the timing), then time instance creation + start -> end (the approval
 diagram's user task is completed with ``approved=True``), median of several repetitions,
 reported as microseconds per BPMN step (steps as in the diagrams' README). Procession is
@@ -47,7 +49,18 @@ CASES = [
     ("loop100", 202),
     ("loop1000", 2002),
     ("approval", 5),
+    ("mi100", 103),
+    ("saga10", 22),
 ]
+UNSUPPORTED_BY_SPIFF = {
+    "saga10": "unsupported: SpiffWorkflow 3.2.0 has no compensation events or handlers",
+}
+BPMN_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'id="Definitions_{name}" targetNamespace="http://example.org/bpmn-bench">'
+    '<bpmn:process id="{name}" isExecutable="true">'
+)
 
 
 def seq_xml(n: int) -> str:
@@ -77,9 +90,53 @@ def seq_xml(n: int) -> str:
     return "\n".join(parts)
 
 
+def mi_xml(n: int) -> str:
+    """A start event, one script task run as ``n`` parallel multi-instance instances, an end."""
+    return (
+        BPMN_HEAD.format(name=f"mi{n}")
+        + '<bpmn:startEvent id="StartEvent"/><bpmn:scriptTask id="Each">'
+        "<bpmn:multiInstanceLoopCharacteristics>"
+        f"<bpmn:loopCardinality>{n}</bpmn:loopCardinality>"
+        "</bpmn:multiInstanceLoopCharacteristics>"
+        "<bpmn:script>counter = counter + 1</bpmn:script></bpmn:scriptTask>"
+        '<bpmn:endEvent id="EndEvent"/>'
+        '<bpmn:sequenceFlow id="F0" sourceRef="StartEvent" targetRef="Each"/>'
+        '<bpmn:sequenceFlow id="F1" sourceRef="Each" targetRef="EndEvent"/>'
+        "</bpmn:process></bpmn:definitions>"
+    )
+
+
+def saga_xml(n: int) -> str:
+    """``n`` script tasks each with a compensation handler (script), then a compensation end
+    event: the handlers run in reverse order (2n + 2 steps)."""
+    parts = [BPMN_HEAD.format(name=f"saga{n}"), '<bpmn:startEvent id="StartEvent"/>']
+    previous = "StartEvent"
+    for i in range(1, n + 1):
+        parts.append(
+            f'<bpmn:scriptTask id="Do{i}"><bpmn:script>counter = counter + 1</bpmn:script>'
+            f'</bpmn:scriptTask><bpmn:boundaryEvent id="Comp{i}" attachedToRef="Do{i}">'
+            "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>"
+            f'<bpmn:scriptTask id="Undo{i}" isForCompensation="true">'
+            "<bpmn:script>counter = counter - 1</bpmn:script></bpmn:scriptTask>"
+            f'<bpmn:association id="A{i}" sourceRef="Comp{i}" targetRef="Undo{i}"/>'
+            f'<bpmn:sequenceFlow id="F{i}" sourceRef="{previous}" targetRef="Do{i}"/>'
+        )
+        previous = f"Do{i}"
+    parts.append(
+        '<bpmn:endEvent id="EndEvent"><bpmn:compensateEventDefinition/></bpmn:endEvent>'
+        f'<bpmn:sequenceFlow id="F{n + 1}" sourceRef="{previous}" targetRef="EndEvent"/>'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    return "".join(parts)
+
+
 def source(name: str) -> str:
     if name == "seq10000":
         return seq_xml(10_000)
+    if name.startswith("mi"):
+        return mi_xml(int(name[2:]))
+    if name.startswith("saga"):
+        return saga_xml(int(name[4:]))
     return (DIAGRAMS / f"{name}.bpmn").read_text()
 
 
@@ -185,7 +242,9 @@ def measure(quick: bool, spiff_seq10000: bool) -> list[dict[str, Any]]:
             "procession_us_per_step": round(ours, 2),
             "procession_no_history_us_per_step": round(bare, 2),
         }
-        if name == "seq10000" and not spiff_seq10000:
+        if name in UNSUPPORTED_BY_SPIFF:
+            row.update(spiff_us_per_step=None, ratio=None, spiff_note=UNSUPPORTED_BY_SPIFF[name])
+        elif name == "seq10000" and not spiff_seq10000:
             row.update(
                 spiff_us_per_step=None,
                 ratio=None,
@@ -203,7 +262,8 @@ def measure(quick: bool, spiff_seq10000: bool) -> list[dict[str, Any]]:
 
 def print_row(row: dict[str, Any]) -> None:
     spiff = row["spiff_us_per_step"]
-    spiff_text = f"{spiff:>12.1f}" if spiff is not None else f"{'skipped':>12}"
+    missing = "unsupported" if "unsupported" in row.get("spiff_note", "") else "skipped"
+    spiff_text = f"{spiff:>12.1f}" if spiff is not None else f"{missing:>12}"
     ratio = f"{row['ratio']:>7.1f}x" if row["ratio"] is not None else f"{'-':>8}"
     print(
         f"{row['diagram']:<12}{row['steps']:>7}{row['procession_us_per_step']:>12.2f}"

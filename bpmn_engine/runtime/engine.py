@@ -118,6 +118,7 @@ def _start(run: Run, trigger: tr.StartInstance) -> None:
     if initiator and trigger.initiator is not None:
         values[initiator] = trigger.initiator
     run.set_variables(ROOT, values, local=True)
+    run.enter_scope(ROOT, tables.process.id)
     run.work.append(run.new_token(node.id, ROOT))
 
 

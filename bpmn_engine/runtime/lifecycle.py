@@ -3,7 +3,9 @@
 A token is a position of control. It is READY when it is about to execute its node,
 WAITING while its node waits for the outside (user task, job, timer, subscription, call),
 IN_SCOPE while its node (a subprocess) runs a child scope, JOINING while parked at a
-converging gateway, and INCIDENT when execution of its node failed and awaits a retry.
+converging gateway, INCIDENT when execution of its node failed and awaits a retry, and
+LISTENING for the token of an event subprocess that holds its start event's subscription
+(it never blocks its scope from completing).
 Tokens that end are removed from the state, so there is no terminal state to store.
 """
 
@@ -18,22 +20,25 @@ class TokenState(StrEnum):
     IN_SCOPE = "in_scope"
     JOINING = "joining"
     INCIDENT = "incident"
+    LISTENING = "listening"
 
 
-_R, _W, _S, _J, _I = (
+_R, _W, _S, _J, _I, _L = (
     TokenState.READY,
     TokenState.WAITING,
     TokenState.IN_SCOPE,
     TokenState.JOINING,
     TokenState.INCIDENT,
+    TokenState.LISTENING,
 )
 
 TRANSITIONS: dict[TokenState, frozenset[TokenState]] = {
-    _R: frozenset({_R, _W, _S, _J, _I}),
+    _R: frozenset({_R, _W, _S, _J, _I, _L}),
     _W: frozenset({_R, _I}),
     _S: frozenset({_R, _I}),
     _J: frozenset({_R}),
     _I: frozenset({_R}),
+    _L: frozenset(),  # listeners end by being withdrawn
 }
 
 

@@ -23,12 +23,13 @@ from bpmn_engine.runtime.variables import (
     write_variables,
 )
 
-READY, WAITING, IN_SCOPE, JOINING, INCIDENT = (
+READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
     TokenState.READY,
     TokenState.WAITING,
     TokenState.IN_SCOPE,
     TokenState.JOINING,
     TokenState.INCIDENT,
+    TokenState.LISTENING,
 )
 EXECUTE, COMPLETE, LEAVE = ActivityPhase.EXECUTE, ActivityPhase.COMPLETE, ActivityPhase.LEAVE
 
@@ -200,11 +201,22 @@ class Run:
             self.work.append(self.new_token(flow.target_ref, token.scope_id, flow.id))
 
     def end_token(self, token: Token) -> None:
-        """The token's path ends; its scope completes when it holds no more tokens."""
+        """The token's path ends; its scope completes when it holds no more tokens (event
+        subprocess listeners do not count)."""
         self.discard(token)
         scope = self.state.scopes[token.scope_id]
-        if not scope.tokens:
+        tokens = self.state.tokens
+        if not scope.tokens or (
+            self.tables.listening and all(tokens[t].state == LISTENING for t in scope.tokens)
+        ):
             self.scope_done(scope)
+
+    def is_instance(self, token: Token) -> bool:  # a loop instance: its scope is the body
+        return self.state.scopes[token.scope_id].node_id == token.node_id
+
+    def enter_scope(self, scope_id: str, container_id: str) -> None:  # esps subscribe
+        for esp in self.tables.event_subprocesses.get(container_id, ()):
+            self.tables.behaviour[esp.id].listen(self, scope_id, esp)
 
     def end_path(self, token: Token) -> None:
         """End a token that may still hold waits or a local scope (like a none end)."""
@@ -223,11 +235,13 @@ class Run:
         """Every token of ``scope`` ended: complete the instance or the owning activity."""
         if scope.id == ROOT:
             if self.state.status == "active":
+                for listener in list(scope.tokens):
+                    self.cancel_token(self.state.tokens[listener])
                 self.finish("completed")
             return
         owner = self.state.tokens[scope.owner_token]  # type: ignore[index]
         node = self.tables.nodes[owner.node_id]
-        self.guarded(owner, node, self.complete_activity, owner, node)
+        self.tables.behaviour[node.id].scope_done(self, owner, node, scope)
 
     def finish(self, status: str) -> None:
         state = self.state
@@ -239,12 +253,17 @@ class Run:
     # ------------------------------------------------------------------ activities
 
     def complete_activity(self, token: Token, node: Activity) -> None:
-        """(io output) -> close boundaries and local scope -> log completion -> leave."""
+        """(io output) -> completion hooks (loops, compensation log) -> close boundaries and
+        local scope -> log completion -> leave."""
         self.phase = COMPLETE
         io = node.io_mapping
         if io is not None and io.outputs:
             values = evaluate_parameters(io.outputs, self.variables(token))
             self.set_variables(token.scope_id, values)
+        hooks = self.tables.on_complete.get(node.id)
+        if hooks is not None:
+            for hook in hooks:
+                hook(self, token, node)
         if token.waits:
             self.withdraw_waits(token)
         if token.child_scope is not None:
@@ -326,7 +345,7 @@ class Run:
             self.unpark(token)
         if token.incident_id is not None:
             self.resolve_incident(token)
-        if self.history:
+        if self.history and token.state != LISTENING:
             self.record(fx.ActivityCancelled, token, self.tables.nodes[token.node_id])
         self.discard(token)
 

@@ -9,6 +9,7 @@ incidents; the root scope id is ``"root"``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from bpmn_engine.bpmn.model import Process
@@ -62,10 +63,13 @@ class Token:
 class Scope:
     """Owns variables and tokens. ``owner_token`` is the token of the activity that opened
     it (None for the root); ``completed`` logs completed activities in completion order
-    (kept for compensation); ``local`` marks an activity's I/O-mapping scope."""
+    (kept for compensation); ``local`` marks an activity's I/O-mapping scope; ``data`` holds
+    behaviour-private JSON values (a loop body's progress, the compensation log, the
+    compensation steps still to run)."""
 
     __slots__ = (
         "completed",
+        "data",
         "id",
         "local",
         "node_id",
@@ -91,6 +95,7 @@ class Scope:
         self.variables: dict[str, Any] = {}
         self.tokens: dict[str, None] = {}
         self.completed: list[str] = []
+        self.data: dict[str, Any] = {}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +107,7 @@ class Scope:
             "variables": dict(self.variables),
             "tokens": list(self.tokens),
             "completed": list(self.completed),
+            "data": copy.deepcopy(self.data) if self.data else {},
         }
 
     @classmethod
@@ -112,6 +118,7 @@ class Scope:
         scope.variables = dict(d.get("variables", {}))
         scope.tokens = dict.fromkeys(d.get("tokens", ()))
         scope.completed = list(d.get("completed", ()))
+        scope.data = copy.deepcopy(d["data"]) if d.get("data") else {}
         return scope
 
 

@@ -2,7 +2,8 @@
 
 Everything the hot path needs by node id: its behaviour, its outgoing flows (and a fast
 path for the single unconditional flow), attached boundary events, first event definition,
-link targets, and lazily the set of nodes that can reach each inclusive gateway.
+link targets, completion hooks, and lazily the set of nodes that can reach each inclusive
+gateway; per container its event subprocesses; compensation handlers per activity.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from bpmn_engine.bpmn.model import (
     Activity,
     BoundaryEvent,
+    CompensateEventDefinition,
     Definitions,
     Event,
     EventDefinition,
@@ -24,6 +26,7 @@ from bpmn_engine.bpmn.model import (
     Process,
     SequenceFlow,
     StartEvent,
+    SubProcess,
 )
 from bpmn_engine.runtime.variables import compile_expression, compile_script
 
@@ -34,7 +37,7 @@ class ProcessTables:
     """Precomputed lookups for one process (and the root elements of its definitions)."""
 
     def __init__(self, process: Process, definitions: Definitions | None) -> None:
-        from bpmn_engine.runtime.behaviours import behaviour_for
+        from bpmn_engine.runtime.behaviours import behaviour_for, completion_hooks
 
         self.process = process
         self.definitions = definitions
@@ -53,9 +56,19 @@ class ProcessTables:
         self._compiled: dict[str, Any] = {}
         self._scripts: dict[str, Any] = {}
         self._starts: dict[str, StartEvent | None] = {}
+        # container id -> its event subprocesses (start event, its definition)
+        self.event_starts: dict[str, tuple[tuple[SubProcess, StartEvent, Any], ...]] = {}
+        # container id -> event subprocesses whose start subscribes when the scope starts
+        self.event_subprocesses: dict[str, tuple[SubProcess, ...]] = {}
+        self.compensation_handlers: dict[str, str] = {}  # activity -> handler activity
+        self.compensation_esps: dict[str, str] = {}  # subprocess -> its compensation esp
         for node in self.nodes.values():
             self.behaviour[node.id] = behaviour_for(node)
             self._index_node(node)
+        self._index_event_subprocesses()
+        self._index_compensation()
+        self.listening = bool(self.event_subprocesses)
+        self.on_complete: dict[str, tuple[Any, ...]] = completion_hooks(self)
 
     def _index_node(self, node: FlowNode) -> None:
         flows = tuple(self.flows[f] for f in node.outgoing if f in self.flows)
@@ -75,6 +88,56 @@ class ProcessTables:
                 definition, LinkEventDefinition
             ):
                 self.links[(node.parent_id, definition.link_name or node.name or "")] = node.id
+
+    def _index_event_subprocesses(self) -> None:
+        from bpmn_engine.runtime.behaviours.event_subprocesses import LISTENED
+
+        starts: dict[str, list[tuple[SubProcess, StartEvent, Any]]] = {}
+        for node in self.nodes.values():
+            if isinstance(node, SubProcess) and node.triggered_by_event:
+                for start in node.start_events():
+                    definition = self.event_definition.get(start.id)
+                    starts.setdefault(node.parent_id, []).append((node, start, definition))
+        self.event_starts = {k: tuple(v) for k, v in starts.items()}
+        self.esp_ids = frozenset(esp.id for v in starts.values() for esp, _, _ in v)
+        for container, entries in self.event_starts.items():
+            listened = tuple(esp for esp, _, d in entries if isinstance(d, LISTENED))
+            if listened:
+                self.event_subprocesses[container] = listened
+            for esp, _, d in entries:
+                if isinstance(d, CompensateEventDefinition):
+                    self.compensation_esps[container] = esp.id
+
+    def _index_compensation(self) -> None:
+        """Compensation boundary -> handler by association (either direction)."""
+        linked: dict[str, set[str]] = {}
+        containers = [self.process, *(n for n in self.nodes.values() if isinstance(n, SubProcess))]
+        for container in containers:
+            for artifact in container.artifacts:
+                attributes = getattr(artifact, "attributes", {})
+                if artifact.tag == "association":
+                    source, target = attributes.get("sourceRef"), attributes.get("targetRef")
+                    linked.setdefault(source, set()).add(target)
+                    linked.setdefault(target, set()).add(source)
+        for node in self.nodes.values():
+            definition = self.event_definition.get(node.id)
+            if isinstance(node, BoundaryEvent) and isinstance(
+                definition, CompensateEventDefinition
+            ):
+                for other in sorted(linked.get(node.id, ())):
+                    handler = self.nodes.get(other)
+                    if isinstance(handler, Activity) and handler.is_for_compensation:
+                        self.compensation_handlers[node.attached_to_ref] = handler.id
+
+    def compensable(self) -> frozenset[str]:
+        """Activities whose completion is logged for compensation: those with a handler and
+        the subprocesses around them (their log nests the inner completions)."""
+        found: set[str] = set()
+        for node_id in (*self.compensation_handlers, *self.compensation_esps):
+            while node_id in self.nodes and node_id not in found:
+                found.add(node_id)
+                node_id = self.nodes[node_id].parent_id
+        return frozenset(found)
 
     # ------------------------------------------------------------------ compiled text
 
@@ -137,6 +200,13 @@ class ProcessTables:
     def signal_name(self, ref: str | None) -> str:
         signal = self.definitions.signals.get(ref) if self.definitions and ref else None
         return (signal.name or signal.id) if signal else (ref or "")
+
+    def escalation_code(self, ref: str | None) -> str | None:
+        """The code of an escalation reference; None (no reference) catches every code."""
+        if ref is None:
+            return None
+        escalation = self.definitions.escalations.get(ref) if self.definitions else None
+        return (escalation.escalation_code or ref) if escalation else ref
 
     def error(self, ref: str | None) -> tuple[str | None, str | None]:
         """(error code, message) of an error reference; code None catches every error."""

@@ -35,6 +35,8 @@ class ProcessBuilder:
             self.messages: dict[str, m.Message] = {}
             self.errors: dict[str, m.Error] = {}
             self.signals: dict[str, m.Signal] = {}
+            self.escalations: dict[str, m.Escalation] = {}
+            self.associations: dict[str, list[tuple[str, str]]] = {}
             self.counter = 0
 
     # ------------------------------------------------------------------ nodes
@@ -108,6 +110,21 @@ class ProcessBuilder:
         )
         return self
 
+    def compensation(
+        self, activity: str, handler: str, job_type: str | None = None, boundary: str | None = None
+    ) -> ProcessBuilder:
+        """A compensation boundary on ``activity`` associated with a service-task handler."""
+        boundary = boundary or f"{activity}_compensation"
+        self.boundary(boundary, activity, m.CompensateEventDefinition())
+        container = self.root.specs[activity][2]
+        self.root.specs[handler] = (
+            m.ServiceTask,
+            {"job": m.JobDefinition(type=job_type or handler), "is_for_compensation": True},
+            container,
+        )
+        self.root.associations.setdefault(container, []).append((boundary, handler))
+        return self
+
     def subprocess(self, node_id: str, cls: type = m.SubProcess, **kw: Any) -> ProcessBuilder:
         self.node(cls, node_id, **kw)
         return ProcessBuilder(_root=self.root, _container=node_id)
@@ -146,6 +163,10 @@ class ProcessBuilder:
         self.root.errors[ref] = m.Error(id=ref, error_code=code)
         return self
 
+    def escalation(self, ref: str, code: str | None) -> ProcessBuilder:
+        self.root.escalations[ref] = m.Escalation(id=ref, escalation_code=code)
+        return self
+
     def signal(self, ref: str, name: str | None = None) -> ProcessBuilder:
         self.root.signals[ref] = m.Signal(id=ref, name=name or ref)
         return self
@@ -171,6 +192,7 @@ class ProcessBuilder:
             is_executable=True,
             nodes=m.frozen_mapping(nodes),
             flows=m.frozen_mapping(flows),
+            artifacts=self._artifacts(root.process_id),
             all_nodes=m.frozen_mapping(self._all_nodes),
             all_flows=m.frozen_mapping(self._all_flows),
         )
@@ -188,6 +210,7 @@ class ProcessBuilder:
                 extra = {
                     "nodes": m.frozen_mapping(inner_nodes),
                     "flows": m.frozen_mapping(inner_flows),
+                    "artifacts": self._artifacts(node_id),
                 }
             if issubclass(cls, m.Activity):
                 extra["boundary_event_ids"] = tuple(self._boundaries.get(node_id, ()))
@@ -212,6 +235,16 @@ class ProcessBuilder:
                 )
         return nodes, flows
 
+    def _artifacts(self, cid: str) -> tuple[m.GenericElement, ...]:
+        return tuple(
+            m.GenericElement(
+                tag="association",
+                id=f"a_{source}_{target}",
+                attributes=m.frozen_mapping({"sourceRef": source, "targetRef": target}),
+            )
+            for source, target in self.root.associations.get(cid, ())
+        )
+
     def definitions(self) -> m.Definitions:
         root = self.root
         process = self.build()
@@ -221,6 +254,7 @@ class ProcessBuilder:
             messages=m.frozen_mapping(root.messages),
             errors=m.frozen_mapping(root.errors),
             signals=m.frozen_mapping(root.signals),
+            escalations=m.frozen_mapping(root.escalations),
         )
 
 
@@ -248,4 +282,33 @@ def link(name: str) -> m.LinkEventDefinition:
     return m.LinkEventDefinition(link_name=name)
 
 
-__all__ = ["ProcessBuilder", "error", "link", "message", "replace", "signal", "terminate", "timer"]
+def escalation(ref: str | None = None, **kw: Any) -> m.EscalationEventDefinition:
+    return m.EscalationEventDefinition(escalation_ref=ref, **kw)
+
+
+def compensate(activity_ref: str | None = None) -> m.CompensateEventDefinition:
+    return m.CompensateEventDefinition(activity_ref=activity_ref)
+
+
+def cancel() -> m.CancelEventDefinition:
+    return m.CancelEventDefinition()
+
+
+def multi(**kw: Any) -> m.MultiInstanceLoopCharacteristics:
+    return m.MultiInstanceLoopCharacteristics(**kw)
+
+
+__all__ = [
+    "ProcessBuilder",
+    "cancel",
+    "compensate",
+    "error",
+    "escalation",
+    "link",
+    "message",
+    "multi",
+    "replace",
+    "signal",
+    "terminate",
+    "timer",
+]

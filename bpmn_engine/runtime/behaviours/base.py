@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bpmn_engine.bpmn.model import Activity, FlowNode
 from bpmn_engine.runtime.errors import WaitKindMismatchError
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
-from bpmn_engine.runtime.state import Token, Wait
+from bpmn_engine.runtime.state import Scope, Token, Wait
 from bpmn_engine.runtime.variables import evaluate_parameters
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ class Behaviour:
 
     def leave(self, run: Run, token: Token, node: FlowNode) -> None:
         run.leave(token, node)
+
+    def scope_done(self, run: Run, owner: Token, node: FlowNode, scope: Scope) -> None:
+        """The last token of ``scope`` (opened by ``owner`` at this node) ended."""
+        run.guarded(owner, node, run.complete_activity, owner, node)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         """A trigger ended ``wait`` (whose ``owner`` is this node)."""
@@ -65,6 +69,18 @@ class ActivityBehaviour(Behaviour):
             self.start(run, token, node)  # the common case, without the enter() frame
         else:
             self.enter(run, token, node)
+
+    def leave(self, run: Run, token: Token, node: Activity) -> None:  # type: ignore[override]
+        if node.loop is None:
+            run.leave(token, node)
+        else:  # an instance of the loop reports to its body; the body leaves
+            LOOP_BEHAVIOURS[type(node.loop)].leave(run, token, node)
+
+    def scope_done(self, run: Run, owner: Token, node: Activity, scope: Scope) -> None:  # type: ignore[override]
+        if node.loop is not None and "loop" in scope.data:
+            LOOP_BEHAVIOURS[type(node.loop)].body_done(run, owner, node)
+        else:
+            run.guarded(owner, node, run.complete_activity, owner, node)
 
     def execute_loop(self, run: Run, token: Token, node: Activity) -> None:
         from bpmn_engine.runtime.run import StepIncident

@@ -1,9 +1,11 @@
 """BPMN error propagation: from the throwing activity outwards to a catching boundary.
 
 The search starts at the activity itself (job errors, failed call activities) or at the
-enclosing scope (error end events) and walks the scope chain upwards: subprocess after
-subprocess up to the root. An error boundary without ``errorRef`` (or whose error has no
-code) catches every code; an exact code match is preferred over such a catch-all.
+enclosing scope (error end events) and walks the scope chain upwards: in each scope first
+its error event subprocesses, then the boundaries of the activity that owns the scope, up
+to the root. The instances of a loop share the boundaries of their body. An error catch
+without ``errorRef`` (or whose error has no code) catches every code; an exact code match
+is preferred over such a catch-all.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import BoundaryEvent, ErrorEventDefinition
 from bpmn_engine.runtime import effects as fx
-from bpmn_engine.runtime.state import Token
+from bpmn_engine.runtime.behaviours.event_subprocesses import (
+    find_event_start,
+    interrupt,
+    start_event_subprocess,
+)
+from bpmn_engine.runtime.state import Scope, Token
 
 if TYPE_CHECKING:
     from bpmn_engine.runtime.run import Run
@@ -52,19 +59,39 @@ def throw_error(
     current = token
     check_own = from_activity
     while True:
-        if check_own:
+        if check_own and not run.is_instance(current):
             boundary = find_error_boundary(run, current.node_id, code)
             if boundary is not None:
                 catch_error(run, current, boundary, code, message, variables)
                 return True
-        owner = state.scopes[current.scope_id].owner_token
-        if owner is None:
+        scope = state.scopes[current.scope_id]
+        if not (check_own and current.node_id in run.tables.esp_ids):
+            found = find_event_start(run, scope, ErrorEventDefinition, code)
+            if found is not None:
+                start_error_subprocess(run, scope, found, code, message, variables)
+                return True
+        if scope.owner_token is None:
             break
-        current = state.tokens[owner]
+        current = state.tokens[scope.owner_token]
         check_own = True
     run.set_variables(token.child_scope or token.scope_id, variables)
     run.effects.append(fx.InstanceFailed(code or "", message, dict(state.variables), token.node_id))
     return False
+
+
+def start_error_subprocess(
+    run: Run, scope: Scope, found: Any, code: str | None, message: str | None, variables: Any
+) -> None:
+    """An error event subprocess catches: the scope is interrupted and the subprocess runs."""
+    esp, start, definition = found
+    interrupt(run, scope)
+    inner = start_event_subprocess(run, scope, esp, start, variables)
+    local = {}
+    if definition.error_code_variable:
+        local[definition.error_code_variable] = code
+    if definition.error_message_variable:
+        local[definition.error_message_variable] = message
+    run.set_variables(inner.id, local, local=True)
 
 
 def catch_error(

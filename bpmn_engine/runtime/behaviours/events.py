@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import (
     BoundaryEvent,
+    CancelEventDefinition,
     CompensateEventDefinition,
     EndEvent,
     ErrorEventDefinition,
+    EscalationEventDefinition,
     Event,
     IntermediateThrowEvent,
     LinkEventDefinition,
@@ -18,12 +20,14 @@ from bpmn_engine.bpmn.model import (
 )
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import Behaviour
+from bpmn_engine.runtime.behaviours.compensation import cancel_transaction, compensate, step_done
 from bpmn_engine.runtime.behaviours.errors import throw_error
+from bpmn_engine.runtime.behaviours.escalations import throw_escalation
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
 from bpmn_engine.runtime.behaviours.tasks import create_job
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
-from bpmn_engine.runtime.state import ROOT, Token, Wait
+from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
 from bpmn_engine.runtime.triggers import CompleteJob, ThrowBpmnError
 from bpmn_engine.runtime.variables import value_of
 
@@ -43,7 +47,9 @@ class StartEventBehaviour(Behaviour):
 class EndEventBehaviour(Behaviour):
     """End event: none ends the path (the scope completes with its last token); terminate
     ends the whole scope; error throws to boundaries; signal broadcasts; message end is a
-    job (like a send task) and ends the path once the job completes."""
+    job (like a send task) and ends the path once the job completes; escalation throws and
+    ends the path; compensation compensates, then ends the path; cancel (in a transaction)
+    compensates the transaction and leaves it by its cancel boundary event."""
 
     def execute(self, run: Run, token: Token, node: EndEvent) -> None:  # type: ignore[override]
         definition = run.tables.event_definition.get(node.id)
@@ -61,21 +67,21 @@ class EndEventBehaviour(Behaviour):
             run.leave(token, node)
         elif isinstance(definition, MessageEventDefinition) or node.job is not None:
             message_job(run, token, node, definition)
-        elif isinstance(definition, CompensateEventDefinition):
-            raise StepIncident(
-                "unsupported",
-                f"Expected to compensate at {node.id}, but compensation is not supported yet",
-            )
-        else:  # escalation/cancel: no catcher supported yet, behaves like a none end event
-            run.leave(token, node)
+        else:
+            throw_other(run, token, node, definition)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         finish_message_job(run, wait, token, trigger, self)
 
+    def scope_done(self, run: Run, owner: Token, node: Any, scope: Scope) -> None:
+        step_done(run, owner, node, scope)  # a compensation handler ended
+
 
 class IntermediateThrowEventBehaviour(Behaviour):
     """Intermediate throw: none passes on, signal broadcasts, link jumps to the catching link
-    event of the same name in the same (sub)process, message is a job."""
+    event of the same name in the same (sub)process, message is a job, escalation throws
+    and passes on unless an interrupting catch ended it, compensation waits for the
+    handlers, then passes on."""
 
     def execute(self, run: Run, token: Token, node: IntermediateThrowEvent) -> None:  # type: ignore[override]
         definition = run.tables.event_definition.get(node.id)
@@ -87,15 +93,16 @@ class IntermediateThrowEventBehaviour(Behaviour):
         elif isinstance(definition, MessageEventDefinition) or node.job is not None:
             message_job(run, token, node, definition)
             return
-        elif isinstance(definition, CompensateEventDefinition):
-            raise StepIncident(
-                "unsupported",
-                f"Expected to compensate at {node.id}, but compensation is not supported yet",
-            )
+        elif definition is not None:
+            throw_other(run, token, node, definition)
+            return
         run.leave(token, node)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         finish_message_job(run, wait, token, trigger, self)
+
+    def scope_done(self, run: Run, owner: Token, node: Any, scope: Scope) -> None:
+        step_done(run, owner, node, scope)  # a compensation handler ended
 
 
 class IntermediateCatchEventBehaviour(Behaviour):
@@ -150,6 +157,21 @@ def terminate(run: Run, token: Token, node: EndEvent) -> None:
         run.finish("terminated")
     else:
         run.end_token(token)
+
+
+def throw_other(run: Run, token: Token, node: Event, definition: Any) -> None:
+    """Escalation, compensation and cancel throws; anything else passes on."""
+    if isinstance(definition, EscalationEventDefinition):
+        code = run.tables.escalation_code(definition.escalation_ref)
+        if not throw_escalation(run, token, code):
+            run.leave(token, node)
+    elif isinstance(definition, CompensateEventDefinition):
+        if not compensate(run, token, node, definition.activity_ref):
+            run.leave(token, node)
+    elif isinstance(definition, CancelEventDefinition) and isinstance(node, EndEvent):
+        cancel_transaction(run, token, node)
+    else:
+        run.leave(token, node)
 
 
 def throw_signal(run: Run, token: Token, definition: SignalEventDefinition) -> None:
