@@ -184,6 +184,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        "polling_interval": 0.2,
     }
     _BROKER_FOLDERS = [BROKER_DIR / "queue", BROKER_DIR / "control", BROKER_DIR / "processed"]
 else:
@@ -196,7 +197,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "process
 # acknowledged after it ran and re-queued when its worker dies, one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Polling transports (the embedded filesystem broker) run Celery's blocking loop, which
+# takes the next message only after a 2 s drain timeout once the prefetch window is full;
+# a wider window keeps it moving. The job table, not the broker, guarantees delivery.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 16 if CELERY_BROKER_URL.startswith("filesystem://") else 1
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 3,
@@ -212,8 +216,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
 JOB_SWEEP_SECONDS = float(os.environ.get("PROCESSION_JOB_SWEEP_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "fire-due-timers": {"task": "procession.fire_due_timers", "schedule": TIMER_POLL_SECONDS},
-    "sweep-jobs": {"task": "procession.sweep_jobs", "schedule": JOB_SWEEP_SECONDS},
+    # A periodic message older than its interval is dropped: the next one does the work.
+    "fire-due-timers": {"task": "procession.fire_due_timers", "schedule": TIMER_POLL_SECONDS,
+                        "options": {"expires": max(TIMER_POLL_SECONDS, 1.0)}},
+    "sweep-jobs": {"task": "procession.sweep_jobs", "schedule": JOB_SWEEP_SECONDS,
+                   "options": {"expires": max(JOB_SWEEP_SECONDS, 1.0)}},
 }
 
 # --- engine: jobs, retries, breakers, backpressure ---------------------------------------

@@ -58,14 +58,15 @@ ESCAPES = [
 
 
 def _assert_clean_failure(action) -> None:
-    """``action`` raises ExpressionError within 50 ms (best of 3, to ignore GC pauses)."""
+    """``action`` raises ExpressionError instead of running on: a hang guard (2 s, best of
+    3), not a speed claim. ``bench/bench_expressions.py`` measures how fast limits trip."""
     timings = []
     for _ in range(3):
         start = time.perf_counter()
         with pytest.raises(ExpressionError):
             action()
         timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.05
+    assert min(timings) < 2.0
 
 
 @pytest.mark.parametrize("text", ESCAPES)

@@ -79,8 +79,8 @@ def engine_worker(tmp_path: Path, journal: Path):
             "PROCESSION_JOB_BACKOFF_BASE_SECONDS": "0.2",
             "PROCESSION_JOB_BACKOFF_MAX_SECONDS": "1",
             "PROCESSION_JOB_REDISPATCH_SECONDS": "2",
-            "PROCESSION_JOB_SWEEP_SECONDS": "0.5",
-            "PROCESSION_TIMER_POLL_SECONDS": "0.5",
+            "PROCESSION_JOB_SWEEP_SECONDS": "1",
+            "PROCESSION_TIMER_POLL_SECONDS": "1",
             **env,
         }
         worker = CeleryWorkerProcess(log_path=tmp_path / f"worker-{len(workers)}.log",

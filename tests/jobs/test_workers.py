@@ -22,14 +22,16 @@ from tests.tcp_proxy import TcpProxy
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(predicate, timeout: float = 60, every: float = 0.2):
+def wait_for(predicate, timeout: float = 60, every: float = 0.2, worker=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout}s")
+    log = worker.read_log()[-6000:] if worker else ""
+    jobs = list(Job.objects.values("pk", "state", "attempts", "retries", "last_error"))
+    raise AssertionError(f"condition not met within {timeout}s; jobs={jobs}\n{log}")
 
 
 def completed(*instances: ProcessInstance) -> bool:
@@ -38,11 +40,11 @@ def completed(*instances: ProcessInstance) -> bool:
 
 
 def test_a_worker_runs_both_service_tasks_to_the_end(engine_worker, journal):
-    engine_worker()
+    worker = engine_worker()
     deploy_service_process("doubling", "test-double", "test-increment")
     instances = [start_instance(definition_key="doubling", variables={"amount": n})
                  for n in range(5)]
-    wait_for(lambda: completed(*instances))
+    wait_for(lambda: completed(*instances), worker=worker)
     for n, instance in enumerate(instances):
         assert instance.variable_rows.get(name="amount").value == 2 * n
     assert len(attempts_of(journal, "test-double")) == 5
@@ -53,10 +55,10 @@ def test_a_worker_killed_mid_handler_is_recovered_and_nothing_is_duplicated(
     worker = engine_worker()
     deploy_service_process("slow", "test-slow-once", "test-increment")
     instance = start_instance(definition_key="slow")
-    [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"))
+    [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
     assert int(pid) in worker.pool_children()
     os.kill(int(pid), signal.SIGKILL)  # the pool process running the handler, nothing else
-    wait_for(lambda: completed(instance), timeout=90)
+    wait_for(lambda: completed(instance), timeout=90, worker=worker)
     attempts = attempts_of(journal, "test-slow-once")
     assert len(attempts) == 2
     assert attempts[0][1] == attempts[1][1]  # the same idempotency key both times
