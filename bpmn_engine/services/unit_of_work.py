@@ -119,10 +119,27 @@ class UnitOfWork:
                     wait_id=row.parent_wait_id, error_code=effect.error_code,
                     message=effect.message, variables=dict(effect.variables),
                 ), tolerate_missing_wait=True)
+            elif isinstance(effect, fx.InstanceFailed):
+                self._stop_uncaught_call_error(row, effect)
             elif isinstance(effect, fx.InstanceCompleted) and row.parent_id and not failed:
                 self.send(row.parent_id, tr.CompleteCallActivity(
                     wait_id=row.parent_wait_id, variables=dict(effect.variables),
                 ), tolerate_missing_wait=True)
+
+    def _stop_uncaught_call_error(self, row: ProcessInstance, effect: fx.InstanceFailed) -> None:
+        """A called process's error that nothing caught, up to the top instance, leaves
+        its call activity waiting forever; make that an incident an operator can see
+        (retrying it calls the process again)."""
+        state = self.instance(row.pk).state
+        for wait in state.waits.values():
+            if wait.kind == "call_activity" and wait.node_id == effect.node_id:
+                self.send(row.pk, tr.ReportIncident(
+                    wait_id=wait.id, kind="uncaught-error",
+                    message=(f"Expected BPMN error '{effect.error_code}' from the process "
+                             f"called by {effect.node_id} to be caught, but no error boundary "
+                             "or event subprocess catches it"),
+                ))
+                return
 
     def _start_called(self, row: ProcessInstance, effect: fx.CallActivityStarted) -> None:
         definition, problem = resolve_called_definition(row.definition, effect)

@@ -149,3 +149,16 @@ def test_call_activity_to_an_undeployed_process_raises_an_incident():
     assert incident.kind == "called-element"
     assert "credit_check" in incident.message
     assert order.status == "active"
+
+
+def test_an_error_from_the_called_process_that_nothing_catches_raises_an_incident(users):
+    deploy("call_activity/unguarded_order.bpmn", "call_activity/credit_check.bpmn",
+           name="orders")
+    order = start_instance(definition_key="unguarded_order", variables={"amount": 10_000})
+    child = ProcessInstance.objects.get(parent=order)
+    complete(child, "Assess", users["frank"], {"approved": False})
+    incident = order.incident_rows.get()
+    assert incident.kind == "uncaught-error"
+    assert "CREDIT_REFUSED" in incident.message
+    order.refresh_from_db()
+    assert order.status == "active"
