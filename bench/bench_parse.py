@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bpmn_engine.bpmn import parse_bpmn  # noqa: E402
 
-CORPUS = Path("/work/shared/bpmn-corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bpmn-corpus"
 RESULTS = ROOT / "bench" / "results" / "parse.json"
 CAMUNDA_NS = b"http://camunda.org/schema/1.0/bpmn"
 

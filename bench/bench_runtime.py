@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/bench_runtime.py [--quick] [--spiff-seq10000]``
 
-For each diagram of ``/work/shared/bench-diagrams`` plus generated ``seq10000``, ``mi100``
+For each diagram of ``shared/bench-diagrams`` (beside the repo), generated ``seq10000``, ``mi100``
 (a 100-instance parallel multi-instance script task) and ``saga10`` (10 script tasks with
 compensation handlers, then a compensation end event; Spiff has no compensation): parse
 once (outside the timing), then time instance creation + start -> end (the approval
@@ -34,7 +34,7 @@ from bpmn_engine.runtime import (  # noqa: E402
     new_instance,
 )
 
-DIAGRAMS = Path("/work/shared/bench-diagrams")
+DIAGRAMS = Path(__file__).resolve().parents[2] / "shared" / "bench-diagrams"
 RESULTS = ROOT / "bench" / "results" / "runtime.json"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CASES = [

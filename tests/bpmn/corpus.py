@@ -1,4 +1,4 @@
-"""Access to the shared BPMN corpus (``/work/shared/bpmn-corpus``) for the tests."""
+"""Access to the shared BPMN corpus (``shared/bpmn-corpus`` beside the repository)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 from lxml import etree
 
-CORPUS_DIR = Path(os.environ.get("BPMN_CORPUS_DIR", "/work/shared/bpmn-corpus"))
+from tests.shared_data import CORPUS_DIR as SHARED_CORPUS_DIR
+
+CORPUS_DIR = Path(os.environ.get("BPMN_CORPUS_DIR", SHARED_CORPUS_DIR))
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 FLOW_NODE_TAGS = frozenset(

@@ -1,4 +1,4 @@
-"""The shared corpus of real BPMN files from other tools (see /work/shared/bpmn-corpus).
+"""The shared corpus of real BPMN files from other tools (``shared/bpmn-corpus``).
 
 - every file marked ``expected_parse: ok`` parses, and the model holds exactly the BPMN
   elements of the XML (``corpus.FOLDED`` lists the text holders folded into fields);

@@ -16,8 +16,9 @@ from bpmn_engine.runtime import (
     UserTaskCreated,
 )
 from tests.runtime.harness import Driver
+from tests.shared_data import BENCH_DIAGRAMS_DIR
 
-BENCH = Path("/work/shared/bench-diagrams")
+BENCH = BENCH_DIAGRAMS_DIR
 HERE = Path(__file__).parent / "diagrams"
 
 
