@@ -204,6 +204,3 @@ def _write_variables(
             update_conflicts=True, unique_fields=["instance", "scope_id", "name"],
             update_fields=["type", "value"],
         )
-    VariableRow.objects.filter(instance=instance).exclude(
-        scope_id__in=list(state.scopes)
-    ).delete()

@@ -88,7 +88,7 @@ DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'procession.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
@@ -211,6 +211,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "4"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes the database connection after every task unless told to
+# reuse it; a fresh PostgreSQL connection per job costs more than the job's own commands.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
@@ -237,6 +240,8 @@ PROCESSION_BREAKER_THRESHOLD = int(os.environ.get("PROCESSION_BREAKER_THRESHOLD"
 PROCESSION_BREAKER_COOLDOWN_SECONDS = float(
     os.environ.get("PROCESSION_BREAKER_COOLDOWN_SECONDS", "30"))
 PROCESSION_MAX_JOB_BACKLOG = int(os.environ.get("PROCESSION_MAX_JOB_BACKLOG", "10000"))
+PROCESSION_BACKLOG_CHECK_SECONDS = float(
+    os.environ.get("PROCESSION_BACKLOG_CHECK_SECONDS", "1"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "procession@localhost")
 

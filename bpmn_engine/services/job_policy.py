@@ -57,12 +57,23 @@ def postpone_job(job: Job, *, until: datetime) -> None:
 # ---------------------------------------------------------------------------- circuit breaker
 
 
+def _is_closed(job_type: str, *, without_failures: bool = False) -> bool:
+    found = CircuitBreaker.objects.filter(job_type=job_type).values_list(
+        "state", "consecutive_failures").first()
+    if found is None:
+        return True
+    state, failures = found
+    return state == BreakerState.CLOSED and (failures == 0 or not without_failures)
+
+
 def breaker_admits(job: Job, *, now: datetime) -> datetime | None:
     """None when ``job`` may run now; else the time to postpone it to.
 
     Closed: run. Open: wait until the cool-down ends. Once it ends the breaker half-opens
     and admits exactly one probe job; the others wait until the probe reports.
     """
+    if _is_closed(job.job_type):
+        return None  # the common case reads one row and locks nothing
     breaker = CircuitBreaker.objects.select_for_update().filter(job_type=job.job_type).first()
     if breaker is None or breaker.state == BreakerState.CLOSED:
         return None
@@ -78,6 +89,8 @@ def breaker_admits(job: Job, *, now: datetime) -> datetime | None:
 
 def record_handler_outcome(job_type: str, *, succeeded: bool, now: datetime) -> None:
     """Close the breaker on success; count a failure and open it at the threshold."""
+    if succeeded and _is_closed(job_type, without_failures=True):
+        return  # nothing to reset: no lock, no write
     breaker, _ = CircuitBreaker.objects.select_for_update().get_or_create(job_type=job_type)
     if succeeded:
         if breaker.state != BreakerState.CLOSED or breaker.consecutive_failures:

@@ -25,12 +25,17 @@ def _username(user: Any) -> str:
     return user.get_username() if hasattr(user, "get_username") else str(user)
 
 
-def _locked_open_task(task_id: int) -> UserTask:
-    """Lock the task's instance (the engine's unit of serialisation), then the task."""
+def _locked_open_task(task_id: int, work: UnitOfWork | None = None) -> UserTask:
+    """Lock the task's instance (the engine's unit of serialisation), then the task.
+
+    With a unit of work the instance is locked and loaded through it, once."""
     instance_id = UserTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
     if instance_id is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
-    store.lock_instance(instance_id)
+    if work is not None:
+        work.instance(instance_id)
+    else:
+        store.lock_instance(instance_id)
     task = UserTask.objects.select_for_update().get(pk=task_id)
     if task.state != UserTaskState.OPEN:
         raise TaskNotOpenError(f"Expected to work on user task {task_id}, but it is {task.state}")
@@ -71,14 +76,14 @@ def complete_user_task(
     local_variables: dict[str, Any] | None = None, now: datetime | None = None,
 ) -> UserTask:
     """Complete the task held by ``user`` and run the instance to its next wait states."""
-    task = _locked_open_task(task_id)
+    work = UnitOfWork(now=now or timezone.now(), actor=_username(user), user=user)
+    task = _locked_open_task(task_id, work)
     username = _username(user)
     if task.assignee != username:
         raise TaskNotAssignedError(
             f"Expected {username} to hold user task {task_id} before completing it, "
             f"but {task.assignee or 'nobody'} holds it"
         )
-    work = UnitOfWork(now=now or timezone.now(), actor=username, user=user)
     work.send(task.instance_id, tr.CompleteUserTask(
         wait_id=task.wait_id, variables=variables or {}, local_variables=local_variables or {},
         completed_by=username,

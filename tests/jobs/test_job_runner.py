@@ -176,6 +176,7 @@ def test_the_circuit_breaker_opens_after_repeated_failures_and_spares_retries(jo
 
 def test_starts_are_refused_with_a_retry_hint_when_the_backlog_is_full(journal, settings):
     settings.PROCESSION_MAX_JOB_BACKLOG = 2
+    settings.PROCESSION_BACKLOG_CHECK_SECONDS = 0
     deploy_service_process("doubling", "test-double")
     start_instance(definition_key="doubling")
     start_instance(definition_key="doubling")
