@@ -1,0 +1,552 @@
+"""Persisted step cost: service-layer commands on PostgreSQL (1, 2, 4 clients) and SQLite,
+against pgbench running a comparable transaction on the same server in the same run.
+
+Each instance of a one-user-task process costs two commands: ``start_instance`` (runs to
+the user task) and ``complete_user_task`` (runs to the end). Per client count, the
+clients (threads, one connection each) start instances for ``--seconds``, then complete
+every task they created; commands/s = commands / wall time of both phases. A separate
+single-client pass instruments one command (SQL statements, SQL time, commit, engine
+parts) and profiles a few hundred commands with cProfile.
+
+    .venv/bin/python bench/bench_persisted.py [--seconds 8] [--pgbench-seconds 10]
+
+Writes ``bench/results/persisted.json`` (and ``persisted_profile.txt``). The database
+``procession_bench`` is dropped and recreated at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import io
+import json
+import multiprocessing
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import support
+
+PROCESS_ID = "bench_user_task"
+USER = "bench"
+CLIENT_COUNTS = (1, 2, 4)
+
+# start -> user task (assigned, so no claim command) -> exclusive gateway -> script -> end:
+# the shape of the in-memory "approval" benchmark, 5 BPMN steps per instance.
+DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="bench">
+  <bpmn:process id="{PROCESS_ID}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Review" name="Review" camunda:assignee="{USER}">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:exclusiveGateway id="Decision" default="f4">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:outgoing>f4</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:scriptTask id="Notify"><bpmn:incoming>f3</bpmn:incoming>
+      <bpmn:outgoing>f5</bpmn:outgoing><bpmn:script>notified = True</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="Approved"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="Rejected"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="StartEvent" targetRef="Review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Review" targetRef="Decision"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Decision" targetRef="Notify">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">approved == True
+      </bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="Decision" targetRef="Rejected"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="Notify" targetRef="Approved"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+START_VARIABLES = {"amount": 150, "requester": "bench"}
+
+
+# ============================================================================ child side
+# (runs with Django set up against one database)
+
+
+def deploy() -> None:
+    from bpmn_engine.services import deploy_definition
+
+    deploy_definition(name=PROCESS_ID, resources={f"{PROCESS_ID}.bpmn": DIAGRAM})
+
+
+def start_one() -> int:
+    from bpmn_engine.services import start_instance
+
+    return start_instance(definition_key=PROCESS_ID, variables=START_VARIABLES).pk
+
+
+def open_tasks(instance_ids: list[int]) -> list[int]:
+    from bpmn_engine.models import UserTask
+
+    return list(
+        UserTask.objects.filter(instance_id__in=instance_ids, state="open")
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+
+
+def complete_one(task_id: int) -> None:
+    from bpmn_engine.services import complete_user_task
+
+    complete_user_task(task_id=task_id, user=USER, variables={"approved": True})
+
+
+def client_loop(barrier: Any, seconds: float) -> tuple[list[float], list[float]]:
+    """One client: start instances for ``seconds``, wait, complete the tasks it created.
+
+    Returns the start and complete latencies (s). ``barrier`` lines up the phases."""
+    from django.db import connections
+
+    try:
+        starts: list[float] = []
+        created: list[int] = []
+        barrier.wait()  # phase 1: start
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            created.append(start_one())
+            starts.append(time.perf_counter() - t0)
+        tasks = open_tasks(created)
+        barrier.wait()  # phase 2: complete
+        completes: list[float] = []
+        for task_id in tasks:
+            t0 = time.perf_counter()
+            complete_one(task_id)
+            completes.append(time.perf_counter() - t0)
+        return starts, completes
+    except BaseException:
+        barrier.abort()
+        raise
+    finally:
+        connections.close_all()
+
+
+def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dict[str, Any]:
+    """``clients`` threads (or forked processes), each with its own connection."""
+    from django.db import connections
+
+    results: list[tuple[list[float], list[float]]] = []
+    marks: list[float] = []
+    if processes:
+        connections.close_all()  # never share a connection with a forked child
+        context = multiprocessing.get_context("fork")
+        barrier: Any = context.Barrier(clients + 1)
+        queue = context.Queue()
+        children = [
+            context.Process(target=lambda: queue.put(client_loop(barrier, seconds)))
+            for _ in range(clients)
+        ]
+        for child in children:
+            child.start()
+        for _ in range(2):
+            barrier.wait()
+            marks.append(time.perf_counter())
+        results = [queue.get(timeout=600) for _ in children]
+        for child in children:
+            child.join()
+        marks.append(time.perf_counter())
+        if any(child.exitcode for child in children):
+            raise RuntimeError("a client process failed")
+    else:
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(clients + 1)
+
+        def client() -> None:
+            try:
+                results.append(client_loop(barrier, seconds))
+            except BaseException as exc:  # re-raised below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in range(2):
+                barrier.wait()
+                marks.append(time.perf_counter())
+        except threading.BrokenBarrierError:
+            for thread in threads:
+                thread.join()
+            raise errors[0] if errors else RuntimeError("a client thread failed") from None
+        for thread in threads:
+            thread.join()
+        marks.append(time.perf_counter())
+        if errors:
+            raise errors[0]
+    start_latencies = [x for starts, _ in results for x in starts]
+    complete_latencies = [x for _, completes in results for x in completes]
+    starts, completes = len(start_latencies), len(complete_latencies)
+    start_wall, complete_wall = marks[1] - marks[0], marks[2] - marks[1]
+    commands = starts + completes
+    return {
+        "clients": clients,
+        "kind": "processes" if processes else "threads",
+        "instances": starts,
+        "commands": commands,
+        "wall_s": round(start_wall + complete_wall, 2),
+        "commands_per_s": round(commands / (start_wall + complete_wall), 1),
+        "starts_per_s": round(starts / start_wall, 1),
+        "completes_per_s": round(completes / complete_wall, 1),
+        "ms_per_command_median": round(
+            statistics.median(start_latencies + complete_latencies) * 1e3, 2
+        ),
+        "start": support.summary_ms(start_latencies),
+        "complete": support.summary_ms(complete_latencies),
+    }
+
+
+class Instrument:
+    """Wall time spent in named functions, in SQL statements and in COMMIT, per command."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self.statements = 0
+        self.statement_kinds: dict[str, int] = defaultdict(int)
+        self.by_statement: dict[str, list[float]] = defaultdict(list)
+        self.patched: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.totals[label] += time.perf_counter() - t0
+
+        self.patched.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def restore(self) -> None:
+        """Put the original functions back."""
+        for owner, name, original in reversed(self.patched):
+            setattr(owner, name, original)
+        self.patched.clear()
+
+    def sql(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - t0
+            self.totals["sql_statements"] += elapsed
+            self.by_statement[_shape(sql)].append(elapsed)
+            self.statements += 1
+            self.statement_kinds[sql.split(None, 1)[0].upper()] += 1
+
+
+def breakdown(instances: int) -> dict[str, Any]:
+    """Single client: where the time of one command goes (instrumented, not profiled)."""
+    from django.db import connection
+
+    from bpmn_engine import store
+    from bpmn_engine.runtime.state import InstanceState
+    from bpmn_engine.services import instances as instances_module
+    from bpmn_engine.services import unit_of_work
+
+    probe = Instrument()
+    # Patch the names the callers look up (module globals), in this process only.
+    probe.wrap(store, "lock_instance", "lock_instance (SELECT ... FOR UPDATE)")
+    probe.wrap(store, "load", "load (state from JSON + model from cache)")
+    probe.wrap(unit_of_work, "advance", "runtime.advance")
+    probe.wrap(store, "save", "store.save (state UPDATE + token DELETE/INSERT)")
+    probe.wrap(unit_of_work, "apply_effects", "apply_effects (work rows + variables)")
+    probe.wrap(unit_of_work, "record_activity_history", "history INSERT")
+    probe.wrap(InstanceState, "to_dict", "InstanceState.to_dict")
+    probe.wrap(instances_module, "check_backlog", "check_backlog (job COUNT)")
+    connection.ensure_connection()
+    connection._commit = _timed_commit(connection._commit, probe)
+    ids, totals_by_kind = [], {"start": 0.0, "complete": 0.0}
+    statements = {"start": 0, "complete": 0}
+    with connection.execute_wrapper(probe.sql):
+        before = probe.statements
+        t0 = time.perf_counter()
+        for _ in range(instances):
+            ids.append(start_one())
+        totals_by_kind["start"] = time.perf_counter() - t0
+        statements["start"] = probe.statements - before
+    tasks = open_tasks(ids)
+    with connection.execute_wrapper(probe.sql):
+        before = probe.statements
+        t0 = time.perf_counter()
+        for task_id in tasks:
+            complete_one(task_id)
+        totals_by_kind["complete"] = time.perf_counter() - t0
+        statements["complete"] = probe.statements - before
+    del connection._commit
+    probe.restore()
+    commands = 2 * instances
+    total = sum(totals_by_kind.values())
+    parts = {
+        label: round(seconds / commands * 1e3, 3)
+        for label, seconds in sorted(probe.totals.items(), key=lambda item: -item[1])
+    }
+    return {
+        "commands": commands,
+        "ms_per_command": round(total / commands * 1e3, 3),
+        "ms_per_start": round(totals_by_kind["start"] / instances * 1e3, 3),
+        "ms_per_complete": round(totals_by_kind["complete"] / instances * 1e3, 3),
+        "sql_statements_per_start": round(statements["start"] / instances, 1),
+        "sql_statements_per_complete": round(statements["complete"] / instances, 1),
+        "statement_kinds_per_command": {
+            k: round(v / commands, 2) for k, v in sorted(probe.statement_kinds.items())
+        },
+        "ms_per_command_by_part": parts,
+        "statements": [
+            {
+                "sql": sql,
+                "per_command": round(len(times) / commands, 2),
+                "mean_ms": round(statistics.mean(times) * 1e3, 3),
+            }
+            for sql, times in sorted(probe.by_statement.items(), key=lambda i: -sum(i[1]))
+        ],
+        "note": "parts are inclusive wall times and overlap (save contains to_dict and SQL; "
+        "sql_statements is every statement's round trip, COMMIT excluded)",
+        "state_snapshot_bytes": _snapshot_bytes(ids[-1]),
+    }
+
+
+def _shape(sql: str) -> str:
+    """A statement's text without its column lists, short enough to read in a table."""
+    head = re.sub(r"SELECT .*? FROM", "SELECT ... FROM", sql, count=1, flags=re.S)
+    head = re.sub(r'\((?:"[a-z_]+", )+"[a-z_]+"\)', "(...)", head)
+    head = re.sub(r"VALUES .*", "VALUES ...", head, flags=re.S)
+    return re.sub(r"\s+", " ", head)[:200]
+
+
+def _timed_commit(commit: Callable[[], Any], probe: Instrument) -> Callable[[], Any]:
+    def timed() -> Any:
+        t0 = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            probe.totals["COMMIT"] += time.perf_counter() - t0
+
+    return timed
+
+
+def _snapshot_bytes(instance_id: int) -> dict[str, int]:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from bpmn_engine.models import ProcessInstance
+
+    ended = ProcessInstance.objects.get(pk=instance_id).state
+    return {"at_end": len(json.dumps(ended, cls=DjangoJSONEncoder))}
+
+
+def profile(instances: int, out: Path) -> dict[str, Any]:
+    """cProfile ``instances`` start + complete pairs; top functions by own and total time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    ids = [start_one() for _ in range(instances)]
+    for task_id in open_tasks(ids):
+        complete_one(task_id)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+    out.write_text(stream.getvalue())
+    commands = 2 * instances
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in raw.values())
+
+    def label(key: tuple[str, int, str]) -> str:
+        filename, line, name = key
+        short = filename.split("site-packages/")[-1].split(str(support.ROOT) + "/")[-1]
+        return f"{short}:{line}({name})"
+
+    by_own = sorted(raw.items(), key=lambda item: -item[1][2])[:12]
+    return {
+        "commands": commands,
+        "profiled_ms_per_command": round(total / commands * 1e3, 3),
+        "top_own_time": [
+            {
+                "function": label(k),
+                "ms_per_command": round(v[2] / commands * 1e3, 3),
+                "share": round(v[2] / total, 3),
+            }
+            for k, v in by_own
+        ],
+    }
+
+
+def child_main(
+    backend: str,
+    clients: list[int],
+    seconds: float,
+    breakdown_instances: int,
+    profile_instances: int,
+    processes: bool,
+) -> dict[str, Any]:
+    support.setup_django({})
+    from django.db import connection
+
+    deploy()
+    for _ in range(30):  # warm-up: parse cache, connection, query plans
+        complete_one(open_tasks([start_one()])[0])
+    result: dict[str, Any] = {"backend": backend, "vendor": connection.vendor, "runs": []}
+    for count in clients:
+        row = run_clients(count, seconds)
+        print(
+            f"  {backend} {count} client thread(s): {row['commands_per_s']} commands/s, "
+            f"median {row['ms_per_command_median']} ms",
+            flush=True,
+        )
+        result["runs"].append(row)
+    result["process_runs"] = []
+    for count in (c for c in clients if c > 1 and processes):
+        row = run_clients(count, seconds, processes=True)
+        print(
+            f"  {backend} {count} client processes: {row['commands_per_s']} commands/s, "
+            f"median {row['ms_per_command_median']} ms",
+            flush=True,
+        )
+        result["process_runs"].append(row)
+    if breakdown_instances:
+        result["breakdown"] = breakdown(breakdown_instances)
+    if profile_instances:
+        result["profile"] = profile(
+            profile_instances, support.RESULTS / f"persisted_profile_{backend}.txt"
+        )
+    return result
+
+
+# ============================================================================ orchestrator
+
+
+def run_child(
+    backend: str, database_url: str, args: argparse.Namespace, clients: list[int], detail: bool
+) -> dict[str, Any]:
+    """Run the engine measurements in a fresh process configured for one database."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": "memory://",
+    }
+    command = [
+        support.PY,
+        __file__,
+        "--child",
+        backend,
+        "--child-out",
+        str(out),
+        "--seconds",
+        str(args.seconds),
+        "--clients",
+        ",".join(map(str, clients)),
+        "--breakdown-instances",
+        str(args.breakdown_instances if detail else 0),
+        "--profile-instances",
+        str(args.profile_instances if detail else 0),
+    ]
+    if args.no_processes:
+        command.append("--no-processes")
+    try:
+        subprocess.run(command, env=env, check=True)
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=8.0,
+        help="length of each start phase per client count (default 8)",
+    )
+    parser.add_argument("--clients", default=",".join(map(str, CLIENT_COUNTS)))
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument("--breakdown-instances", type=int, default=300)
+    parser.add_argument("--profile-instances", type=int, default=200)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--no-processes",
+        action="store_true",
+        help="skip the extra runs with client processes instead of threads",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",") if c]
+    if args.child:
+        result = child_main(
+            args.child,
+            clients,
+            args.seconds,
+            args.breakdown_instances,
+            args.profile_instances,
+            not args.no_processes,
+        )
+        Path(args.child_out).write_text(json.dumps(result))
+        return
+
+    results: dict[str, Any] = {
+        "machine": support.machine(),
+        "process": PROCESS_ID,
+        "steps_per_instance": 5,
+        "commands_per_instance": 2,
+    }
+    if support.reachable(support.PG_ADMIN_URL, 5432):
+        print(f"PostgreSQL: recreating {support.PG_DB} and migrating", flush=True)
+        support.recreate_database()
+        support.migrate(support.pg_url())
+        results["postgres"] = run_child("postgres", support.pg_url(), args, clients, True)
+        print("pgbench on the same server, same client counts", flush=True)
+        support.prepare_pgbench()
+        pgbench = []
+        for count in clients:
+            row = support.run_pgbench(count, args.pgbench_seconds)
+            print(f"  pgbench {count} client(s): {row['tps']} tps", flush=True)
+            pgbench.append(row)
+        results["pgbench"] = pgbench
+        tps = {row["clients"]: row["tps"] for row in pgbench}
+        results["ratios"] = [
+            {
+                "clients": run["clients"],
+                "kind": run["kind"],
+                "engine_commands_per_s": run["commands_per_s"],
+                "pgbench_tps": tps[run["clients"]],
+                "ratio": round(run["commands_per_s"] / tps[run["clients"]], 3),
+            }
+            for run in results["postgres"]["runs"] + results["postgres"]["process_runs"]
+        ]
+    else:
+        print("PostgreSQL unreachable: skipped the PostgreSQL part", flush=True)
+        results["postgres"] = None
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory(prefix="procession-bench-") as folder:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            print("SQLite (file in a temporary directory)", flush=True)
+            support.migrate(url)
+            results["sqlite"] = run_child("sqlite", url, args, [1], True)
+    path = support.write_result("persisted", results)
+    print(f"wrote {path.relative_to(support.ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.setrecursionlimit(10_000)
+    main()

@@ -1,0 +1,244 @@
+"""Timer lateness and throughput on PostgreSQL: instances of start -> PT1S timer -> end.
+
+Three phases, each on its own instances:
+
+* ``burst``: start ``--burst`` instances with no poller running, wait until every timer is
+  due, then drain them with ``fire_due_timers()`` (one claim query per 100 timers, one
+  command per timer): timers fired per second.
+* ``poller``: a thread calls ``fire_due_timers()`` every ``--poll`` seconds (0.1) while
+  instances are started at ``--rate`` per second for ``--seconds``: lateness
+  (fire time - due time) p50/p95/max.
+* ``beat``: the same load, fired by a real Celery worker with embedded beat
+  (``procession.fire_due_timers`` every ``PROCESSION_TIMER_POLL_SECONDS``, default 1 s)
+  on Redis: the lateness a default deployment shows.
+
+Fire time is the instance's ``ended_at`` (the timer leads straight to the end event), which
+is the firing command's clock reading. Writes ``bench/results/timers.json``.
+
+    .venv/bin/python bench/bench_timers.py [--burst 500] [--rate 20] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import support
+
+PROCESS_ID = "bench_timer"
+DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="D" targetNamespace="bench">
+  <bpmn:process id="{PROCESS_ID}" isExecutable="true">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:intermediateCatchEvent id="Wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1S</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="End"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+def start_paced(rate: float, seconds: float) -> list[int]:
+    """Start ``rate`` instances per second for ``seconds``; returns their ids."""
+    from bpmn_engine.services import start_instance
+
+    ids: list[int] = []
+    t0 = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        ids.append(start_instance(definition_key=PROCESS_ID).pk)
+    return ids
+
+
+def lateness(ids: list[int], timeout: float) -> dict[str, Any]:
+    """Wait for the instances to end; fire time - due time of their timers."""
+    from bpmn_engine.models import ProcessInstance, Timer
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ProcessInstance.objects.filter(pk__in=ids, status="completed").count() == len(ids):
+            break
+        time.sleep(0.2)
+    ended = dict(
+        ProcessInstance.objects.filter(pk__in=ids, status="completed").values_list("pk", "ended_at")
+    )
+    due = dict(Timer.objects.filter(instance_id__in=ids).values_list("instance_id", "due_at"))
+    late = [(ended[pk] - due[pk]).total_seconds() for pk in ids if pk in ended]
+    first_due, last_fired = min(due.values()), max(ended.values(), default=None)
+    summary = support.summary_ms(late)
+    summary.update(
+        timers=len(ids),
+        fired=len(late),
+        p50_ms=summary.pop("median_ms", None),
+        fired_per_s=round(len(late) / (last_fired - first_due).total_seconds(), 1)
+        if last_fired
+        else None,
+    )
+    return summary
+
+
+def burst(count: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from bpmn_engine.models import Timer
+    from bpmn_engine.services import fire_due_timers, start_instance
+
+    t0 = time.perf_counter()
+    ids = [start_instance(definition_key=PROCESS_ID).pk for _ in range(count)]
+    start_s = time.perf_counter() - t0
+    last_due = Timer.objects.filter(instance_id__in=ids).order_by("-due_at")[0].due_at
+    time.sleep(max(0.0, (last_due - timezone.now()).total_seconds()) + 0.05)
+    statements: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql.split(None, 1)[0].upper())
+        return execute(sql, params, many, context)
+
+    t0 = time.perf_counter()
+    with connection.execute_wrapper(count):
+        fired = fire_due_timers()
+    drain_s = time.perf_counter() - t0
+    connection.close()
+    result = lateness(ids, 30)
+    result.update(
+        start_s=round(start_s, 2),
+        drain_s=round(drain_s, 2),
+        fired_per_s=round(fired / drain_s, 1),
+        fired_by_drain=fired,
+        ms_per_timer=round(drain_s / max(fired, 1) * 1e3, 2),
+        sql_statements_per_timer=round(len(statements) / max(fired, 1), 1),
+        selects_per_timer=round(statements.count("SELECT") / max(fired, 1), 1),
+        note="lateness here is backlog: every timer waits for the drain to start",
+    )
+    return result
+
+
+def poller(rate: float, seconds: float, poll: float) -> dict[str, Any]:
+    from django.db import connection
+
+    from bpmn_engine.services import fire_due_timers
+
+    stop = threading.Event()
+    polls: list[float] = []
+
+    def loop() -> None:
+        try:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                fire_due_timers()
+                polls.append(time.perf_counter() - t0)
+                stop.wait(poll)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        ids = start_paced(rate, seconds)
+        result = lateness(ids, 30)
+    finally:
+        stop.set()
+        thread.join()
+    result.update(
+        rate_per_s=rate, poll_s=poll, poll_calls=len(polls), poll_call=support.summary_ms(polls)
+    )
+    return result
+
+
+def beat(rate: float, seconds: float, env: dict[str, str]) -> dict[str, Any]:
+    from config.celery import app
+
+    with tempfile.TemporaryDirectory(prefix="procession-bench-timers-") as folder:
+        worker = support.CeleryProcess(
+            name="timer-worker",
+            queue=env["CELERY_TASK_DEFAULT_QUEUE"],
+            env=env,
+            log_dir=Path(folder),
+            concurrency=1,
+            beat=True,
+        )
+        worker.start()
+        try:
+            worker.wait_ready(app)
+            ids = start_paced(rate, seconds)
+            result = lateness(ids, 30)
+        finally:
+            worker.stop()
+    result.update(
+        rate_per_s=rate,
+        poll_s=1.0,
+        poller="celery worker -B (embedded beat), "
+        "concurrency 1, PROCESSION_TIMER_POLL_SECONDS=1 (default)",
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=500, help="timers in the burst phase")
+    parser.add_argument("--rate", type=float, default=20.0, help="instances started per s")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of paced phases")
+    parser.add_argument("--poll", type=float, default=0.1, help="in-process poll interval")
+    parser.add_argument("--no-beat", action="store_true", help="skip the Celery beat phase")
+    args = parser.parse_args()
+    if not support.reachable(support.PG_ADMIN_URL, 5432):
+        print("PostgreSQL unreachable: skipped the timer benchmark")
+        support.write_result("timers", {"skipped": "PostgreSQL unreachable"})
+        return
+    use_beat = not args.no_beat and support.reachable(support.REDIS_URL, 6379)
+    print(f"timers: recreating {support.PG_DB}", flush=True)
+    support.recreate_database()
+    support.migrate(support.pg_url())
+    env = {
+        "DATABASE_URL": support.pg_url(),
+        "CELERY_BROKER_URL": support.REDIS_URL if use_beat else "memory://",
+        "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
+        "LOG_LEVEL": "WARNING",
+    }
+    if use_beat:
+        support.flush_redis()
+    result: dict[str, Any] = {"machine": support.machine(), "timer": "PT1S"}
+    support.setup_django(env)
+    from bpmn_engine.services import deploy_definition
+
+    deploy_definition(name=PROCESS_ID, resources={f"{PROCESS_ID}.bpmn": DIAGRAM})
+    result["burst"] = burst(args.burst)
+    print(
+        f"  burst: {args.burst} timers drained at {result['burst']['fired_per_s']} timers/s",
+        flush=True,
+    )
+    result["poller"] = poller(args.rate, args.seconds, args.poll)
+    print(
+        f"  poller every {args.poll} s: lateness p50 {result['poller']['p50_ms']} ms, "
+        f"p95 {result['poller']['p95_ms']} ms, max {result['poller']['max_ms']} ms",
+        flush=True,
+    )
+    if use_beat:
+        result["beat"] = beat(args.rate, args.seconds, env)
+        print(
+            f"  celery beat (1 s): lateness p50 {result['beat']['p50_ms']} ms, "
+            f"p95 {result['beat']['p95_ms']} ms, max {result['beat']['max_ms']} ms",
+            flush=True,
+        )
+    else:
+        result["beat"] = {"skipped": "Redis unreachable or --no-beat"}
+    path = support.write_result("timers", result)
+    print(f"wrote {path.relative_to(support.ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.setrecursionlimit(10_000)
+    main()

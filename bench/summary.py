@@ -1,0 +1,103 @@
+"""Print the headline figures of ``bench/results/*.json`` (or of the folder given as the
+first argument, e.g. one run's ``bench/results/run-<time>``) as one table."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import support
+
+FOLDER = Path(sys.argv[1]) if len(sys.argv) > 1 else support.RESULTS
+
+
+def load(name: str) -> dict[str, Any] | None:
+    path = FOLDER / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def lines() -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    runtime = load("runtime")
+    if runtime:
+        for r in runtime["results"]:
+            spiff = (
+                f"Spiff {r['spiff_us_per_step']} us ({r['ratio']}x)"
+                if r["spiff_us_per_step"] is not None
+                else "Spiff skipped"
+            )
+            rows.append(
+                (
+                    f"runtime {r['diagram']} ({r['steps']} steps)",
+                    f"{r['procession_us_per_step']} us/step vs {spiff}",
+                )
+            )
+    parse = load("parse")
+    if parse:
+        rows.append(
+            (
+                "parse (files both parse)",
+                f"{parse['procession_files_per_s']} files/s vs Spiff "
+                f"{parse['spiff_files_per_s']} ({parse['ratio_procession_over_spiff']}x)",
+            )
+        )
+    expressions = load("expressions")
+    if expressions:
+        for case in expressions["cases"][:3]:
+            rows.append((f"expr {case['case'][:40]}", f"{case['us_per_call']} us"))
+    persisted = load("persisted")
+    if persisted:
+        for r in persisted.get("ratios") or []:
+            rows.append(
+                (
+                    f"persisted PG {r['clients']} {r['kind']}",
+                    f"{r['engine_commands_per_s']} cmd/s vs pgbench {r['pgbench_tps']} tps "
+                    f"(ratio {r['ratio']})",
+                )
+            )
+        if persisted.get("sqlite"):
+            run = persisted["sqlite"]["runs"][0]
+            rows.append(
+                (
+                    "persisted SQLite 1 client",
+                    f"{run['commands_per_s']} cmd/s, median {run['ms_per_command_median']} ms",
+                )
+            )
+    jobs = load("jobs")
+    if jobs and "engine" in jobs:
+        e = jobs["engine"]
+        rows.append(
+            (
+                f"jobs {e['instances']} instances",
+                f"{e['instances_per_s']} inst/s, {e['steps_per_s']} steps/s, "
+                f"{e['write_commands_per_s']} write cmd/s vs pgbench {jobs['pgbench']['tps']} "
+                f"tps (ratio {jobs['ratios']['write_commands_per_s_over_pgbench_tps']})",
+            )
+        )
+    timers = load("timers")
+    if timers and "burst" in timers:
+        rows.append(("timers burst", f"{timers['burst']['fired_per_s']} timers/s"))
+        for phase in ("poller", "beat"):
+            t = timers.get(phase) or {}
+            if "p50_ms" in t:
+                rows.append(
+                    (
+                        f"timers lateness ({phase}, poll {t['poll_s']} s)",
+                        f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms, max {t['max_ms']} ms",
+                    )
+                )
+    return rows
+
+
+def main() -> None:
+    rows = lines()
+    width = max((len(name) for name, _ in rows), default=10)
+    print(f"== summary ({FOLDER})")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

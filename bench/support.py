@@ -1,0 +1,300 @@
+"""Shared helpers of the persisted benchmarks: databases, pgbench, Celery processes, stats.
+
+Nothing here imports Django at module level: the orchestrating processes stay free of it
+and set the environment (``DATABASE_URL``, broker, handler modules) before a child calls
+``setup_django``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+PG_ADMIN_URL = os.environ.get("PROCESSION_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432")
+PG_DB = os.environ.get("PROCESSION_BENCH_DB", "procession_bench")
+REDIS_URL = os.environ.get("PROCESSION_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+PGBENCH_SCRIPT = ROOT / "bench" / "pgbench_command.sql"
+PGBENCH_SCHEMA = ROOT / "bench" / "pgbench_schema.sql"
+
+
+# ----------------------------------------------------------------------------- services
+
+
+def reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:
+    """True when a TCP connection to the URL's host and port succeeds."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout=timeout
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def pg_url(database: str = PG_DB) -> str:
+    return f"{PG_ADMIN_URL.rstrip('/')}/{database}"
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    """Run SQL with ``psql`` (read from stdin, so each statement commits on its own, and
+    ON_ERROR_STOP); returns its unaligned, tuples-only output."""
+    parts = urlsplit(PG_ADMIN_URL)
+    command = [
+        "psql",
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-At",
+        "-h",
+        parts.hostname or "127.0.0.1",
+        "-p",
+        str(parts.port or 5432),
+        "-U",
+        parts.username or "postgres",
+        "-d",
+        database,
+        "-f",
+        "-",
+    ]
+    done = subprocess.run(command, input=sql, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"psql failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def recreate_database(database: str = PG_DB) -> None:
+    """Drop (forcing other sessions out) and create the benchmark database."""
+    psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{database}"')
+
+
+def migrate(database_url: str) -> None:
+    """``manage.py migrate`` against ``database_url``."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run(
+        [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def server_commits(database: str = PG_DB) -> int:
+    """Committed transactions of ``database`` so far (``pg_stat_database.xact_commit``)."""
+    return int(psql(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{database}'"))
+
+
+def flush_redis(url: str = REDIS_URL) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Set the environment, put the project on ``sys.path`` and run ``django.setup()``."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# ----------------------------------------------------------------------------- pgbench
+
+
+def prepare_pgbench(database: str = PG_DB, rows: int = 10_000) -> None:
+    """Create the pgbench comparison tables in ``database`` and fill ``rows`` instances."""
+    psql(PGBENCH_SCHEMA.read_text().replace(":rows", str(rows)), database)
+
+
+def run_pgbench(
+    clients: int, seconds: int, database: str = PG_DB, rows: int = 10_000
+) -> dict[str, Any]:
+    """Run ``bench/pgbench_command.sql`` with ``clients`` clients (one thread each)."""
+    parts = urlsplit(PG_ADMIN_URL)
+    command = [
+        "pgbench",
+        "-n",
+        "-h",
+        parts.hostname or "127.0.0.1",
+        "-p",
+        str(parts.port or 5432),
+        "-U",
+        parts.username or "postgres",
+        "-c",
+        str(clients),
+        "-j",
+        str(clients),
+        "-T",
+        str(seconds),
+        "-D",
+        f"rows={rows}",
+        "-f",
+        str(PGBENCH_SCRIPT),
+        database,
+    ]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "tps": round(tps, 1),
+        "latency_ms": float(latency.group(1)) if latency else None,
+    }
+
+
+# ----------------------------------------------------------------------------- Celery
+
+
+class CeleryProcess:
+    """One ``celery -A config worker`` (optionally with embedded beat) as a child process."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        queue: str,
+        env: dict[str, str],
+        log_dir: Path,
+        concurrency: int = 1,
+        beat: bool = False,
+    ) -> None:
+        self.name = name
+        self.queue = queue
+        self.env = env
+        self.log_path = log_dir / f"{name}.log"
+        self.concurrency = concurrency
+        self.beat = beat
+        self.hostname = f"{name}-{uuid.uuid4().hex[:6]}@localhost"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={self.concurrency}",
+            "--pool=prefork",
+            f"--hostname={self.hostname}",
+            f"--queues={self.queue}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        if self.beat:
+            command += ["-B", "-s", str(self.log_path.with_suffix(".beat"))]
+        env = {
+            **os.environ,
+            **self.env,
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        self.log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, app: Any, timeout: float = 60.0) -> None:
+        """Block until the worker answers a ping (raises with its log otherwise)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.read_log()}")
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer a ping in {timeout}s:\n{self.read_log()}")
+
+    def read_log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+# ----------------------------------------------------------------------------- stats, output
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """Median, p95 and max of durations given in seconds, as milliseconds."""
+    if not seconds:
+        return {"n": 0}
+    return {
+        "n": len(seconds),
+        "median_ms": round(statistics.median(seconds) * 1e3, 2),
+        "p95_ms": round(percentile(seconds, 95) * 1e3, 2),
+        "max_ms": round(max(seconds) * 1e3, 2),
+    }
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = match.group(1).strip() if match else ""
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+    try:
+        info["postgres"] = psql("SHOW server_version")
+    except (OSError, RuntimeError):
+        info["postgres"] = None
+    return info
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    """Write ``bench/results/<name>.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {**data, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    return path
