@@ -10,7 +10,7 @@ from lxml import etree
 
 from bpmn_engine.bpmn import event_readers as events
 from bpmn_engine.bpmn import task_readers as tasks
-from bpmn_engine.bpmn.extensions import vendor_attr
+from bpmn_engine.bpmn.extensions import VendorExtensions, vendor_attr
 from bpmn_engine.bpmn.issues import warning
 from bpmn_engine.bpmn.model import (
     AdHocSubProcess,
@@ -26,6 +26,7 @@ from bpmn_engine.bpmn.model import (
     SequenceFlow,
     SubProcess,
     Transaction,
+    VariableMapping,
     frozen_mapping,
 )
 from bpmn_engine.bpmn.reading import (
@@ -81,22 +82,45 @@ def read_complex_gateway(el: etree._Element, ctx: ReadContext, parent_id: str) -
 
 
 def read_call_activity(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
+    """Variable passing per dialect. Zeebe (``zeebe:calledElement``, or a Camunda 8 document
+    and no ``camunda:in``/``out``): every parent variable passes in unless
+    ``propagateAllParentVariables="false"``, then only the input-mapped ones (as
+    ``camunda:in variables="all" local="true"``); every child variable comes back unless
+    ``propagateAllChildVariables="false"``; with output mappings the child's variables are
+    local to the call activity (``camunda:out variables="all" local="true"``) and only the
+    mapped ones reach the parent. Camunda 7 and plain BPMN: nothing passes either way
+    without ``camunda:in``/``camunda:out``."""
     kids = Kids(el, "callActivity", ctx)
     ext = kids.ext
     zeebe = ext.zeebe.get("calledElement", {})
     called = el.get("calledElement") or zeebe.get("processId") or zeebe.get("processIdExpression")
     binding = vendor_attr(el, "calledElementBinding") or zeebe.get("bindingType") or "latest"
+    dialect = "calledElement" in ext.zeebe or (
+        ctx.zeebe_document and not ext.in_mappings and not ext.out_mappings
+    )
     return CallActivity(
         called_element=called,
         binding=binding,
         version=vendor_attr(el, "calledElementVersion"),
         version_tag=vendor_attr(el, "calledElementVersionTag") or zeebe.get("versionTag"),
-        in_mappings=tuple(ext.in_mappings),
-        out_mappings=tuple(ext.out_mappings),
-        propagate_all_child_variables=zeebe.get("propagateAllChildVariables") == "true",
-        propagate_all_parent_variables=zeebe.get("propagateAllParentVariables") != "false",
+        **(_zeebe_propagation(zeebe, ext) if dialect else _camunda_mappings(ext)),
         **tasks.activity_kwargs(el, kids, ctx, parent_id),
     )
+
+
+def _camunda_mappings(ext: VendorExtensions) -> dict[str, Any]:
+    return {"in_mappings": tuple(ext.in_mappings), "out_mappings": tuple(ext.out_mappings)}
+
+
+def _zeebe_propagation(zeebe: dict[str, str], ext: VendorExtensions) -> dict[str, Any]:
+    parent = zeebe.get("propagateAllParentVariables") != "false"
+    local_only = (VariableMapping(all_variables=True, local=True),)
+    return {
+        "propagate_all_parent_variables": parent,
+        "propagate_all_child_variables": zeebe.get("propagateAllChildVariables") != "false",
+        "in_mappings": () if parent else local_only,
+        "out_mappings": local_only if ext.outputs else (),
+    }
 
 
 def _sub_process_kwargs(

@@ -480,8 +480,10 @@ class CallActivity(Activity):
     version_tag: str | None = None
     in_mappings: tuple[VariableMapping, ...] = ()
     out_mappings: tuple[VariableMapping, ...] = ()
-    propagate_all_child_variables: bool = False  # zeebe:calledElement
-    propagate_all_parent_variables: bool = True
+    # without in/out mappings: pass every variable in / back (the parser sets them per
+    # dialect: Zeebe's flags, default true; Camunda 7 and plain BPMN pass nothing)
+    propagate_all_child_variables: bool = False
+    propagate_all_parent_variables: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

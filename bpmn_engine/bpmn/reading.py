@@ -8,6 +8,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_engine.bpmn.extensions import (
+    CLASSIC_NAMESPACES,
     EMPTY_EXTENSIONS,
     VendorExtensions,
     read_extension_elements,
@@ -17,7 +18,7 @@ from bpmn_engine.bpmn.extensions import (
 from bpmn_engine.bpmn.issues import ValidationIssue, error, warning
 from bpmn_engine.bpmn.model import GenericElement, frozen_mapping
 from bpmn_engine.bpmn.vocabulary import FLOW_NODE_TAGS, KNOWN_BPMN_ELEMENTS
-from bpmn_engine.bpmn.xml_reader import BPMN_PREFIX, BPMNDI_NS
+from bpmn_engine.bpmn.xml_reader import BPMN_PREFIX, BPMNDI_NS, ZEEBE_NS
 
 _PREFIX_LEN = len(BPMN_PREFIX)
 _DI_PREFIX = "{" + BPMNDI_NS + "}"
@@ -34,6 +35,9 @@ class ReadContext:
         self.incoming: dict[str, list[str]] = {}
         self.outgoing: dict[str, list[str]] = {}
         self.attached: dict[str, list[str]] = {}
+        declared = set((root.nsmap or {}).values())
+        # a Camunda 8 document: it declares zeebe and none of the classic vendor namespaces
+        self.zeebe_document = ZEEBE_NS in declared and not declared & set(CLASSIC_NAMESPACES)
         self._index(root)
 
     def _index(self, root: etree._Element) -> None:

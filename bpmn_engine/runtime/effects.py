@@ -3,9 +3,10 @@
 The store turns each effect into rows; values are already evaluated plain JSON values
 (datetimes are timezone-aware ``datetime`` objects). Every wait is announced by exactly
 one opening effect (``UserTaskCreated``, ``JobCreated``, ``TimerScheduled``,
-``MessageSubscriptionOpened``, ``SignalSubscriptionOpened``, ``CallActivityStarted``) and
-ends with exactly one closing effect (see ``CLOSING_EFFECTS``), except non-interrupting
-message/signal boundary subscriptions, which stay open when they fire.
+``MessageSubscriptionOpened``, ``SignalSubscriptionOpened``, ``ConditionalSubscriptionOpened``,
+``CallActivityStarted``) and ends with exactly one closing effect (see ``CLOSING_EFFECTS``),
+except non-interrupting message/signal/conditional boundary subscriptions, which stay open
+when they fire.
 """
 
 from __future__ import annotations
@@ -141,6 +142,16 @@ class SignalSubscriptionOpened(Effect):
     wait_id: str
     node_id: str
     signal_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionalSubscriptionOpened(Effect):
+    """A conditional event listens: the runtime itself re-evaluates ``condition`` whenever
+    variables change, so the store need not act on it (closed by ``SubscriptionClosed``)."""
+
+    wait_id: str
+    node_id: str
+    condition: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +316,27 @@ class InstanceFailed(Effect):
     node_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class InstanceEscalated(Effect):
+    """An escalation reached the root scope without an escalation catch.
+
+    Camunda 7 ignores it in a top-level instance; the service layer forwards it to a parent
+    call activity as ``EscalateCallActivity`` (the child goes on: the throwing path passes
+    on or ends as the throw event says, unless the parent's catch interrupts the call).
+    """
+
+    escalation_code: str | None
+    variables: Mapping[str, Any]
+    node_id: str = ""
+
+
 OPENING_EFFECTS = (
     UserTaskCreated,
     JobCreated,
     TimerScheduled,
     MessageSubscriptionOpened,
     SignalSubscriptionOpened,
+    ConditionalSubscriptionOpened,
     CallActivityStarted,
 )
 

@@ -50,6 +50,7 @@ WAIT_KINDS: dict[type, tuple[str, ...]] = {
     tr.FireTimer: ("timer",),
     tr.CompleteCallActivity: ("call_activity",),
     tr.FailCallActivity: ("call_activity",),
+    tr.EscalateCallActivity: ("call_activity",),
 }
 
 

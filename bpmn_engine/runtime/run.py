@@ -1,8 +1,11 @@
 """One ``advance`` call in progress: the work-list loop and the token operations
-behaviours use (leave, fork, wait, end, cancel, incidents, activity completion).
+behaviours use (leave, fork, end, cancel, activity completion; waits and incidents come
+from ``waiting.WaitsAndIncidents``).
 
 The loop is iterative (no recursion per step), and every operation touches only the
 token, its scope and the indexes it names: no scans over all tokens on the hot path.
+Processes with conditional events also dispatch variable changes to their conditions
+after each step (``behaviours.conditions``); other processes pay one flag test.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ from typing import Any
 from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
-from bpmn_engine.runtime.state import ROOT, Incident, InstanceState, Scope, Token, Wait
+from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
 from bpmn_engine.runtime.tables import ProcessTables
 from bpmn_engine.runtime.variables import (
     EVALUATION_ERRORS,
     evaluate_parameters,
+    target_scope,
     visible,
     write_variables,
 )
+from bpmn_engine.runtime.waiting import WaitsAndIncidents
 
 READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
     TokenState.READY,
@@ -33,22 +38,6 @@ READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
 )
 EXECUTE, COMPLETE, LEAVE = ActivityPhase.EXECUTE, ActivityPhase.COMPLETE, ActivityPhase.LEAVE
 
-_CLOSE_ON_CANCEL = {
-    "user_task": fx.UserTaskCancelled,
-    "job": fx.JobCancelled,
-    "timer": fx.TimerCancelled,
-    "message": fx.SubscriptionClosed,
-    "signal": fx.SubscriptionClosed,
-    "call_activity": fx.CallActivityCancelled,
-}
-_CLOSE_ON_FIRE = {
-    "job": fx.JobCompleted,
-    "timer": fx.TimerFired,
-    "message": fx.SubscriptionClosed,
-    "signal": fx.SubscriptionClosed,
-    "call_activity": fx.CallActivityCompleted,
-}
-
 
 class StepIncident(Exception):
     """Raised inside a behaviour to stop the token with an incident of ``kind``."""
@@ -59,7 +48,7 @@ class StepIncident(Exception):
         self.message = message
 
 
-class Run:
+class Run(WaitsAndIncidents):
     """The mutable context of one ``advance``: state, effects, work list, variable changes."""
 
     def __init__(
@@ -77,6 +66,10 @@ class Run:
         self.work: deque[Token] = deque()
         self.changes: dict[str, dict[str, Any]] = {}
         self.phase = EXECUTE
+        # conditional events only: (scope id, name, create|update) since the last dispatch,
+        # and conditional waits opened since then (evaluated once when they open)
+        self.variable_events: list[tuple[str, str, str]] = []
+        self.conditions_opened: list[str] = []
 
     # ------------------------------------------------------------------ the loop
 
@@ -90,7 +83,10 @@ class Run:
             self.effects.append,
             fx.ActivityStarted,
         )
+        conditional = tables.conditional
         while True:
+            if conditional:
+                self._dispatch_conditions()
             while work:
                 token = work.popleft()
                 if tokens.get(token.id) is not token or token.state != READY:
@@ -105,6 +101,8 @@ class Run:
                     self.incident(token, node, failure.kind, failure.message)
                 except EVALUATION_ERRORS as failure:
                     self.incident(token, node, "expression", str(failure))
+                if conditional:
+                    self._dispatch_conditions()
             if not (self.state.joins and tables.inclusive_ids and self._fire_inclusive()):
                 break
 
@@ -112,6 +110,12 @@ class Run:
         from bpmn_engine.runtime.behaviours.gateways import fire_pending_inclusive
 
         return fire_pending_inclusive(self)
+
+    def _dispatch_conditions(self) -> None:
+        if self.variable_events or self.conditions_opened:
+            from bpmn_engine.runtime.behaviours.conditions import dispatch_conditions
+
+            dispatch_conditions(self)
 
     def guarded(self, token: Token, node: FlowNode, action: Any, *args: Any) -> None:
         """Run ``action`` (a trigger continuation); failures become incidents."""
@@ -140,7 +144,16 @@ class Run:
 
     def set_variables(self, scope_id: str, values: Any, local: bool = False) -> None:
         if values:
+            if self.tables.conditional:
+                self.note_variable_events(scope_id, values, local)
             write_variables(self.state, self.changes, scope_id, values, local)
+
+    def note_variable_events(self, scope_id: str, values: Any, local: bool) -> None:
+        """Record create/update events for the conditions (before the write)."""
+        scopes, events = self.state.scopes, self.variable_events
+        for name in values:
+            scope = scopes[scope_id] if local else target_scope(scopes, scope_id, name)
+            events.append((scope.id, name, "update" if name in scope.variables else "create"))
 
     def leave(self, token: Token, node: FlowNode) -> None:
         """Take the node's outgoing flows (conditions evaluated; default if none match)."""
@@ -291,47 +304,6 @@ class Run:
                 self.cancel_token(token)
         del self.state.scopes[scope_id]
 
-    # ------------------------------------------------------------------ waits
-
-    def open_wait(
-        self, token: Token, kind: str, node_id: str, owner: str, data: dict[str, Any] | None = None
-    ) -> Wait:
-        wait = Wait(
-            self.state.next_id("w"),
-            kind,
-            node_id,
-            token.id,
-            token.child_scope or token.scope_id,
-            owner,
-            data,
-        )
-        self.state.waits[wait.id] = wait
-        token.waits.append(wait.id)
-        return wait
-
-    def close_wait(self, wait: Wait, *, fired: bool, effect: fx.Effect | None = None) -> None:
-        """Remove an open wait and announce it (fired: consumed by its trigger; ``effect``
-        replaces the default closing effect)."""
-        del self.state.waits[wait.id]
-        token = self.state.tokens.get(wait.token_id)
-        if token is not None and wait.id in token.waits:
-            token.waits.remove(wait.id)
-        if effect is not None:
-            self.effects.append(effect)
-        elif fired:
-            closing = _CLOSE_ON_FIRE.get(wait.kind)
-            if closing is not None:
-                self.effects.append(closing(wait.id))
-        else:
-            self.effects.append(_CLOSE_ON_CANCEL[wait.kind](wait.id))
-
-    def withdraw_waits(self, token: Token) -> None:
-        for wait_id in list(token.waits):
-            wait = self.state.waits.get(wait_id)
-            if wait is not None:
-                self.close_wait(wait, fired=False)
-        token.waits.clear()
-
     # ------------------------------------------------------------------ cancellation
 
     def cancel_token(self, token: Token) -> None:
@@ -372,32 +344,6 @@ class Run:
         for scope_id in [s for s in self.state.scopes if s != ROOT]:
             self.drop_scope(scope_id)
         self.state.joins.clear()
-
-    # ------------------------------------------------------------------ incidents
-
-    def incident(self, token: Token, node: FlowNode, kind: str, message: str) -> None:
-        """Stop the token at its node; ``RetryIncident`` repeats the failed phase."""
-        if self.state.tokens.get(token.id) is not token:
-            return
-        if self.phase == EXECUTE:
-            self.withdraw_waits(token)
-            if token.child_scope is not None:
-                self.drop_scope(token.child_scope)
-                token.child_scope = None
-        incident = Incident(
-            self.state.next_id("i"), node.id, token.id, kind, message, str(self.phase)
-        )
-        self.state.incidents[incident.id] = incident
-        token.state = INCIDENT
-        token.incident_id = incident.id
-        self.effects.append(fx.IncidentRaised(incident.id, node.id, token.id, kind, message))
-
-    def resolve_incident(self, token: Token) -> Incident | None:
-        incident = self.state.incidents.pop(token.incident_id or "", None)
-        token.incident_id = None
-        if incident is not None:
-            self.effects.append(fx.IncidentResolved(incident.id))
-        return incident
 
     # ------------------------------------------------------------------ end of the step
 

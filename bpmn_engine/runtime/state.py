@@ -125,7 +125,7 @@ class Scope:
 class Wait:
     """A point where the instance waits for the outside, ended by a trigger naming ``id``.
 
-    ``kind``: user_task, job, timer, message, signal, call_activity. ``node_id`` is the
+    ``kind``: user_task, job, timer, message, signal, conditional, call_activity. ``node_id`` is the
     node that waits (a boundary or catch event for attached waits), ``owner`` the node whose
     behaviour handles the trigger (the boundary event, or the event-based gateway).
     """

@@ -3,7 +3,9 @@
 Everything the hot path needs by node id: its behaviour, its outgoing flows (and a fast
 path for the single unconditional flow), attached boundary events, first event definition,
 link targets, completion hooks, and lazily the set of nodes that can reach each inclusive
-gateway; per container its event subprocesses; compensation handlers per activity.
+gateway; per container its event subprocesses; compensation handlers per activity;
+whether any conditional event listens inside an instance (``conditional``: only then does
+the run dispatch variable changes to conditions).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bpmn_engine.bpmn.model import (
     Activity,
     BoundaryEvent,
     CompensateEventDefinition,
+    ConditionalEventDefinition,
     Definitions,
     Event,
     EventDefinition,
@@ -68,6 +71,10 @@ class ProcessTables:
         self._index_event_subprocesses()
         self._index_compensation()
         self.listening = bool(self.event_subprocesses)
+        self.conditional = any(
+            isinstance(d, ConditionalEventDefinition) and not self._starts_instances(n)
+            for n, d in self.event_definition.items()
+        )
         self.on_complete: dict[str, tuple[Any, ...]] = completion_hooks(self)
 
     def _index_node(self, node: FlowNode) -> None:
@@ -88,6 +95,11 @@ class ProcessTables:
                 definition, LinkEventDefinition
             ):
                 self.links[(node.parent_id, definition.link_name or node.name or "")] = node.id
+
+    def _starts_instances(self, node_id: str) -> bool:
+        """A start event of the process itself (its triggers create new instances)."""
+        node = self.nodes[node_id]
+        return isinstance(node, StartEvent) and node.parent_id == self.process.id
 
     def _index_event_subprocesses(self) -> None:
         from bpmn_engine.runtime.behaviours.event_subprocesses import LISTENED

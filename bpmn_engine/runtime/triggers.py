@@ -92,6 +92,16 @@ class FailCallActivity(Trigger):
 
 
 @dataclass(frozen=True, slots=True)
+class EscalateCallActivity(Trigger):
+    """The child instance reported an uncaught escalation (see ``InstanceEscalated``);
+    ``variables`` are its root scope variables (mapped out like on completion)."""
+
+    wait_id: str
+    escalation_code: str | None
+    variables: Mapping[str, Any] = _vars()
+
+
+@dataclass(frozen=True, slots=True)
 class ReportIncident(Trigger):
     """The service layer could not serve a wait (e.g. called process not deployed).
 

@@ -121,6 +121,11 @@ class UnitOfWork:
                 ), tolerate_missing_wait=True)
             elif isinstance(effect, fx.InstanceFailed):
                 self._stop_uncaught_call_error(row, effect)
+            elif isinstance(effect, fx.InstanceEscalated) and row.parent_id:
+                self.send(row.parent_id, tr.EscalateCallActivity(
+                    wait_id=row.parent_wait_id, escalation_code=effect.escalation_code,
+                    variables=dict(effect.variables),
+                ), tolerate_missing_wait=True)
             elif isinstance(effect, fx.InstanceCompleted) and row.parent_id and not failed:
                 self.send(row.parent_id, tr.CompleteCallActivity(
                     wait_id=row.parent_wait_id, variables=dict(effect.variables),

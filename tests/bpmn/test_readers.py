@@ -128,6 +128,44 @@ def test_camunda_call_activity_reads_in_out_mappings_and_binding() -> None:
     assert node.out_mappings[0].source_expression == "${x * 2}"
 
 
+def test_camunda_call_activity_without_mappings_passes_no_variables() -> None:
+    node = parse_bpmn(linear('<callActivity id="t" calledElement="child"/>')).process("p").node("t")
+    assert not node.propagate_all_parent_variables and not node.propagate_all_child_variables
+    assert node.in_mappings == () and node.out_mappings == ()
+
+
+def test_zeebe_call_activity_propagates_every_variable_by_default() -> None:
+    call = """<callActivity id="t"><extensionElements>
+        <zeebe:calledElement processId="child"/></extensionElements></callActivity>"""
+    node = parse_bpmn(linear(call)).process("p").node("t")
+    assert node.propagate_all_parent_variables and node.propagate_all_child_variables
+    assert node.in_mappings == () and node.out_mappings == ()
+
+
+def test_zeebe_call_activity_flags_limit_variables_to_the_mapped_ones() -> None:
+    call = """<callActivity id="t"><extensionElements>
+        <zeebe:calledElement processId="child" propagateAllParentVariables="false"
+          propagateAllChildVariables="false"/>
+        <zeebe:ioMapping><zeebe:input source="=a" target="x"/>
+          <zeebe:output source="=r" target="result"/></zeebe:ioMapping>
+      </extensionElements></callActivity>"""
+    node = parse_bpmn(linear(call)).process("p").node("t")
+    assert not node.propagate_all_parent_variables and not node.propagate_all_child_variables
+    (passed,) = node.in_mappings  # only the call activity's input-mapped (local) variables
+    (back,) = node.out_mappings  # the child's variables, local to the call activity
+    assert passed.all_variables and passed.local and back.all_variables and back.local
+
+
+def test_call_activity_in_a_camunda_8_document_follows_zeebe_without_called_element() -> None:
+    text = linear('<callActivity id="t" calledElement="child"/>').replace(
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ', ""
+    )
+    for vendor in ("flowable", "activiti"):
+        text = text.replace(f'xmlns:{vendor}="http://{vendor}.org/bpmn"', "")
+    node = parse_bpmn(text).process("p").node("t")
+    assert node.propagate_all_parent_variables and node.propagate_all_child_variables
+
+
 def test_camunda_multi_instance_collection_and_process_starters() -> None:
     task = """<userTask id="t"><multiInstanceLoopCharacteristics isSequential="true"
         camunda:collection="${reviewers}" camunda:elementVariable="reviewer">

@@ -11,15 +11,17 @@ from bpmn_engine.runtime import (
     CallActivityStarted,
     CompleteCallActivity,
     CompleteUserTask,
+    EscalateCallActivity,
     FailCallActivity,
     IncidentRaised,
+    InstanceEscalated,
     InstanceFailed,
     ReportIncident,
     RetryIncident,
     SetVariables,
     UserTaskCreated,
 )
-from tests.runtime.builder import ProcessBuilder, error, timer
+from tests.runtime.builder import ProcessBuilder, error, escalation, timer
 from tests.runtime.harness import Driver
 
 
@@ -87,7 +89,23 @@ def test_call_activity_asks_the_service_layer_to_start_the_child() -> None:
     d.start(a=1)
     started = d.of(CallActivityStarted)[0]
     assert (started.called_element, started.binding, started.version) == ("child", "version", "3")
-    assert started.variables == {"a": 1}  # no mappings: every parent variable (Zeebe default)
+    assert started.variables == {}  # no mappings: nothing passes (Camunda 7)
+
+
+def test_call_activity_without_mappings_passes_nothing_back_by_default() -> None:
+    d = Driver(_call())
+    d.start(a=1)
+    d.send(CompleteCallActivity(d.of(CallActivityStarted)[0].wait_id, {"b": 2}))
+    assert d.variables == {"a": 1} and d.token_nodes() == ["after"]
+
+
+def test_call_activity_propagating_all_variables_passes_them_both_ways() -> None:
+    d = Driver(_call(propagate_all_parent_variables=True, propagate_all_child_variables=True))
+    d.start(a=1)
+    started = d.of(CallActivityStarted)[0]
+    assert started.variables == {"a": 1}  # Zeebe's default
+    d.send(CompleteCallActivity(started.wait_id, {"a": 2, "b": 3}))
+    assert d.variables == {"a": 2, "b": 3}
 
 
 def test_call_activity_maps_variables_in_and_out() -> None:
@@ -116,6 +134,15 @@ def test_call_activity_all_variables_in_and_out() -> None:
     assert started.variables == {"a": 1}
     d.send(CompleteCallActivity(started.wait_id, {"a": 5, "b": 6}))
     assert d.variables == {"a": 5, "b": 6}
+
+
+def test_zeebe_output_mappings_keep_the_child_variables_local_to_the_call_activity() -> None:
+    local_all = (m.VariableMapping(all_variables=True, local=True),)  # as the parser reads it
+    io = m.IoMapping(outputs=(m.Parameter(name="total", kind="expression", value="=sum"),))
+    d = Driver(_call(out_mappings=local_all, io_mapping=io, propagate_all_child_variables=True))
+    d.start(a=1)
+    d.send(CompleteCallActivity(d.of(CallActivityStarted)[0].wait_id, {"sum": 3, "tmp": 9}))
+    assert d.variables == {"a": 1, "total": 3}
 
 
 def test_error_thrown_by_the_child_reaches_the_call_activity_boundary() -> None:
@@ -152,3 +179,60 @@ def test_service_layer_reports_an_undeployed_child_and_retry_starts_it_again() -
     assert incident.kind == "called-element" and not d.state.waits
     d.send(RetryIncident(incident.incident_id))
     assert len(d.of(CallActivityStarted)) == 2 and not d.state.incidents
+
+
+def _escalating_call(interrupting: bool = True) -> Driver:
+    outs = (m.VariableMapping(source="report", target="report"),)
+    b = _call(out_mappings=outs).escalation("late", "LATE")
+    b.boundary("b", "call", escalation("late", escalation_code_variable="code"), interrupting)
+    return Driver(b.user_task("chase").end("c_end").chain("b", "chase", "c_end"))
+
+
+def test_child_escalation_reaches_the_interrupting_call_activity_boundary() -> None:
+    d = _escalating_call()
+    d.start()
+    wait = d.of(CallActivityStarted)[0].wait_id
+    effects = d.send(EscalateCallActivity(wait, "LATE", {"report": "slow", "noise": 1}))
+    assert d.of(CallActivityCancelled, effects)[0].wait_id == wait  # the child is cancelled
+    assert d.token_nodes() == ["chase"]
+    assert d.variables == {"report": "slow", "code": "LATE"}  # camunda:out on the catch
+
+
+def test_child_escalation_at_a_non_interrupting_boundary_leaves_the_call_waiting() -> None:
+    d = _escalating_call(interrupting=False)
+    d.start()
+    wait = d.of(CallActivityStarted)[0].wait_id
+    d.send(EscalateCallActivity(wait, "LATE", {"report": "slow"}))
+    assert d.token_nodes() == ["call", "chase"] and d.wait_at("call") == wait
+    d.send(CompleteCallActivity(wait, {"report": "done"}))
+    assert d.variables["report"] == "done" and d.token_nodes() == ["after", "chase"]
+
+
+def test_child_escalation_reaches_the_parent_event_subprocess() -> None:
+    b = _call().escalation("late", "LATE")
+    esp = b.subprocess("handler", triggered_by_event=True)
+    esp.start("h_start", escalation("late"), is_interrupting=False).user_task("handle")
+    esp.end("h_end").chain("h_start", "handle", "h_end")
+    d = Driver(b)
+    d.start()
+    wait = d.of(CallActivityStarted)[0].wait_id
+    d.send(EscalateCallActivity(wait, "LATE"))
+    assert d.token_nodes() == ["call", "handle", "handler"]
+
+
+def test_uncaught_child_escalation_goes_up_and_the_call_keeps_waiting() -> None:
+    d = Driver(_call())
+    d.start()
+    wait = d.of(CallActivityStarted)[0].wait_id
+    effects = d.send(EscalateCallActivity(wait, "LATE", {"x": 1}))
+    assert d.of(InstanceEscalated, effects)[0].escalation_code == "LATE"
+    assert d.wait_at("call") == wait and "x" not in d.variables
+
+
+def test_escalation_nothing_catches_in_a_called_process_is_announced_and_it_goes_on() -> None:
+    b = ProcessBuilder().escalation("late", "LATE").start().throw("up", escalation("late"))
+    d = Driver(b.user_task("next").end().chain("start", "up", "next", "end"))
+    effects = d.start(v=1)
+    [escalated] = d.of(InstanceEscalated, effects)
+    assert (escalated.escalation_code, escalated.node_id) == ("LATE", "up")
+    assert escalated.variables == {"v": 1} and d.token_nodes() == ["next"]

@@ -1,5 +1,5 @@
 """Behaviour of call activities: the parent asks the service layer to start the child and
-waits for ``CompleteCallActivity`` / ``FailCallActivity``."""
+waits for ``CompleteCallActivity`` / ``FailCallActivity`` / ``EscalateCallActivity``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from bpmn_engine.bpmn.model import CallActivity, VariableMapping
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
+from bpmn_engine.runtime.behaviours.escalations import propagate_escalation
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
-from bpmn_engine.runtime.triggers import CompleteCallActivity, FailCallActivity
+from bpmn_engine.runtime.triggers import (
+    CompleteCallActivity,
+    EscalateCallActivity,
+    FailCallActivity,
+)
 from bpmn_engine.runtime.variables import evaluate, value_of
 
 if TYPE_CHECKING:
@@ -23,8 +28,12 @@ if TYPE_CHECKING:
 class CallActivityBehaviour(ActivityBehaviour):
     """Call activity: starts the called process (by id, latest or pinned version) with the
     mapped-in variables and waits; on completion maps variables out. An error the child did
-    not catch is routed to this activity's error boundaries. Without ``camunda:in`` mappings
-    all parent variables pass (Zeebe's default; Camunda 7 passes none)."""
+    not catch is routed to this activity's error boundaries; an escalation it did not catch
+    to its escalation boundaries, then outwards (interrupting: the child is cancelled; not:
+    it runs on), with the out mappings applied when something catches it (Camunda 7).
+    Without ``camunda:in``/``camunda:out`` mappings the ``propagate_all_parent_variables``
+    / ``propagate_all_child_variables`` flags decide (the parser sets them per dialect:
+    Camunda 7 passes nothing, Zeebe everything)."""
 
     def start(self, run: Run, token: Token, node: CallActivity) -> None:  # type: ignore[override]
         variables = run.variables(token)
@@ -56,6 +65,9 @@ class CallActivityBehaviour(ActivityBehaviour):
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         node: CallActivity = run.tables.nodes[token.node_id]  # type: ignore[assignment]
+        if isinstance(trigger, EscalateCallActivity):
+            escalate(run, token, node, trigger)
+            return
         if isinstance(trigger, FailCallActivity):
             # caught: the boundary cancels this activity (CallActivityCancelled); uncaught:
             # InstanceFailed goes up the hierarchy and the call keeps waiting (Camunda 7).
@@ -77,6 +89,20 @@ class CallActivityBehaviour(ActivityBehaviour):
         run.set_variables(token.child_scope or token.scope_id, values)
         token.state = TokenState.READY
         run.complete_activity(token, node)
+
+
+def escalate(run: Run, token: Token, node: CallActivity, trigger: EscalateCallActivity) -> None:
+    """The child's uncaught escalation, thrown at this activity; when caught, the child's
+    variables pass out as on completion (into the enclosing scope if the catch interrupted)."""
+    scope_id = token.scope_id
+    if not propagate_escalation(run, token, trigger.escalation_code, own=True):
+        return
+    values, local = map_out(node, trigger.variables)
+    alive = run.state.tokens.get(token.id) is token
+    if local and alive:
+        local_scope = token.child_scope or run.open_local_scope(token, node).id
+        run.set_variables(local_scope, local, local=True)
+    run.set_variables((token.child_scope if alive else None) or scope_id, values)
 
 
 def map_in(

@@ -3,7 +3,10 @@
 In each scope first its escalation event subprocesses, then the escalation boundary events
 of the activity that owns the scope (loop instances share their body's boundaries), up to
 the root. A catch without ``escalationRef`` catches every code; an exact code is preferred.
-An escalation nobody catches is ignored, as in Camunda 7 (no incident).
+An escalation nobody catches in the instance is announced (``InstanceEscalated``): the
+service layer hands it to a parent call activity (``EscalateCallActivity``), whose
+boundaries and enclosing scopes are searched the same way; at the top it is ignored, as in
+Camunda 7 (no incident).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bpmn_engine.bpmn.model import BoundaryEvent, EscalationEventDefinition
+from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.event_subprocesses import (
     find_event_start,
     interrupt,
@@ -24,14 +28,21 @@ if TYPE_CHECKING:
 
 def throw_escalation(run: Run, token: Token, code: str | None) -> bool:
     """Route an escalation thrown by ``token``; True if an interrupting catch ended it."""
+    propagate_escalation(run, token, code, own=False)
+    return run.state.tokens.get(token.id) is not token
+
+
+def propagate_escalation(run: Run, token: Token, code: str | None, *, own: bool) -> bool:
+    """Search the catch from ``token`` outwards (``own``: the token's activity's boundaries
+    first, as for a call activity); True if caught, else ``InstanceEscalated``."""
     state = run.state
-    current, own = token, False
+    current = token
     while True:
         if own and not run.is_instance(current):
             boundary = find_escalation_boundary(run, current.node_id, code)
             if boundary is not None:
                 _catch_at_boundary(run, current, boundary, code)
-                break
+                return True
         scope = state.scopes[current.scope_id]
         if not (own and current.node_id in run.tables.esp_ids):
             found = find_event_start(run, scope, EscalationEventDefinition, code)
@@ -41,11 +52,12 @@ def throw_escalation(run: Run, token: Token, code: str | None) -> bool:
                     interrupt(run, scope)
                 inner = start_event_subprocess(run, scope, esp, start)
                 _code_variable(run, inner.id, definition, code)
-                break
+                return True
         if scope.owner_token is None:
             break
         current, own = state.tokens[scope.owner_token], True
-    return state.tokens.get(token.id) is not token
+    run.effects.append(fx.InstanceEscalated(code, dict(state.variables), token.node_id))
+    return False
 
 
 def find_escalation_boundary(run: Run, activity_id: str, code: str | None) -> BoundaryEvent | None:

@@ -1,8 +1,8 @@
 """Event subprocesses: started by an event inside the scope that contains them.
 
 While a process or subprocess scope runs, each of its event subprocesses with a message,
-timer or signal start holds a *listener* token (``LISTENING``, never blocking the scope's
-completion) that owns the start event's subscription. Error and escalation starts are
+timer, signal or conditional start holds a *listener* token (``LISTENING``, never blocking
+the scope's completion) that owns the start event's subscription. Error and escalation starts are
 found when the error/escalation propagates through the scope (``find_event_start``).
 """
 
@@ -17,9 +17,10 @@ from bpmn_engine.bpmn.model import (
     SubProcess,
 )
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.behaviours.conditions import relisten
 from bpmn_engine.runtime.behaviours.subprocesses import SubProcessBehaviour
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
 
 if TYPE_CHECKING:
@@ -31,16 +32,22 @@ LISTENED = CATCHABLE
 class EventSubProcessBehaviour(SubProcessBehaviour):
     """Event subprocess: interrupting starts cancel everything else in the enclosing scope
     (other listeners too) and the scope completes when the event subprocess does;
-    non-interrupting starts run beside it, and their message/signal subscriptions stay
-    open (timer cycles re-arm). Never entered by a sequence flow."""
+    non-interrupting starts run beside it, and their message/signal/conditional
+    subscriptions stay open (timer cycles re-arm). A non-interrupting conditional start fires
+    again only after its condition was false in between, as the spec says (Camunda 7 fires
+    on every variable change while it holds). Never entered by a sequence flow."""
 
     def listen(self, run: Run, scope_id: str, esp: SubProcess) -> None:
         for start in esp.start_events():
             definition = run.tables.event_definition.get(start.id)
             if isinstance(definition, LISTENED):
-                listener = run.new_token(esp.id, scope_id)
-                listener.state = TokenState.LISTENING
-                open_event_wait(run, listener, start.id, definition, esp.id)
+                listen_start(run, scope_id, esp, start, definition)
+
+    def retry(self, run: Run, token: Token, node: Any, phase: str) -> None:
+        if phase == ActivityPhase.EXECUTE:  # only listeners fail before their scope opens
+            relisten(run, token, node)
+        else:
+            super().retry(run, token, node, phase)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         start: StartEvent = run.tables.nodes[wait.node_id]  # type: ignore[assignment]
@@ -55,6 +62,15 @@ class EventSubProcessBehaviour(SubProcessBehaviour):
             if not token.waits:
                 run.discard(token)
         start_event_subprocess(run, scope, esp, start, getattr(trigger, "variables", None))
+
+
+def listen_start(
+    run: Run, scope_id: str, esp: SubProcess, start: StartEvent, definition: Any
+) -> None:
+    """A listener token of ``esp`` in ``scope_id`` holding the wait of one start event."""
+    listener = run.new_token(esp.id, scope_id)
+    listener.state = TokenState.LISTENING
+    open_event_wait(run, listener, start.id, definition, esp.id)
 
 
 def interrupt(run: Run, scope: Scope) -> None:

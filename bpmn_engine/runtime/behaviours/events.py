@@ -8,6 +8,7 @@ from bpmn_engine.bpmn.model import (
     BoundaryEvent,
     CancelEventDefinition,
     CompensateEventDefinition,
+    ConditionalEventDefinition,
     EndEvent,
     ErrorEventDefinition,
     EscalationEventDefinition,
@@ -21,6 +22,7 @@ from bpmn_engine.bpmn.model import (
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import Behaviour
 from bpmn_engine.runtime.behaviours.compensation import cancel_transaction, compensate, step_done
+from bpmn_engine.runtime.behaviours.conditions import condition_holds, open_conditional
 from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.escalations import throw_escalation
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
@@ -106,13 +108,21 @@ class IntermediateThrowEventBehaviour(Behaviour):
 
 
 class IntermediateCatchEventBehaviour(Behaviour):
-    """Intermediate catch: timer, message or signal waits, then passes on; a link catch
-    passes on at once (reached by a jump)."""
+    """Intermediate catch: timer, message, signal or condition waits, then passes on; a
+    condition that already holds passes at once (Camunda 7); a link catch passes on at once
+    (reached by a jump)."""
 
     def execute(self, run: Run, token: Token, node: Event) -> None:  # type: ignore[override]
         definition = run.tables.event_definition.get(node.id)
         if definition is None or isinstance(definition, LinkEventDefinition):
             run.leave(token, node)
+            return
+        if isinstance(definition, ConditionalEventDefinition):
+            if condition_holds(run, definition, token.child_scope or token.scope_id):
+                run.leave(token, node)
+            else:
+                open_conditional(run, token, node.id, definition, node.id, evaluate=False)
+                token.state = TokenState.WAITING
             return
         open_event_wait(run, token, node.id, definition, node.id)
         token.state = TokenState.WAITING
@@ -126,7 +136,9 @@ class IntermediateCatchEventBehaviour(Behaviour):
 class BoundaryEventBehaviour(Behaviour):
     """Boundary event: an interrupting one cancels its activity (and all inside it) and
     continues; a non-interrupting one forks a new token and keeps the activity (cycle timers
-    re-arm, message/signal subscriptions stay open)."""
+    re-arm, message/signal/conditional subscriptions stay open; a conditional one fires again
+    only after its condition was false in between, per the spec, where Camunda 7 fires on
+    every variable change while the condition holds)."""
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         node: BoundaryEvent = run.tables.nodes[wait.node_id]  # type: ignore[assignment]

@@ -1,8 +1,9 @@
-"""Opening waits for catching events: timers, message and signal subscriptions.
+"""Opening waits for catching events: timers, message, signal and conditional subscriptions.
 
-Used by intermediate catch events, receive tasks, boundary events and the event-based
-gateway. Timer text is evaluated first when it is an expression; a timer that cannot be
-parsed raises a ``timer`` incident. Cycle timers re-arm as a new wait after each firing.
+Used by intermediate catch events, receive tasks, boundary events, event subprocess starts
+and the event-based gateway (conditional waits: ``conditions``). Timer text is evaluated
+first when it is an expression; a timer that cannot be parsed raises a ``timer`` incident.
+Cycle timers re-arm as a new wait after each firing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from bpmn_engine.bpmn.model import (
     Activity,
     BoundaryEvent,
+    ConditionalEventDefinition,
     EventDefinition,
     MessageEventDefinition,
     SignalEventDefinition,
@@ -25,6 +27,7 @@ from bpmn_engine.bpmn.timers import (
     schedule_from_value,
 )
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.behaviours.conditions import open_conditional
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
 from bpmn_engine.runtime.variables import evaluate, value_of
@@ -32,13 +35,18 @@ from bpmn_engine.runtime.variables import evaluate, value_of
 if TYPE_CHECKING:
     from bpmn_engine.runtime.run import Run
 
-CATCHABLE = (TimerEventDefinition, MessageEventDefinition, SignalEventDefinition)
+CATCHABLE = (
+    TimerEventDefinition,
+    MessageEventDefinition,
+    SignalEventDefinition,
+    ConditionalEventDefinition,
+)
 
 
 def open_event_wait(
     run: Run, token: Token, node_id: str, definition: EventDefinition, owner: str
 ) -> Wait:
-    """Open the wait a catching event definition needs (timer, message or signal)."""
+    """Open the wait a catching event definition needs (timer, message, signal, condition)."""
     if isinstance(definition, TimerEventDefinition):
         return open_timer(run, token, node_id, definition, owner)
     if isinstance(definition, MessageEventDefinition):
@@ -48,6 +56,8 @@ def open_event_wait(
         wait = run.open_wait(token, "signal", node_id, owner, {"signal_name": str(name)})
         run.effects.append(fx.SignalSubscriptionOpened(wait.id, node_id, str(name)))
         return wait
+    if isinstance(definition, ConditionalEventDefinition):
+        return open_conditional(run, token, node_id, definition, owner)
     raise StepIncident(
         "unsupported", f"Expected to wait at {node_id}, but {definition.tag} cannot be caught"
     )
@@ -140,7 +150,8 @@ def rearm_timer(run: Run, token: Token, fired_wait: Wait) -> Wait | None:
 def open_boundaries(
     run: Run, token: Token, node: Activity, boundaries: tuple[BoundaryEvent, ...]
 ) -> None:
-    """Subscribe the timer/message/signal boundary events of an activity being entered."""
+    """Subscribe the timer/message/signal/conditional boundary events of an activity being
+    entered."""
     definitions = run.tables.event_definition
     for boundary in boundaries:
         definition = definitions.get(boundary.id)
