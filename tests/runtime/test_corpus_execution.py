@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +29,9 @@ from bpmn_engine.runtime import (
     new_instance,
 )
 from bpmn_engine.runtime.lifecycle import TokenState
+from tests.shared_data import CORPUS_DIR
 
-CORPUS = Path("/work/shared/bpmn-corpus")
+CORPUS = CORPUS_DIR
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STEP_BOUND = 300
 
