@@ -1,8 +1,9 @@
 """Operator views of engine rows in the Django admin (read-mostly: the engine owns them)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from bpmn_engine import models
+from bpmn_engine import models, services
+from bpmn_engine.errors import EngineError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,6 +61,26 @@ class TimerAdmin(ReadOnlyAdmin):
 class IncidentAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "node_id", "instance", "state", "created_at")
     list_filter = ("state", "kind")
+    readonly_fields = ("instance", "job", "node_id", "kind", "message", "details", "state",
+                       "created_at", "resolved_at")
+    actions = ("retry_incidents",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("bpmn_engine.change_incident")
+
+    @admin.action(description="Retry the selected incidents", permissions=["change"])
+    def retry_incidents(self, request, queryset) -> None:
+        """Each open incident is retried through the engine (one transaction each)."""
+        retried, refused = 0, []
+        for incident in queryset.filter(state="open"):
+            try:
+                services.retry_incident(incident_id=incident.pk, user=request.user)
+                retried += 1
+            except EngineError as exc:
+                refused.append(f"{incident.pk}: {exc}")
+        self.message_user(request, f"Retried {retried} incident(s).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
 
 
 @admin.register(models.EventSubscription)
