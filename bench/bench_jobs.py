@@ -63,6 +63,7 @@ def lock_waiters() -> int:
 def measure(args: argparse.Namespace, env: dict[str, str], log_dir: Path) -> dict[str, Any]:
     """Start the workers, run the instances through, return the figures."""
     support.setup_django(env)
+    from django.conf import settings
     from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
@@ -127,7 +128,9 @@ def measure(args: argparse.Namespace, env: dict[str, str], log_dir: Path) -> dic
         "workers": f"{args.workers} x celery worker --concurrency=1 --pool=prefork "
         "(the first with -B: embedded beat running the job sweeper every 2 s "
         "and the timer poller every 1 s); this process starts the instances",
-        "database_conn_max_age": env.get("DATABASE_CONN_MAX_AGE", "0 (default)"),
+        # the effective values (settings defaults unless overridden in the environment)
+        "database_conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
+        "celery_db_reuse_max": getattr(settings, "CELERY_DB_REUSE_MAX", None),
         "steps_per_instance": round(steps / args.instances, 2),
         "jobs_completed": jobs,
         "job_attempts": attempts,
@@ -164,7 +167,7 @@ def main() -> None:
         "--conn-max-age",
         type=int,
         default=None,
-        help="DATABASE_CONN_MAX_AGE for every process (default: unset, 0)",
+        help="DATABASE_CONN_MAX_AGE for every process (default: unset, i.e. the settings default)",
     )
     args = parser.parse_args()
     if not (

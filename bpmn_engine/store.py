@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.definitions_cache import definitions_for
@@ -47,11 +47,14 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     after the child: a rare deadlock there is detected by PostgreSQL and the command
     retried. The definition row is read, not locked (``of=("self",)``).
     """
-    parent = ProcessInstance.objects.filter(pk=instance_id).values("parent_id")
+    # ``pk = (scalar subquery)`` keeps both sides on the primary key index; ``pk IN
+    # (subquery)`` under an OR made PostgreSQL scan the table.
+    parent = Subquery(
+        ProcessInstance.objects.filter(pk=instance_id).order_by().values("parent_id")[:1])
     rows = {
         row.pk: row
         for row in ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition").filter(Q(pk=instance_id) | Q(pk__in=parent))
+        .select_related("definition").filter(Q(pk=instance_id) | Q(pk=parent))
         .order_by("pk")
     }
     if instance_id not in rows:

@@ -114,7 +114,8 @@ def fire_timer(*, timer_id: int, now: datetime | None = None) -> bool:
 
 
 def _fire_start_timer(work: UnitOfWork, timer_id: int, now: datetime) -> bool:
-    timer = Timer.objects.select_for_update().select_related("definition").get(pk=timer_id)
+    timer = Timer.objects.select_for_update(of=("self",)).select_related("definition").get(
+        pk=timer_id)
     if timer.state != TimerState.SCHEDULED:
         return False
     timer.state = TimerState.FIRED
