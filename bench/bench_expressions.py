@@ -8,8 +8,14 @@ from collections import ChainMap
 from bpmn_engine.expressions import compile_expression, compile_script, evaluate, run_script
 from bpmn_engine.expressions.api import _compile
 
-VARS = {"counter": 3, "amount": 150, "approved": True, "status": "ok", "name": "Ann",
-        "orders": [{"total": t} for t in range(20)]}
+VARS = {
+    "counter": 3,
+    "amount": 150,
+    "approved": True,
+    "status": "ok",
+    "name": "Ann",
+    "orders": [{"total": t} for t in range(20)],
+}
 SCOPE = ChainMap({"counter": 3}, VARS)
 COUNTER_LT = compile_expression("counter < 10")
 INCREMENT = compile_script("counter = counter + 1")
@@ -19,13 +25,17 @@ CASES = {
     "Expression.evaluate on ChainMap: counter < 10": lambda: COUNTER_LT.evaluate(SCOPE),
     "evaluate('counter < 10')": lambda: evaluate("counter < 10", VARS),
     "evaluate('${amount > 100 && approved}')": lambda: evaluate(
-        "${amount > 100 && approved}", VARS),
+        "${amount > 100 && approved}", VARS
+    ),
     "evaluate('= amount > 100 and status = \"ok\"')": lambda: evaluate(
-        '= amount > 100 and status = "ok"', VARS),
+        '= amount > 100 and status = "ok"', VARS
+    ),
     "evaluate('Hello ${name}, you owe ${amount}')": lambda: evaluate(
-        "Hello ${name}, you owe ${amount}", VARS),
+        "Hello ${name}, you owe ${amount}", VARS
+    ),
     "evaluate('= count(orders[total > 10])') (20 items)": lambda: evaluate(
-        "= count(orders[total > 10])", VARS),
+        "= count(orders[total > 10])", VARS
+    ),
     "Script.run: counter = counter + 1": lambda: INCREMENT.run(VARS),
     "run_script('counter = counter + 1')": lambda: run_script("counter = counter + 1", VARS),
 }

@@ -61,8 +61,17 @@ class TimerAdmin(ReadOnlyAdmin):
 class IncidentAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "node_id", "instance", "state", "created_at")
     list_filter = ("state", "kind")
-    readonly_fields = ("instance", "job", "node_id", "kind", "message", "details", "state",
-                       "created_at", "resolved_at")
+    readonly_fields = (
+        "instance",
+        "job",
+        "node_id",
+        "kind",
+        "message",
+        "details",
+        "state",
+        "created_at",
+        "resolved_at",
+    )
     actions = ("retry_incidents",)
 
     def has_change_permission(self, request, obj=None) -> bool:

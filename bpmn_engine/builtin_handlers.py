@@ -64,8 +64,9 @@ def http_call(job: JobContext) -> dict[str, Any]:
     except urllib.error.HTTPError as exc:
         status, body, content_type = exc.code, exc.read(MAX_RESPONSE_BYTES), ""
     if 400 <= status < 500 and str(setting(job, "bpmnErrorOn4xx", "false")).lower() == "true":
-        raise BpmnError(f"HTTP_{status}", f"{method} {url} answered {status}",
-                        {"statusCode": status})
+        raise BpmnError(
+            f"HTTP_{status}", f"{method} {url} answered {status}", {"statusCode": status}
+        )
     if status >= 400:
         raise RuntimeError(f"{method} {url} answered {status}: {body[:200]!r}")
     result_variable = str(setting(job, "resultVariable", "response"))
@@ -108,7 +109,9 @@ def send_email(job: JobContext) -> dict[str, Any]:
     if not recipients:
         raise ValueError("Expected recipients in setting 'to', but it is empty")
     sent = send_mail(
-        subject=str(setting(job, "subject", "")), message=str(setting(job, "body", "")),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients,
+        subject=str(setting(job, "subject", "")),
+        message=str(setting(job, "body", "")),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
     )
     return {"emailSent": bool(sent)}

@@ -21,11 +21,11 @@ def publish_run_job(job_id: int, job_type: str) -> bool:
 
     timeout = get_handler(job_type).timeout if has_handler(job_type) else DEFAULT_TIMEOUT_SECONDS
     try:
-        run_job.apply_async(args=(job_id,), retry=False, soft_time_limit=timeout,
-                            time_limit=timeout + 30)
+        run_job.apply_async(
+            args=(job_id,), retry=False, soft_time_limit=timeout, time_limit=timeout + 30
+        )
     except Exception:  # any broker failure: the sweeper re-sends from the job table
-        log.warning("could not publish job %s; the sweeper will re-send it", job_id,
-                    exc_info=True)
+        log.warning("could not publish job %s; the sweeper will re-send it", job_id, exc_info=True)
         return False
     return True
 

@@ -29,8 +29,9 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 class BpmnError(Exception):
     """A business error for the process (an error event), not a technical failure."""
 
-    def __init__(self, code: str, message: str | None = None,
-                 variables: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, code: str, message: str | None = None, variables: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(message or code)
         self.code = code
         self.message = message
@@ -76,8 +77,12 @@ def handler(job_type: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS):
     return register
 
 
-def register_handler(job_type: str, function: Callable[[JobContext], Any], *,
-                     timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+def register_handler(
+    job_type: str,
+    function: Callable[[JobContext], Any],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> None:
     _REGISTRY[job_type] = Handler(job_type, function, timeout)
 
 

@@ -25,21 +25,31 @@ def record_activity_history(
     for effect in effects:
         if isinstance(effect, ActivityStarted):
             row = ActivityHistory(
-                instance=instance, node_id=effect.node_id, node_type=effect.tag,
-                name=effect.name or "", token_id=effect.token_id, scope_id=effect.scope_id,
-                state=ActivityState.ACTIVE, started_at=effect.at,
+                instance=instance,
+                node_id=effect.node_id,
+                node_type=effect.tag,
+                name=effect.name or "",
+                token_id=effect.token_id,
+                scope_id=effect.scope_id,
+                state=ActivityState.ACTIVE,
+                started_at=effect.at,
             )
             new_rows.append(row)
             open_rows[(effect.token_id, effect.node_id)] = row
         elif isinstance(effect, ActivityCompleted | ActivityCancelled):
-            state = (ActivityState.COMPLETED if isinstance(effect, ActivityCompleted)
-                     else ActivityState.CANCELLED)
+            state = (
+                ActivityState.COMPLETED
+                if isinstance(effect, ActivityCompleted)
+                else ActivityState.CANCELLED
+            )
             row = open_rows.pop((effect.token_id, effect.node_id), None)
             if row is not None:
                 row.state, row.ended_at, row.actor = state, effect.at, actor
             else:
                 ActivityHistory.objects.filter(
-                    instance=instance, token_id=effect.token_id, node_id=effect.node_id,
+                    instance=instance,
+                    token_id=effect.token_id,
+                    node_id=effect.node_id,
                     state=ActivityState.ACTIVE,
                 ).update(state=state, ended_at=effect.at, actor=actor)
     if new_rows:

@@ -52,24 +52,39 @@ def variable_type(value: Any) -> str:
 
 def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: datetime) -> None:
     task = UserTask.objects.create(
-        instance=instance, wait_id=e.wait_id, node_id=e.node_id, name=e.name or "",
-        assignee=e.assignee or "", priority=e.priority, due_at=e.due_at,
-        follow_up_at=e.follow_up_at, form_key=e.form_key or "", form_ref=e.form_ref or "",
-        form_fields=[_form_field_dict(f) for f in e.form_fields], created_at=now,
+        instance=instance,
+        wait_id=e.wait_id,
+        node_id=e.node_id,
+        name=e.name or "",
+        assignee=e.assignee or "",
+        priority=e.priority,
+        due_at=e.due_at,
+        follow_up_at=e.follow_up_at,
+        form_key=e.form_key or "",
+        form_ref=e.form_ref or "",
+        form_fields=[_form_field_dict(f) for f in e.form_fields],
+        created_at=now,
     )
     UserTaskCandidate.objects.bulk_create(
-        [UserTaskCandidate(user_task=task, kind=CandidateKind.USER, identity=u)
-         for u in e.candidate_users]
-        + [UserTaskCandidate(user_task=task, kind=CandidateKind.GROUP, identity=g)
-           for g in e.candidate_groups]
+        [
+            UserTaskCandidate(user_task=task, kind=CandidateKind.USER, identity=u)
+            for u in e.candidate_users
+        ]
+        + [
+            UserTaskCandidate(user_task=task, kind=CandidateKind.GROUP, identity=g)
+            for g in e.candidate_groups
+        ]
     )
 
 
 def _form_field_dict(field: Any) -> dict[str, Any]:
     """A JSON-safe copy of a model ``FormField``."""
     return {
-        "id": field.id, "label": field.label, "type": field.type,
-        "default_value": field.default_value, "enum_values": dict(field.enum_values),
+        "id": field.id,
+        "label": field.label,
+        "type": field.type,
+        "default_value": field.default_value,
+        "enum_values": dict(field.enum_values),
         "constraints": [{"name": c.name, "config": c.config} for c in field.constraints],
         "properties": dict(field.properties),
     }
@@ -86,10 +101,19 @@ def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> 
         except TimerDefinitionError:
             retries = e.retries
     job = Job.objects.create(
-        instance=instance, wait_id=e.wait_id, node_id=e.node_id, job_type=e.job_type,
-        external=external, retries=retries, retry_time_cycle=e.retry_time_cycle or "",
-        priority=e.priority, headers=dict(e.headers), due_at=now, created_at=now,
-        implementation=e.implementation, result_variable=e.result_variable or "",
+        instance=instance,
+        wait_id=e.wait_id,
+        node_id=e.node_id,
+        job_type=e.job_type,
+        external=external,
+        retries=retries,
+        retry_time_cycle=e.retry_time_cycle or "",
+        priority=e.priority,
+        headers=dict(e.headers),
+        due_at=now,
+        created_at=now,
+        implementation=e.implementation,
+        result_variable=e.result_variable or "",
         idempotency_key=f"{instance.pk}:{e.wait_id}",
         dispatched_at=None if external else now,
     )
@@ -99,43 +123,61 @@ def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> 
 
 def _timer_scheduled(instance: ProcessInstance, e: fx.TimerScheduled, now: datetime) -> None:
     Timer.objects.create(
-        instance=instance, wait_id=e.wait_id, node_id=e.node_id, kind=e.kind,
-        expression=e.expression, due_at=e.due_at, fired_count=e.fired_count,
-        repetitions_left=e.repetitions_left, created_at=now,
+        instance=instance,
+        wait_id=e.wait_id,
+        node_id=e.node_id,
+        kind=e.kind,
+        expression=e.expression,
+        due_at=e.due_at,
+        fired_count=e.fired_count,
+        repetitions_left=e.repetitions_left,
+        created_at=now,
     )
 
 
 def _message_opened(instance: ProcessInstance, e: Any, now: datetime) -> None:
     EventSubscription.objects.create(
-        kind=SubscriptionKind.MESSAGE, event_name=e.message_name,
-        correlation_key=e.correlation_key, instance=instance, wait_id=e.wait_id,
-        node_id=e.node_id, created_at=now,
+        kind=SubscriptionKind.MESSAGE,
+        event_name=e.message_name,
+        correlation_key=e.correlation_key,
+        instance=instance,
+        wait_id=e.wait_id,
+        node_id=e.node_id,
+        created_at=now,
     )
 
 
 def _signal_opened(instance: ProcessInstance, e: Any, now: datetime) -> None:
     EventSubscription.objects.create(
-        kind=SubscriptionKind.SIGNAL, event_name=e.signal_name, instance=instance,
-        wait_id=e.wait_id, node_id=e.node_id, created_at=now,
+        kind=SubscriptionKind.SIGNAL,
+        event_name=e.signal_name,
+        instance=instance,
+        wait_id=e.wait_id,
+        node_id=e.node_id,
+        created_at=now,
     )
 
 
 def _incident_raised(instance: ProcessInstance, e: fx.IncidentRaised, now: datetime) -> None:
     Incident.objects.create(
-        instance=instance, incident_id=e.incident_id, node_id=e.node_id, kind=e.kind,
-        message=e.message, created_at=now,
+        instance=instance,
+        incident_id=e.incident_id,
+        node_id=e.node_id,
+        kind=e.kind,
+        message=e.message,
+        created_at=now,
     )
 
 
-def _user_task_completed(instance: ProcessInstance, e: fx.UserTaskCompleted,
-                         now: datetime) -> None:
+def _user_task_completed(instance: ProcessInstance, e: fx.UserTaskCompleted, now: datetime) -> None:
     UserTask.objects.filter(instance=instance, wait_id=e.wait_id).update(
         state=UserTaskState.COMPLETED, completed_at=now, completed_by=e.completed_by or ""
     )
 
 
-def _subscription_closed(instance: ProcessInstance, e: fx.SubscriptionClosed,
-                         now: datetime) -> None:
+def _subscription_closed(
+    instance: ProcessInstance, e: fx.SubscriptionClosed, now: datetime
+) -> None:
     EventSubscription.objects.filter(instance=instance, wait_id=e.wait_id).delete()
 
 
@@ -157,12 +199,15 @@ HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
     fx.UserTaskCompleted: _user_task_completed,
     fx.UserTaskCancelled: _close(UserTask, state=UserTaskState.CANCELLED, completed_at=NOW),
     fx.JobCreated: _job_created,
-    fx.JobCompleted: _close(Job, state=JobState.COMPLETED, completed_at=NOW,
-                            lock_owner="", lock_expires_at=None),
-    fx.JobErrorThrown: _close(Job, state=JobState.COMPLETED, completed_at=NOW,
-                              lock_owner="", lock_expires_at=None),
-    fx.JobCancelled: _close(Job, state=JobState.CANCELLED, completed_at=NOW,
-                            lock_owner="", lock_expires_at=None),
+    fx.JobCompleted: _close(
+        Job, state=JobState.COMPLETED, completed_at=NOW, lock_owner="", lock_expires_at=None
+    ),
+    fx.JobErrorThrown: _close(
+        Job, state=JobState.COMPLETED, completed_at=NOW, lock_owner="", lock_expires_at=None
+    ),
+    fx.JobCancelled: _close(
+        Job, state=JobState.CANCELLED, completed_at=NOW, lock_owner="", lock_expires_at=None
+    ),
     fx.TimerScheduled: _timer_scheduled,
     fx.TimerFired: _close(Timer, state=TimerState.FIRED),
     fx.TimerCancelled: _close(Timer, state=TimerState.CANCELLED),
@@ -195,12 +240,22 @@ def apply_effects(
 def _write_variables(
     instance: ProcessInstance, state: InstanceState, changed: dict[tuple[str, str], Any]
 ) -> None:
-    live = [(scope, name, value) for (scope, name), value in changed.items()
-            if scope in state.scopes]
+    live = [
+        (scope, name, value) for (scope, name), value in changed.items() if scope in state.scopes
+    ]
     if live:
         VariableRow.objects.bulk_create(
-            [VariableRow(instance=instance, scope_id=scope, name=name,
-                         type=variable_type(value), value=value) for scope, name, value in live],
-            update_conflicts=True, unique_fields=["instance", "scope_id", "name"],
+            [
+                VariableRow(
+                    instance=instance,
+                    scope_id=scope,
+                    name=name,
+                    type=variable_type(value),
+                    value=value,
+                )
+                for scope, name, value in live
+            ],
+            update_conflicts=True,
+            unique_fields=["instance", "scope_id", "name"],
             update_fields=["type", "value"],
         )

@@ -30,15 +30,20 @@ class RetryPolicy:
         """The wait after the ``failed_attempts``-th failure (1 = the first)."""
         if self.delays:
             return self.delays[min(failed_attempts, len(self.delays)) - 1]
-        ceiling = min(self.cap.total_seconds(),
-                      self.base.total_seconds() * 2 ** (failed_attempts - 1))
+        ceiling = min(
+            self.cap.total_seconds(), self.base.total_seconds() * 2 ** (failed_attempts - 1)
+        )
         floor = min(self.base.total_seconds() / 2, ceiling)
         return timedelta(seconds=(rng or random).uniform(floor, ceiling))
 
 
-def retry_policy(cycle: str | None, *, default_retries: int = DEFAULT_RETRIES,
-                 base: timedelta = timedelta(seconds=5),
-                 cap: timedelta = timedelta(minutes=10)) -> RetryPolicy:
+def retry_policy(
+    cycle: str | None,
+    *,
+    default_retries: int = DEFAULT_RETRIES,
+    base: timedelta = timedelta(seconds=5),
+    cap: timedelta = timedelta(minutes=10),
+) -> RetryPolicy:
     """The policy of a job from its retry time cycle (None: exponential backoff)."""
     if not cycle or not cycle.strip():
         return RetryPolicy(default_retries, base=base, cap=cap)

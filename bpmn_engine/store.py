@@ -50,20 +50,27 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     # ``pk = (scalar subquery)`` keeps both sides on the primary key index; ``pk IN
     # (subquery)`` under an OR made PostgreSQL scan the table.
     parent = Subquery(
-        ProcessInstance.objects.filter(pk=instance_id).order_by().values("parent_id")[:1])
+        ProcessInstance.objects.filter(pk=instance_id).order_by().values("parent_id")[:1]
+    )
     rows = {
         row.pk: row
         for row in ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition").filter(Q(pk=instance_id) | Q(pk=parent))
+        .select_related("definition")
+        .filter(Q(pk=instance_id) | Q(pk=parent))
         .order_by("pk")
     }
     if instance_id not in rows:
         raise NotFoundError(
-            f"Expected to find process instance {instance_id}, but it does not exist")
+            f"Expected to find process instance {instance_id}, but it does not exist"
+        )
     grandparent = next((r.parent_id for pk, r in rows.items() if pk != instance_id), None)
     if grandparent is not None:
-        list(ProcessInstance.objects.select_for_update(of=("self",))
-             .filter(pk__in=_ancestors(grandparent)).order_by("pk").values_list("pk"))
+        list(
+            ProcessInstance.objects.select_for_update(of=("self",))
+            .filter(pk__in=_ancestors(grandparent))
+            .order_by("pk")
+            .values_list("pk")
+        )
     return rows[instance_id]
 
 
@@ -72,17 +79,23 @@ def _ancestors(instance_id: int) -> list[int]:
     current: int | None = instance_id
     while current is not None:
         chain.append(current)
-        current = ProcessInstance.objects.filter(pk=current).values_list(
-            "parent_id", flat=True).first()
+        current = (
+            ProcessInstance.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        )
     return chain
 
 
 def load(row: ProcessInstance) -> LoadedInstance:
     definitions = definitions_for(row.definition)
     state = InstanceState.from_dict(row.state)
-    return LoadedInstance(row=row, state=state, process=definitions.process(row.definition.key),
-                          definitions=definitions, tokens=_token_rows(state),
-                          scopes=set(state.scopes))
+    return LoadedInstance(
+        row=row,
+        state=state,
+        process=definitions.process(row.definition.key),
+        definitions=definitions,
+        tokens=_token_rows(state),
+        scopes=set(state.scopes),
+    )
 
 
 def _token_rows(state: InstanceState) -> dict[str, tuple[str, str, str]]:
@@ -95,7 +108,10 @@ def save(loaded: LoadedInstance, *, now: datetime) -> None:
     status = ENDED_STATUSES.get(state.status, InstanceStatus.ACTIVE)
     ended_at = now if status != InstanceStatus.ACTIVE and row.ended_at is None else row.ended_at
     updated = ProcessInstance.objects.filter(pk=row.pk, version=row.version).update(
-        state=state.to_dict(), version=row.version + 1, status=status, ended_at=ended_at,
+        state=state.to_dict(),
+        version=row.version + 1,
+        status=status,
+        ended_at=ended_at,
     )
     if updated != 1:
         raise ConcurrentModificationError(
@@ -122,9 +138,13 @@ def _write_tokens(loaded: LoadedInstance) -> None:
     for token_id, (node_id, scope_id, state) in after.items():
         if token_id in before and before[token_id] != (node_id, scope_id, state):
             TokenRow.objects.filter(instance=row, token_id=token_id).update(
-                node_id=node_id, scope_id=scope_id, state=state)
-    added = [TokenRow(instance=row, token_id=token_id, node_id=n, scope_id=s, state=st)
-             for token_id, (n, s, st) in after.items() if token_id not in before]
+                node_id=node_id, scope_id=scope_id, state=state
+            )
+    added = [
+        TokenRow(instance=row, token_id=token_id, node_id=n, scope_id=s, state=st)
+        for token_id, (n, s, st) in after.items()
+        if token_id not in before
+    ]
     if added:
         TokenRow.objects.bulk_create(added)
     loaded.tokens = after

@@ -220,28 +220,36 @@ TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
 JOB_SWEEP_SECONDS = float(os.environ.get("PROCESSION_JOB_SWEEP_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # A periodic message older than its interval is dropped: the next one does the work.
-    "fire-due-timers": {"task": "procession.fire_due_timers", "schedule": TIMER_POLL_SECONDS,
-                        "options": {"expires": max(TIMER_POLL_SECONDS, 1.0)}},
-    "sweep-jobs": {"task": "procession.sweep_jobs", "schedule": JOB_SWEEP_SECONDS,
-                   "options": {"expires": max(JOB_SWEEP_SECONDS, 1.0)}},
+    "fire-due-timers": {
+        "task": "procession.fire_due_timers",
+        "schedule": TIMER_POLL_SECONDS,
+        "options": {"expires": max(TIMER_POLL_SECONDS, 1.0)},
+    },
+    "sweep-jobs": {
+        "task": "procession.sweep_jobs",
+        "schedule": JOB_SWEEP_SECONDS,
+        "options": {"expires": max(JOB_SWEEP_SECONDS, 1.0)},
+    },
 }
 
 # --- engine: jobs, retries, breakers, backpressure ---------------------------------------
 PROCESSION_HANDLER_MODULES = env_list("PROCESSION_HANDLER_MODULES", "")
 PROCESSION_JOB_LOCK_MARGIN_SECONDS = float(
-    os.environ.get("PROCESSION_JOB_LOCK_MARGIN_SECONDS", "30"))
-PROCESSION_JOB_REDISPATCH_SECONDS = float(
-    os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
+    os.environ.get("PROCESSION_JOB_LOCK_MARGIN_SECONDS", "30")
+)
+PROCESSION_JOB_REDISPATCH_SECONDS = float(os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
 PROCESSION_JOB_BACKOFF_BASE_SECONDS = float(
-    os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5"))
+    os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5")
+)
 PROCESSION_JOB_BACKOFF_MAX_SECONDS = float(
-    os.environ.get("PROCESSION_JOB_BACKOFF_MAX_SECONDS", "600"))
+    os.environ.get("PROCESSION_JOB_BACKOFF_MAX_SECONDS", "600")
+)
 PROCESSION_BREAKER_THRESHOLD = int(os.environ.get("PROCESSION_BREAKER_THRESHOLD", "5"))
 PROCESSION_BREAKER_COOLDOWN_SECONDS = float(
-    os.environ.get("PROCESSION_BREAKER_COOLDOWN_SECONDS", "30"))
+    os.environ.get("PROCESSION_BREAKER_COOLDOWN_SECONDS", "30")
+)
 PROCESSION_MAX_JOB_BACKLOG = int(os.environ.get("PROCESSION_MAX_JOB_BACKLOG", "10000"))
-PROCESSION_BACKLOG_CHECK_SECONDS = float(
-    os.environ.get("PROCESSION_BACKLOG_CHECK_SECONDS", "1"))
+PROCESSION_BACKLOG_CHECK_SECONDS = float(os.environ.get("PROCESSION_BACKLOG_CHECK_SECONDS", "1"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "procession@localhost")
 

@@ -16,8 +16,9 @@ DEFAULT_PORTS = {"postgres": 5432, "redis": 6379, "amqp": 5672}
 def reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port),
-                                      timeout=timeout):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout=timeout
+        ):
             return True
     except OSError:
         return False

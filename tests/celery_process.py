@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 class CeleryWorkerProcess:
     """One ``celery -A config worker`` process with its own queue and hostname."""
 
-    def __init__(self, *, log_path: Path, concurrency: int = 1, extra_env: dict | None = None,
-                 embedded_beat: bool = False):
+    def __init__(
+        self,
+        *,
+        log_path: Path,
+        concurrency: int = 1,
+        extra_env: dict | None = None,
+        embedded_beat: bool = False,
+    ):
         self.log_path = log_path
         self.embedded_beat = embedded_beat
         self.concurrency = concurrency
@@ -32,28 +38,43 @@ class CeleryWorkerProcess:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CELERY_BROKER_DIR": str(settings.BROKER_DIR),
-            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+                "CELERY_BROKER_DIR": str(settings.BROKER_DIR),
+                "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            }
+        )
         env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60.0) -> None:
         command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--loglevel=INFO", f"--concurrency={self.concurrency}", "--pool=prefork",
-            f"--hostname={self.hostname}", f"--queues={self.queue}",
-            "--without-gossip", "--without-mingle",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={self.concurrency}",
+            "--pool=prefork",
+            f"--hostname={self.hostname}",
+            f"--queues={self.queue}",
+            "--without-gossip",
+            "--without-mingle",
         ]
         if self.embedded_beat:
             command += ["-B", f"--schedule={self.log_path.with_suffix('.beat')}"]
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.environment(), stdout=self.log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=ROOT,
+            env=self.environment(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -81,9 +81,7 @@ def read_error_definition(el: etree._Element, kids: Kids, ctx: ReadContext) -> E
     )
 
 
-def read_escalation_definition(
-    el: etree._Element, kids: Kids, ctx: ReadContext
-) -> EventDefinition:
+def read_escalation_definition(el: etree._Element, kids: Kids, ctx: ReadContext) -> EventDefinition:
     return EscalationEventDefinition(
         escalation_ref=ref_attr(el, "escalationRef", ctx),
         escalation_code_variable=vendor_attr(el, "escalationCodeVariable"),
@@ -91,9 +89,7 @@ def read_escalation_definition(
     )
 
 
-def read_compensate_definition(
-    el: etree._Element, kids: Kids, ctx: ReadContext
-) -> EventDefinition:
+def read_compensate_definition(el: etree._Element, kids: Kids, ctx: ReadContext) -> EventDefinition:
     return CompensateEventDefinition(
         activity_ref=ref_attr(el, "activityRef", ctx),
         wait_for_completion=bool_attr(el, "waitForCompletion", True),
@@ -120,9 +116,7 @@ def read_link_definition(el: etree._Element, kids: Kids, ctx: ReadContext) -> Ev
     return LinkEventDefinition(link_name=el.get("name"), **base_kwargs(el, kids, ctx))
 
 
-def read_terminate_definition(
-    el: etree._Element, kids: Kids, ctx: ReadContext
-) -> EventDefinition:
+def read_terminate_definition(el: etree._Element, kids: Kids, ctx: ReadContext) -> EventDefinition:
     return TerminateEventDefinition(**base_kwargs(el, kids, ctx))
 
 
@@ -180,16 +174,12 @@ def read_end_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> Flow
     return EndEvent(job=job_of(el, kids, optional=True), **_event_kwargs(el, kids, ctx, parent_id))
 
 
-def read_intermediate_catch_event(
-    el: etree._Element, ctx: ReadContext, parent_id: str
-) -> FlowNode:
+def read_intermediate_catch_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "intermediateCatchEvent", ctx)
     return IntermediateCatchEvent(**_event_kwargs(el, kids, ctx, parent_id))
 
 
-def read_intermediate_throw_event(
-    el: etree._Element, ctx: ReadContext, parent_id: str
-) -> FlowNode:
+def read_intermediate_throw_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "intermediateThrowEvent", ctx)
     return IntermediateThrowEvent(
         job=job_of(el, kids, optional=True), **_event_kwargs(el, kids, ctx, parent_id)

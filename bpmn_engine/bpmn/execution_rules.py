@@ -96,8 +96,7 @@ def check_gateway_outgoing(check: ProcessCheck) -> Iterator[ValidationIssue]:
         if isinstance(node, Gateway) and not node.outgoing:
             yield check.error(
                 "gateway-without-outgoing",
-                f"Expected gateway '{node.id}' to have an outgoing sequence flow, but it has "
-                "none",
+                f"Expected gateway '{node.id}' to have an outgoing sequence flow, but it has none",
                 node,
             )
 
@@ -169,8 +168,7 @@ def check_expressions(check: ProcessCheck) -> Iterator[ValidationIssue]:
         if problem is not None:
             yield check.error(
                 "expression-syntax",
-                f"Expected the {what} of '{element.id}' to be a valid expression, but "
-                f"{problem}",
+                f"Expected the {what} of '{element.id}' to be a valid expression, but {problem}",
                 element,
             )
 

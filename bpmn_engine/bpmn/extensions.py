@@ -247,9 +247,9 @@ def _variable_mapping(element: etree._Element) -> VariableMapping:
     business_key = element.get("businessKey")
     return VariableMapping(
         source=element.get("source"),
-        source_expression=business_key if business_key is not None else element.get(
-            "sourceExpression"
-        ),
+        source_expression=business_key
+        if business_key is not None
+        else element.get("sourceExpression"),
         target=element.get("target"),
         all_variables=element.get("variables") == "all",
         local=element.get("local") == "true",

@@ -224,8 +224,10 @@ def check_lane_references(check: ProcessCheck) -> Iterator[ValidationIssue]:
 
 def check_gateway_defaults_exist(check: ProcessCheck) -> Iterator[ValidationIssue]:
     for node in check.process.all_nodes.values():
-        if isinstance(node, Gateway) and node.default and node.default not in (
-            check.process.all_flows
+        if (
+            isinstance(node, Gateway)
+            and node.default
+            and node.default not in (check.process.all_flows)
         ):
             yield check.error(
                 "dangling-default-ref",

@@ -38,8 +38,7 @@ def resolve_dialect(text: str, dialect: str | None) -> str:
     return dialect
 
 
-def build(text: Any, dialect: str | None,
-          parse: Callable[[str, str], Node]) -> tuple[str, Node]:
+def build(text: Any, dialect: str | None, parse: Callable[[str, str], Node]) -> tuple[str, Node]:
     """Resolve the dialect and parse, turning every failure into an ExpressionError."""
     if type(text) is not str:
         raise ExpressionError(repr(text), f"expected a string, got {type(text).__name__}")
@@ -61,8 +60,9 @@ class Expression:
 
     __slots__ = ("_fn", "dialect", "source", "variable_names")
 
-    def __init__(self, source: str, dialect: str, fn: Callable[[Scope], Any],
-                 variable_names: frozenset[str]) -> None:
+    def __init__(
+        self, source: str, dialect: str, fn: Callable[[Scope], Any], variable_names: frozenset[str]
+    ) -> None:
         self.source = source
         self.dialect = dialect
         self.variable_names = variable_names
@@ -106,8 +106,9 @@ def compile_expression(text: str, *, dialect: str | None = None) -> Expression:
     return _compile(text, dialect)
 
 
-def evaluate(text: str, variables: Mapping[str, Any] | None = None, *,
-             dialect: str | None = None) -> Any:
+def evaluate(
+    text: str, variables: Mapping[str, Any] | None = None, *, dialect: str | None = None
+) -> Any:
     """Compile (cached) and evaluate ``text`` against ``variables``."""
     return compile_expression(text, dialect=dialect).evaluate(variables)
 

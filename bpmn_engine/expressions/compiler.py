@@ -110,9 +110,11 @@ class Compiler(OperatorCompiler):
     def c_name(self, node: Node) -> Fn:
         name = node.value
         if self.dialect == "feel":
+
             def feel_name(s: Scope) -> Any:
                 v = s.vars
                 return v[name] if name in v else None  # noqa: SIM401 (only in and [])
+
             return feel_name
 
         def lookup(s: Scope) -> Any:
@@ -120,6 +122,7 @@ class Compiler(OperatorCompiler):
             if name in v:
                 return v[name]
             raise UnknownVariable(str(name))
+
         return lookup
 
     def c_attr(self, node: Node) -> Fn:
@@ -132,6 +135,7 @@ class Compiler(OperatorCompiler):
             if type(o) is list:
                 s.charge(len(o))
             return get_property(o, key, dialect)
+
         return attr
 
     def c_index(self, node: Node) -> Fn:
@@ -152,7 +156,8 @@ class Compiler(OperatorCompiler):
             o = obj(s)  # type: ignore[misc]
             if type(o) not in (list, tuple, str):
                 raise EvalFailure(f"cannot slice {type_name(o)}")
-            return o[bound(start, s):bound(stop, s)]
+            return o[bound(start, s) : bound(stop, s)]
+
         return slicer
 
     def c_filter(self, node: Node) -> Fn:
@@ -182,6 +187,7 @@ class Compiler(OperatorCompiler):
                     out.append(item)
             s.steps = child.steps
             return out
+
         return filtered
 
     def c_call(self, node: Node) -> Fn:
@@ -192,8 +198,9 @@ class Compiler(OperatorCompiler):
         fn, low, high = entry
         if len(node.args) < low or (high is not None and len(node.args) > high):
             expected = str(low) if low == high else f"{low} to {high if high else 'any'}"
-            raise ParseFailure(f"{name}() takes {expected} argument(s), got {len(node.args)}",
-                               node.pos)
+            raise ParseFailure(
+                f"{name}() takes {expected} argument(s), got {len(node.args)}", node.pos
+            )
         if name == "is defined":
             return self.is_defined(node.args[0])  # type: ignore[arg-type]
         args = [self.compile(a) for a in node.args]  # type: ignore[arg-type]
@@ -202,6 +209,7 @@ class Compiler(OperatorCompiler):
             values = [a(s) for a in args]
             s.charge(1 + sum(size_cost(v) for v in values))
             return fn(*values)
+
         return call
 
     def is_defined(self, node: Node) -> Fn:
@@ -213,6 +221,7 @@ class Compiler(OperatorCompiler):
             except EvalFailure:
                 return False
             return True
+
         return defined
 
     def probe(self, node: Node) -> Fn:
@@ -224,6 +233,7 @@ class Compiler(OperatorCompiler):
                 if name in s.vars:
                     return s.vars[name]
                 raise _Missing()
+
             return name_probe
         if node.kind == "attr":
             parent, key = self.probe(node.args[0]), node.value  # type: ignore[arg-type]
@@ -233,6 +243,7 @@ class Compiler(OperatorCompiler):
                 if isinstance(o, Mapping) and key in o:
                     return o[key]
                 raise _Missing()
+
             return attr_probe
         return self.compile(node)
 
@@ -250,6 +261,7 @@ class Compiler(OperatorCompiler):
             values = [a(s) for a in args]
             s.charge(1 + size_cost(o))
             return call_method(o, name, values)
+
         return method
 
     def execution_method(self, node: Node, name: str, arg_nodes: list[Node]) -> Fn:
@@ -263,16 +275,19 @@ class Compiler(OperatorCompiler):
                 raise EvalFailure(f"variable name must be a string, got {type_name(key)}")
             v = s.vars
             return key in v if has else (v[key] if key in v else None)  # noqa: SIM401
+
         return execution
 
     def c_unary(self, node: Node) -> Fn:
         op, operand = node.value, self.compile(node.args[0])  # type: ignore[arg-type]
         if op == "empty":
+
             def empty(s: Scope) -> bool:
                 try:
                     return is_empty(operand(s))
                 except UnknownVariable:
                     return True
+
             return empty
         if op == "not":
             if self.dialect == "feel":

@@ -38,10 +38,12 @@ class OperatorCompiler:
         left_node, right_node = node.args
         left, right = self.compile(left_node), self.compile(right_node)  # type: ignore[arg-type]
         if op in ("in", "not in"):
+
             def membership(s: Scope) -> Any:
                 a, b = left(s), right(s)
                 s.charge(size_cost(b))
                 return fn(a, b)
+
             return membership
         if right_node.kind == "lit":  # type: ignore[union-attr]
             const = right_node.value  # type: ignore[union-attr]
@@ -64,6 +66,7 @@ class OperatorCompiler:
                     return None if result is None else bool(result)
                 left = right
             return True
+
         return chain
 
     def c_and(self, node: Node) -> Fn:
@@ -77,6 +80,7 @@ class OperatorCompiler:
                     if not plain_truth(value):
                         return value
                 return last(s)
+
             return plain_and
         if self.dialect == "juel":
             return _juel_all(parts)
@@ -90,6 +94,7 @@ class OperatorCompiler:
                 if value is not True:
                     result = None
             return result
+
         return feel_and
 
     def c_or(self, node: Node) -> Fn:
@@ -103,6 +108,7 @@ class OperatorCompiler:
                     if plain_truth(value):
                         return value
                 return last(s)
+
             return plain_or
         if self.dialect == "juel":
             return _juel_any(parts)
@@ -116,6 +122,7 @@ class OperatorCompiler:
                 if value is not False:
                     result = None
             return result
+
         return feel_or
 
     def c_ternary(self, node: Node) -> Fn:
@@ -133,6 +140,7 @@ class OperatorCompiler:
             if first is False or second is False:
                 return False
             return True if first is True and second is True else None
+
         return between
 
     def c_list(self, node: Node) -> Fn:
@@ -151,6 +159,7 @@ class OperatorCompiler:
                     raise EvalFailure(f"invalid key of type {type_name(key)}")
                 out[key] = value_fn(s)
             return out
+
         return mapping
 
     def c_range(self, node: Node) -> Fn:
@@ -165,6 +174,7 @@ class OperatorCompiler:
             text = "".join([to_text(part(s)) for part in parts])
             check_size(len(text))
             return text
+
         return template
 
 
@@ -176,6 +186,7 @@ def _name_const(name: str, fn: Callable[[Any, Any], Any], const: Any) -> Fn:
         if name in v:
             return fn(v[name], const)
         raise UnknownVariable(name)
+
     return name_const
 
 

@@ -78,8 +78,11 @@ def iso_duration(value: timedelta) -> str:
     value = abs(value)
     hours, rest = divmod(value.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    secs = f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".") if (
-        value.microseconds) else str(seconds)
+    secs = (
+        f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".")
+        if (value.microseconds)
+        else str(seconds)
+    )
     time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M")) if n)
     if seconds or value.microseconds:
         time += f"{secs}S"
@@ -144,9 +147,13 @@ def juel_negate(value: Any) -> Any:
 
 
 JUEL_OPS: dict[str, BinaryOp] = {
-    "+": _juel_arith("+", add), "-": _juel_arith("-", sub), "*": _juel_arith("*", mul),
+    "+": _juel_arith("+", add),
+    "-": _juel_arith("-", sub),
+    "*": _juel_arith("*", mul),
     "/": _juel_arith("/", lambda a, b: truediv(float(a), b) if type(a) is int else truediv(a, b)),
-    "%": _juel_arith("%", mod), "==": juel_eq, "!=": lambda a, b: not juel_eq(a, b),
+    "%": _juel_arith("%", mod),
+    "==": juel_eq,
+    "!=": lambda a, b: not juel_eq(a, b),
     **{op: _juel_ordering(op) for op in ("<", ">", "<=", ">=")},
 }
 
@@ -206,16 +213,17 @@ class FeelRange:
         if value is None:
             return None
         try:
-            low = self.start is None or order("<=" if self.start_incl else "<",
-                                              self.start, value)
+            low = self.start is None or order("<=" if self.start_incl else "<", self.start, value)
             high = self.end is None or order("<=" if self.end_incl else "<", value, self.end)
         except Unsupported:
             return None
         return low and high
 
     def __repr__(self) -> str:
-        return (f"{'[' if self.start_incl else '('}{self.start!r}.."
-                f"{self.end!r}{']' if self.end_incl else ')'}")
+        return (
+            f"{'[' if self.start_incl else '('}{self.start!r}.."
+            f"{self.end!r}{']' if self.end_incl else ')'}"
+        )
 
 
 def feel_in(a: Any, b: Any) -> bool | None:
@@ -234,15 +242,21 @@ def feel_negate(value: Any) -> Any:
 
 
 FEEL_OPS: dict[str, BinaryOp] = {
-    "+": _feel_null_safe(add), "-": _feel_null_safe(sub), "*": _feel_null_safe(mul),
-    "/": _feel_null_safe(_feel_div), "**": _feel_null_safe(power), "==": feel_eq,
-    "!=": feel_ne, "in": feel_in,
-    **{op: _feel_null_safe(lambda a, b, op=op: order(op, a, b)) for op in ("<", ">", "<=",
-                                                                        ">=")},
+    "+": _feel_null_safe(add),
+    "-": _feel_null_safe(sub),
+    "*": _feel_null_safe(mul),
+    "/": _feel_null_safe(_feel_div),
+    "**": _feel_null_safe(power),
+    "==": feel_eq,
+    "!=": feel_ne,
+    "in": feel_in,
+    **{op: _feel_null_safe(lambda a, b, op=op: order(op, a, b)) for op in ("<", ">", "<=", ">=")},
 }
 
 OPERATORS: dict[str, dict[str, BinaryOp]] = {
-    "plain": PLAIN_OPS, "juel": JUEL_OPS, "feel": FEEL_OPS,
+    "plain": PLAIN_OPS,
+    "juel": JUEL_OPS,
+    "feel": FEEL_OPS,
 }
 
 

@@ -29,7 +29,8 @@ def detect_dialect(text: str) -> str:
 def check_length(text: str) -> None:
     if len(text) > MAX_TEXT_LENGTH:
         raise ParseFailure(
-            f"text is {len(text)} characters long; the limit is {MAX_TEXT_LENGTH}", 0)
+            f"text is {len(text)} characters long; the limit is {MAX_TEXT_LENGTH}", 0
+        )
 
 
 def feel_start(text: str) -> int:
@@ -65,7 +66,7 @@ def _parse_template(text: str) -> Node:
             literal.append(text[pos:])
             break
         if start > 0 and text[start - 1] == "\\":
-            literal.append(text[pos:start - 1] + text[start:start + 2])
+            literal.append(text[pos : start - 1] + text[start : start + 2])
             pos = start + 2
             continue
         literal.append(text[pos:start])

@@ -58,8 +58,9 @@ def _sum(values: Any, start: Any = 0) -> Any:
     items = _seq(values, "sum")
     if not all(type(v) in NUMBERS for v in items) or type(start) not in NUMBERS:
         raise EvalFailure("sum() expects a list of numbers")
-    return math.fsum((start, *items)) if any(type(v) is float for v in items) else (
-        sum(items, start))
+    return (
+        math.fsum((start, *items)) if any(type(v) is float for v in items) else (sum(items, start))
+    )
 
 
 # -- plain ---------------------------------------------------------------------------------
@@ -115,10 +116,17 @@ def _sorted(values: Any) -> list:
 
 
 PLAIN_FUNCTIONS: dict[str, Builtin] = {
-    "len": (_len, 1, 1), "str": (_str, 1, 1), "int": (_int, 1, 1),
-    "float": (_float, 1, 1), "bool": (plain_truth, 1, 1), "abs": (_abs, 1, 1),
-    "min": (_extreme("min"), 1, None), "max": (_extreme("max"), 1, None),
-    "sum": (_sum, 1, 2), "round": (_round, 1, 2), "sorted": (_sorted, 1, 1),
+    "len": (_len, 1, 1),
+    "str": (_str, 1, 1),
+    "int": (_int, 1, 1),
+    "float": (_float, 1, 1),
+    "bool": (plain_truth, 1, 1),
+    "abs": (_abs, 1, 1),
+    "min": (_extreme("min"), 1, None),
+    "max": (_extreme("max"), 1, None),
+    "sum": (_sum, 1, 2),
+    "round": (_round, 1, 2),
+    "sorted": (_sorted, 1, 1),
     "any": (lambda v: any(plain_truth(x) for x in _seq(v, "any")), 1, 1),
     "all": (lambda v: all(plain_truth(x) for x in _seq(v, "all")), 1, 1),
 }
@@ -144,7 +152,7 @@ def _substring(value: Any, start: Any, length: Any = None) -> str:
     index = begin - 1 if begin > 0 else max(len(text) + begin, 0)
     if length is None:
         return text[index:]
-    return text[index:index + max(int(_num(length, "substring")), 0)]
+    return text[index : index + max(int(_num(length, "substring")), 0)]
 
 
 def _before(value: Any, match: Any) -> str:
@@ -231,36 +239,58 @@ FEEL_FUNCTIONS: dict[str, Builtin] = {
     "upper case": (_nullable(lambda s: _s(s, "upper case").upper()), 1, 1),
     "lower case": (_nullable(lambda s: _s(s, "lower case").lower()), 1, 1),
     "contains": (_nullable(lambda s, x: _s(x, "contains") in _s(s, "contains")), 2, 2),
-    "starts with": (_nullable(lambda s, x: _s(s, "starts with").startswith(
-        _s(x, "starts with"))), 2, 2),
-    "ends with": (_nullable(lambda s, x: _s(s, "ends with").endswith(
-        _s(x, "ends with"))), 2, 2),
+    "starts with": (
+        _nullable(lambda s, x: _s(s, "starts with").startswith(_s(x, "starts with"))),
+        2,
+        2,
+    ),
+    "ends with": (_nullable(lambda s, x: _s(s, "ends with").endswith(_s(x, "ends with"))), 2, 2),
     "substring": (_nullable(_substring), 2, 3),
     "substring before": (_nullable(_before), 2, 2),
-    "substring after": (_nullable(lambda s, x: _s(s, "substring after").partition(
-        _s(x, "substring after"))[2]), 2, 2),
+    "substring after": (
+        _nullable(lambda s, x: _s(s, "substring after").partition(_s(x, "substring after"))[2]),
+        2,
+        2,
+    ),
     "count": (_nullable(lambda v: len(_seq(v, "count"))), 1, 1),
-    "sum": (_feel_sum, 1, None), "min": (_feel_extreme("min"), 1, None),
+    "sum": (_feel_sum, 1, None),
+    "min": (_feel_extreme("min"), 1, None),
     "max": (_feel_extreme("max"), 1, None),
-    "list contains": (lambda v, x: None if v is None else any(
-        feel_eq(i, x) is True for i in _seq(v, "list contains")), 2, 2),
+    "list contains": (
+        lambda v, x: (
+            None if v is None else any(feel_eq(i, x) is True for i in _seq(v, "list contains"))
+        ),
+        2,
+        2,
+    ),
     "append": (_append, 1, None),
-    "index of": (_index_of, 2, 2), "distinct values": (_distinct, 1, 1),
+    "index of": (_index_of, 2, 2),
+    "distinct values": (_distinct, 1, 1),
     "get value": (lambda m, k: m.get(k) if isinstance(m, dict) else None, 2, 2),
     "is defined": (lambda v: v is not None, 1, 1),  # compiled specially
-    "now": (now, 0, 0), "today": (today, 0, 0),
-    "date": (parse_date, 1, 3), "date and time": (parse_datetime, 1, 1),
-    "duration": (parse_duration, 1, 1), "number": (_nullable(_number), 1, 1),
+    "now": (now, 0, 0),
+    "today": (today, 0, 0),
+    "date": (parse_date, 1, 3),
+    "date and time": (parse_datetime, 1, 1),
+    "duration": (parse_duration, 1, 1),
+    "number": (_nullable(_number), 1, 1),
     "string": (feel_string, 1, 1),
     "abs": (_nullable(_abs), 1, 1),
     "floor": (_nullable(_scaled(math.floor)), 1, 2),
     "ceiling": (_nullable(_scaled(math.ceil)), 1, 2),
     "round down": (_nullable(_scaled(math.trunc)), 1, 2),
     "round up": (_nullable(_scaled(lambda v: math.copysign(math.ceil(abs(v)), v))), 1, 2),
-    "decimal": (_nullable(lambda v, s: round(_num(v, "decimal"), want(
-        s, int, "decimal", "an integer scale"))), 2, 2),
+    "decimal": (
+        _nullable(
+            lambda v, s: round(_num(v, "decimal"), want(s, int, "decimal", "an integer scale"))
+        ),
+        2,
+        2,
+    ),
 }
 
 FUNCTIONS: dict[str, dict[str, Builtin]] = {
-    "plain": PLAIN_FUNCTIONS, "juel": {}, "feel": FEEL_FUNCTIONS,
+    "plain": PLAIN_FUNCTIONS,
+    "juel": {},
+    "feel": FEEL_FUNCTIONS,
 }

@@ -42,7 +42,7 @@ def _split(text: str, sep: Any = None) -> list[str]:
 
 
 def _substring(text: str, begin: Any, end: Any = None) -> str:
-    return text[_int(begin, "substring"):None if end is None else _int(end, "substring")]
+    return text[_int(begin, "substring") : None if end is None else _int(end, "substring")]
 
 
 def _concat(text: str, other: Any) -> str:
@@ -86,12 +86,18 @@ def _get(mapping: Mapping, key: Any, default: Any = None) -> Any:
 
 
 STRING_METHODS: dict[str, Method] = {
-    "length": (len, 0, 0), "size": (len, 0, 0),
-    "isEmpty": (lambda s: not s, 0, 0), "isBlank": (lambda s: not s.strip(), 0, 0),
-    "trim": (str.strip, 0, 0), "strip": (str.strip, 0, 0),
-    "lstrip": (str.lstrip, 0, 0), "rstrip": (str.rstrip, 0, 0),
-    "toUpperCase": (str.upper, 0, 0), "upper": (str.upper, 0, 0),
-    "toLowerCase": (str.lower, 0, 0), "lower": (str.lower, 0, 0),
+    "length": (len, 0, 0),
+    "size": (len, 0, 0),
+    "isEmpty": (lambda s: not s, 0, 0),
+    "isBlank": (lambda s: not s.strip(), 0, 0),
+    "trim": (str.strip, 0, 0),
+    "strip": (str.strip, 0, 0),
+    "lstrip": (str.lstrip, 0, 0),
+    "rstrip": (str.rstrip, 0, 0),
+    "toUpperCase": (str.upper, 0, 0),
+    "upper": (str.upper, 0, 0),
+    "toLowerCase": (str.lower, 0, 0),
+    "lower": (str.lower, 0, 0),
     "startsWith": (lambda s, x: s.startswith(_str(x, "startsWith")), 1, 1),
     "startswith": (lambda s, x: s.startswith(_str(x, "startswith")), 1, 1),
     "endsWith": (lambda s, x: s.endswith(_str(x, "endsWith")), 1, 1),
@@ -102,29 +108,43 @@ STRING_METHODS: dict[str, Method] = {
     "lastIndexOf": (lambda s, x: s.rfind(_str(x, "lastIndexOf")), 1, 1),
     "find": (lambda s, x: s.find(_str(x, "find")), 1, 1),
     "count": (lambda s, x: s.count(_str(x, "count")), 1, 1),
-    "replace": (_replace, 2, 2), "split": (_split, 0, 1), "substring": (_substring, 1, 2),
-    "concat": (_concat, 1, 1), "charAt": (_char_at, 1, 1),
-    "isdigit": (str.isdigit, 0, 0), "isnumeric": (str.isnumeric, 0, 0),
+    "replace": (_replace, 2, 2),
+    "split": (_split, 0, 1),
+    "substring": (_substring, 1, 2),
+    "concat": (_concat, 1, 1),
+    "charAt": (_char_at, 1, 1),
+    "isdigit": (str.isdigit, 0, 0),
+    "isnumeric": (str.isnumeric, 0, 0),
 }
 LIST_METHODS: dict[str, Method] = {
-    "size": (len, 0, 0), "length": (len, 0, 0), "isEmpty": (lambda v: not v, 0, 0),
-    "contains": (lambda v, x: x in v, 1, 1), "get": (_list_get, 1, 1),
-    "indexOf": (_index, 1, 1), "count": (lambda v, x: v.count(x), 1, 1),
+    "size": (len, 0, 0),
+    "length": (len, 0, 0),
+    "isEmpty": (lambda v: not v, 0, 0),
+    "contains": (lambda v, x: x in v, 1, 1),
+    "get": (_list_get, 1, 1),
+    "indexOf": (_index, 1, 1),
+    "count": (lambda v, x: v.count(x), 1, 1),
 }
 MAPPING_METHODS: dict[str, Method] = {
     "containsKey": (_contains_key, 1, 1),
     "containsValue": (lambda m, x: x in m.values(), 1, 1),
-    "get": (_get, 1, 2), "keys": (lambda m: list(m.keys()), 0, 0),
+    "get": (_get, 1, 2),
+    "keys": (lambda m: list(m.keys()), 0, 0),
     "values": (lambda m: list(m.values()), 0, 0),
     "items": (lambda m: [[k, v] for k, v in m.items()], 0, 0),
-    "size": (len, 0, 0), "isEmpty": (lambda m: not m, 0, 0),
+    "size": (len, 0, 0),
+    "isEmpty": (lambda m: not m, 0, 0),
 }
 ANY_METHODS: dict[str, Method] = {
     "equals": (lambda a, b: type(a) is type(b) and a == b, 1, 1),
     "toString": (to_text, 0, 0),
 }
-METHOD_NAMES = frozenset(STRING_METHODS) | frozenset(LIST_METHODS) | frozenset(
-    MAPPING_METHODS) | frozenset(ANY_METHODS)
+METHOD_NAMES = (
+    frozenset(STRING_METHODS)
+    | frozenset(LIST_METHODS)
+    | frozenset(MAPPING_METHODS)
+    | frozenset(ANY_METHODS)
+)
 
 
 def _table(value: Any) -> dict[str, Method]:

@@ -66,8 +66,10 @@ def names_read(node: Node) -> Iterator[str]:
         yield from names_read(node.args[0])  # type: ignore[arg-type]
         return
     if (
-        node.kind == "method" and node.value in EXECUTION_METHODS
-        and node.args[0].kind == "name" and node.args[0].value == "execution"  # type: ignore[union-attr]
+        node.kind == "method"
+        and node.value in EXECUTION_METHODS
+        and node.args[0].kind == "name"
+        and node.args[0].value == "execution"  # type: ignore[union-attr]
     ):
         for arg in node.args[1:]:
             if arg is not None and arg.kind == "lit" and isinstance(arg.value, str):

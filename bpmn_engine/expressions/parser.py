@@ -12,24 +12,72 @@ from .tokens import FORBIDDEN_KEYWORDS, Token
 TERNARY, OR, AND, NOT, CMP, ADD, MUL, UNARY, POW, POSTFIX = 10, 20, 30, 40, 50, 60, 70, 80, 85, 100
 
 _COMMON = {
-    "+": ADD, "-": ADD, "*": MUL, "/": MUL, ".": POSTFIX, "[": POSTFIX, "(": POSTFIX,
-    "==": CMP, "!=": CMP, "<": CMP, ">": CMP, "<=": CMP, ">=": CMP,
-    "and": AND, "or": OR, "&&": AND, "||": OR,
+    "+": ADD,
+    "-": ADD,
+    "*": MUL,
+    "/": MUL,
+    ".": POSTFIX,
+    "[": POSTFIX,
+    "(": POSTFIX,
+    "==": CMP,
+    "!=": CMP,
+    "<": CMP,
+    ">": CMP,
+    "<=": CMP,
+    ">=": CMP,
+    "and": AND,
+    "or": OR,
+    "&&": AND,
+    "||": OR,
 }
 INFIX: dict[str, dict[str, int]] = {
-    "plain": {**_COMMON, "//": MUL, "%": MUL, "**": POW, "in": CMP, "not": CMP, "is": CMP,
-              "if": TERNARY},
-    "juel": {**_COMMON, "div": MUL, "mod": MUL, "%": MUL, "eq": CMP, "ne": CMP, "lt": CMP,
-             "gt": CMP, "le": CMP, "ge": CMP, "?": TERNARY},
+    "plain": {
+        **_COMMON,
+        "//": MUL,
+        "%": MUL,
+        "**": POW,
+        "in": CMP,
+        "not": CMP,
+        "is": CMP,
+        "if": TERNARY,
+    },
+    "juel": {
+        **_COMMON,
+        "div": MUL,
+        "mod": MUL,
+        "%": MUL,
+        "eq": CMP,
+        "ne": CMP,
+        "lt": CMP,
+        "gt": CMP,
+        "le": CMP,
+        "ge": CMP,
+        "?": TERNARY,
+    },
     "feel": {**_COMMON, "=": CMP, "**": POW, "in": CMP, "between": CMP},
 }
 ALIASES = {
-    "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "div": "/",
-    "mod": "%", "&&": "and", "||": "or", "!": "not",
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+    "&&": "and",
+    "||": "or",
+    "!": "not",
 }
 COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">=", "in", "not", "is"})
-_CONSTANTS = {"true": True, "false": False, "null": None, "True": True, "False": False,
-              "None": None}
+_CONSTANTS = {
+    "true": True,
+    "false": False,
+    "null": None,
+    "True": True,
+    "False": False,
+    "None": None,
+}
 _FILTER_KINDS = frozenset({"compare", "and", "or", "between"})
 
 
@@ -76,7 +124,8 @@ class Parser:
     def reject_unsupported(self, tok: Token) -> None:
         """Clear message for Python/FEEL constructs that are deliberately unsupported."""
         if (tok.kind == "kw" and tok.value in FORBIDDEN_KEYWORDS) or (
-                tok.kind == "op" and tok.value == ":="):
+            tok.kind == "op" and tok.value == ":="
+        ):
             self.fail(f"'{tok.value}' is not supported", tok.pos)
 
     def fail(self, message: str, pos: int) -> NoReturn:
@@ -181,8 +230,9 @@ class Parser:
         end = self.expression()
         close = self.peek()
         if not (self.at("]") or self.at(")")):
-            self.fail(f"expected ']' or ')' to close the range, found {_describe(close)}",
-                      close.pos)
+            self.fail(
+                f"expected ']' or ')' to close the range, found {_describe(close)}", close.pos
+            )
         self.advance()
         return self.node("range", pos, (start_incl, close.value == "]"), (start, end))
 
@@ -214,8 +264,11 @@ class Parser:
         args: list[Node] = []
         while not self.at("}"):
             key_tok = self.peek()
-            if (self.dialect == "feel" and key_tok.kind in ("name", "kw")
-                    and self.peek(1).value == ":"):
+            if (
+                self.dialect == "feel"
+                and key_tok.kind in ("name", "kw")
+                and self.peek(1).value == ":"
+            ):
                 self.advance()
                 args.append(self.node("lit", key_tok.pos, key_tok.value))
             else:
@@ -280,8 +333,9 @@ class Parser:
     def infix_attr(self, tok: Token, left: Node) -> Node:
         name_tok = self.advance()
         if name_tok.kind not in ("name", "kw"):
-            self.fail(f"expected a property name after '.', found {_describe(name_tok)}",
-                      name_tok.pos)
+            self.fail(
+                f"expected a property name after '.', found {_describe(name_tok)}", name_tok.pos
+            )
         name = str(name_tok.value)
         self.check_name(name, name_tok.pos)
         if self.at("("):
@@ -305,9 +359,12 @@ class Parser:
             return self.node("index", tok.pos, None, (left, index))
         if index.kind == "lit" and type(index.value) in (int, float):
             return self.node("index", tok.pos, None, (left, index))
-        definite = index.kind in _FILTER_KINDS or index.kind == "unary" or (
-            index.kind == "binary" and index.value in COMPARISONS
-        ) or _mentions_item(index)
+        definite = (
+            index.kind in _FILTER_KINDS
+            or index.kind == "unary"
+            or (index.kind == "binary" and index.value in COMPARISONS)
+            or _mentions_item(index)
+        )
         return self.node("filter", tok.pos, True if definite else "auto", (left, index))
 
     def slice_rest(self, tok: Token, left: Node, start: Node | None) -> Node:
@@ -349,12 +406,24 @@ def _mentions_item(node: Node) -> bool:
 
 
 _PREFIX = {
-    "-": Parser.prefix_minus, "+": Parser.prefix_minus, "!": Parser.prefix_not,
-    "not": Parser.prefix_not, "empty": Parser.prefix_empty, "if": Parser.prefix_if,
-    "(": Parser.prefix_paren, "[": Parser.prefix_list, "{": Parser.prefix_dict,
+    "-": Parser.prefix_minus,
+    "+": Parser.prefix_minus,
+    "!": Parser.prefix_not,
+    "not": Parser.prefix_not,
+    "empty": Parser.prefix_empty,
+    "if": Parser.prefix_if,
+    "(": Parser.prefix_paren,
+    "[": Parser.prefix_list,
+    "{": Parser.prefix_dict,
 }
 _INFIX_HANDLERS = {
-    "and": Parser.infix_bool, "or": Parser.infix_bool, ".": Parser.infix_attr,
-    "(": Parser.infix_call, "[": Parser.infix_index, "?": Parser.infix_juel_ternary,
-    "if": Parser.infix_plain_ternary, "in": Parser.infix_in, "between": Parser.infix_between,
+    "and": Parser.infix_bool,
+    "or": Parser.infix_bool,
+    ".": Parser.infix_attr,
+    "(": Parser.infix_call,
+    "[": Parser.infix_index,
+    "?": Parser.infix_juel_ternary,
+    "if": Parser.infix_plain_ternary,
+    "in": Parser.infix_in,
+    "between": Parser.infix_between,
 }

@@ -116,8 +116,7 @@ def parse_script(text: str, dialect: str) -> list[Any]:
         statements.append(_statement(p))
         tok = p.peek()
         if tok.kind != "end" and tok.kind != "nl" and not p.at(";"):
-            p.fail(f"unexpected {tok.value!r} (statements are separated by ';' or lines)",
-                   tok.pos)
+            p.fail(f"unexpected {tok.value!r} (statements are separated by ';' or lines)", tok.pos)
 
 
 # -- compiling -------------------------------------------------------------------------------
@@ -146,16 +145,19 @@ def set_path(container: Any, keys: list, value: Any, dialect: str) -> Any:
 
 def _read_path(root: Any, keys: list, dialect: str) -> Any:
     for key in keys:
-        root = get_property(root, key, dialect) if type(key) is str else get_index(
-            root, key, dialect)
+        root = (
+            get_property(root, key, dialect) if type(key) is str else get_index(root, key, dialect)
+        )
     return root
 
 
 def _compile_assign(stmt: Assign, compiler: Compiler) -> Statement:
     name, value = stmt.name, compiler.compile(stmt.value)
     if not stmt.steps and stmt.op is None:
+
         def assign(s: Scope, assigned: dict) -> None:
             assigned[name] = value(s)
+
         return assign
     op = None if stmt.op is None else compiler.operator(stmt.op, stmt.pos)
     steps = [(kind, k if kind == "key" else compiler.compile(k)) for kind, k in stmt.steps]
@@ -171,6 +173,7 @@ def _compile_assign(stmt: Assign, compiler: Compiler) -> Statement:
                 raise UnknownVariable(name)
             new = op(_read_path(root, keys, dialect), new)
         assigned[name] = set_path(root, keys, new, dialect) if keys else new
+
     return assign_path
 
 
@@ -178,17 +181,22 @@ def _compile_statement(stmt: Any, compiler: Compiler) -> Statement:
     if isinstance(stmt, Assign):
         return _compile_assign(stmt, compiler)
     if stmt[0] == "if":
-        cond, body, truth = compiler.compile(stmt[1]), _compile_statement(
-            stmt[2], compiler), compiler.truth
+        cond, body, truth = (
+            compiler.compile(stmt[1]),
+            _compile_statement(stmt[2], compiler),
+            compiler.truth,
+        )
 
         def when(s: Scope, assigned: dict) -> None:
             if truth(cond(s)):
                 body(s, assigned)
+
         return when
     fn = compiler.compile(stmt[1])
 
     def expression(s: Scope, assigned: dict) -> None:
         fn(s)
+
     return expression
 
 
@@ -267,9 +275,8 @@ def compile_script(text: str, *, dialect: str | None = None) -> Script:
     return _compile_script(text, dialect)
 
 
-def run_script(text: str, variables: Mapping[str, Any] | None = None, *,
-               dialect: str | None = None) -> dict[str, Any]:
+def run_script(
+    text: str, variables: Mapping[str, Any] | None = None, *, dialect: str | None = None
+) -> dict[str, Any]:
     """Compile (cached) and run a script; returns the assigned variables."""
     return compile_script(text, dialect=dialect).run(variables)
-
-

@@ -85,8 +85,11 @@ def parse_duration(value: Any) -> timedelta | None:
     sign, weeks, days, hours, minutes, seconds = m.groups()
     try:
         result = timedelta(
-            weeks=int(weeks or 0), days=int(days or 0), hours=int(hours or 0),
-            minutes=int(minutes or 0), seconds=float(seconds or 0),
+            weeks=int(weeks or 0),
+            days=int(days or 0),
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=float(seconds or 0),
         )
     except OverflowError:
         raise EvalFailure(f"duration {text!r} is out of range") from None
@@ -102,15 +105,21 @@ def today() -> date:
 
 
 _DATE_PROPERTIES = {
-    "year": lambda d: d.year, "month": lambda d: d.month, "day": lambda d: d.day,
+    "year": lambda d: d.year,
+    "month": lambda d: d.month,
+    "day": lambda d: d.day,
     "weekday": lambda d: d.isoweekday(),
 }
 _TIME_PROPERTIES = {
-    "hour": lambda d: d.hour, "minute": lambda d: d.minute, "second": lambda d: d.second,
+    "hour": lambda d: d.hour,
+    "minute": lambda d: d.minute,
+    "second": lambda d: d.second,
 }
 _DURATION_PROPERTIES = {
-    "days": lambda t: t.days, "hours": lambda t: t.seconds // 3600,
-    "minutes": lambda t: t.seconds // 60 % 60, "seconds": lambda t: t.seconds % 60,
+    "days": lambda t: t.days,
+    "hours": lambda t: t.seconds // 3600,
+    "minutes": lambda t: t.seconds // 60 % 60,
+    "seconds": lambda t: t.seconds % 60,
     "total_seconds": lambda t: t.total_seconds(),
 }
 

@@ -21,40 +21,131 @@ class Token(NamedTuple):
     pos: int
 
 
-_PYTHON_FORBIDDEN = frozenset((
-    "lambda", "def", "class", "import", "from", "for", "while", "with", "yield", "await", "async",
-    "global", "nonlocal", "del", "try", "except", "finally", "raise", "return", "pass", "assert",
-    "exec", "print", "match", "case", "break", "continue", "elif"
-))
+_PYTHON_FORBIDDEN = frozenset(
+    (
+        "lambda",
+        "def",
+        "class",
+        "import",
+        "from",
+        "for",
+        "while",
+        "with",
+        "yield",
+        "await",
+        "async",
+        "global",
+        "nonlocal",
+        "del",
+        "try",
+        "except",
+        "finally",
+        "raise",
+        "return",
+        "pass",
+        "assert",
+        "exec",
+        "print",
+        "match",
+        "case",
+        "break",
+        "continue",
+        "elif",
+    )
+)
 
 KEYWORDS: dict[str, frozenset[str]] = {
-    "plain": frozenset((
-        "and", "or", "not", "in", "is", "if", "else", "True", "False", "None", "true", "false",
-        "null"
-    )) | _PYTHON_FORBIDDEN,
-    "juel": frozenset((
-        "and", "or", "not", "eq", "ne", "lt", "gt", "le", "ge", "div", "mod", "empty", "true",
-        "false", "null", "instanceof"
-    )),
-    "feel": frozenset((
-        "and", "or", "not", "if", "then", "else", "in", "between", "true", "false", "null", "for",
-        "some", "every", "satisfies", "return", "instance", "of", "function"
-    )),
+    "plain": frozenset(
+        (
+            "and",
+            "or",
+            "not",
+            "in",
+            "is",
+            "if",
+            "else",
+            "True",
+            "False",
+            "None",
+            "true",
+            "false",
+            "null",
+        )
+    )
+    | _PYTHON_FORBIDDEN,
+    "juel": frozenset(
+        (
+            "and",
+            "or",
+            "not",
+            "eq",
+            "ne",
+            "lt",
+            "gt",
+            "le",
+            "ge",
+            "div",
+            "mod",
+            "empty",
+            "true",
+            "false",
+            "null",
+            "instanceof",
+        )
+    ),
+    "feel": frozenset(
+        (
+            "and",
+            "or",
+            "not",
+            "if",
+            "then",
+            "else",
+            "in",
+            "between",
+            "true",
+            "false",
+            "null",
+            "for",
+            "some",
+            "every",
+            "satisfies",
+            "return",
+            "instance",
+            "of",
+            "function",
+        )
+    ),
 }
 
 FORBIDDEN_KEYWORDS = _PYTHON_FORBIDDEN | {"instanceof", "for", "some", "every", "function"}
 
 FEEL_MULTIWORD = (
-    "string length", "upper case", "lower case", "starts with", "ends with",
-    "list contains", "is defined", "date and time", "round up", "round down",
-    "round half up", "round half down", "substring before", "substring after",
-    "get value", "index of", "distinct values",
+    "string length",
+    "upper case",
+    "lower case",
+    "starts with",
+    "ends with",
+    "list contains",
+    "is defined",
+    "date and time",
+    "round up",
+    "round down",
+    "round half up",
+    "round half down",
+    "substring before",
+    "substring after",
+    "get value",
+    "index of",
+    "distinct values",
 )
 _FEEL_MULTI_RE = re.compile(
-    "(" + "|".join(
+    "("
+    + "|".join(
         r"\s+".join(re.escape(w) for w in name.split())
         for name in sorted(FEEL_MULTIWORD, key=len, reverse=True)
-    ) + r")(?=\s*\()"
+    )
+    + r")(?=\s*\()"
 )
 
 _TOKEN_RE = re.compile(
@@ -83,8 +174,8 @@ def unescape(body: str) -> str:
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
-                out.append(chr(int(body[i + 2:i + 6], 16)))
+            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
                 i += 6
                 continue
             out.append(_ESCAPES.get(nxt, "\\" + nxt))
@@ -103,8 +194,9 @@ def _number(text: str, pos: int) -> int | float:
     return int(text)
 
 
-def _token(kind: str, text: str, pos: int, keywords: frozenset[str], stack: list[str],
-           statements: bool) -> Token | None:
+def _token(
+    kind: str, text: str, pos: int, keywords: frozenset[str], stack: list[str], statements: bool
+) -> Token | None:
     """Token for one regex match (``None`` for whitespace); tracks bracket nesting."""
     if kind == "ws":
         return None
@@ -124,7 +216,11 @@ def _token(kind: str, text: str, pos: int, keywords: frozenset[str], stack: list
 
 
 def tokenize(
-    source: str, dialect: str, start: int = 0, *, in_braces: bool = False,
+    source: str,
+    dialect: str,
+    start: int = 0,
+    *,
+    in_braces: bool = False,
     statements: bool = False,
 ) -> tuple[list[Token], int]:
     """Split ``source[start:]`` into tokens.

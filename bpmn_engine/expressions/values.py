@@ -33,8 +33,12 @@ NUMBERS = frozenset({int, float})
 _TEMPORAL = frozenset({date, datetime, timedelta})
 _ORDERABLE = frozenset({str, date, datetime, timedelta, list, tuple})
 _PY_OPS: dict[str, BinaryOp] = {
-    "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 
@@ -132,7 +136,7 @@ def power(a: Any, b: Any) -> Any:
     if a == 0 and b < 0:
         raise EvalFailure("division by zero")
     try:
-        result = a ** b
+        result = a**b
     except OverflowError:
         raise EvalFailure("numeric overflow in '**'") from None
     if type(result) is complex:
@@ -218,9 +222,18 @@ def is_empty(value: Any) -> bool:
 
 
 PLAIN_OPS: dict[str, BinaryOp] = {
-    "+": add, "-": sub, "*": plain_mul, "/": truediv, "//": floordiv, "%": mod,
-    "**": power, "==": operator.eq, "!=": operator.ne, "in": plain_in,
-    "not in": lambda a, b: not plain_in(a, b), "is": plain_is,
+    "+": add,
+    "-": sub,
+    "*": plain_mul,
+    "/": truediv,
+    "//": floordiv,
+    "%": mod,
+    "**": power,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "in": plain_in,
+    "not in": lambda a, b: not plain_in(a, b),
+    "is": plain_is,
     "is not": lambda a, b: not plain_is(a, b),
     **{op: _plain_ordering(op) for op in ("<", ">", "<=", ">=")},
 }

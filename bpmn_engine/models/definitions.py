@@ -13,7 +13,10 @@ class Deployment(models.Model):
     source = models.CharField(max_length=255, blank=True, default="")
     deployed_at = models.DateTimeField(auto_now_add=True)
     deployed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

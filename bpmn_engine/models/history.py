@@ -37,4 +37,3 @@ class ActivityHistory(models.Model):
     @property
     def duration(self):
         return self.ended_at - self.started_at if self.ended_at else None
-

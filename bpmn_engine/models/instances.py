@@ -28,7 +28,9 @@ class ProcessInstance(models.Model):
         max_length=255, blank=True, null=True, db_index=True
     )
     status = models.CharField(
-        max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.ACTIVE,
+        max_length=16,
+        choices=InstanceStatus.choices,
+        default=InstanceStatus.ACTIVE,
         db_index=True,
     )
     state = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
@@ -38,7 +40,10 @@ class ProcessInstance(models.Model):
     )
     parent_wait_id = models.CharField(max_length=64, blank=True, default="")
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     started_at = models.DateTimeField()

@@ -162,11 +162,17 @@ class EventSubscription(models.Model):
     event_name = models.CharField(max_length=255)
     correlation_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     instance = models.ForeignKey(
-        ProcessInstance, null=True, blank=True, on_delete=models.CASCADE,
+        ProcessInstance,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="subscriptions",
     )
     definition = models.ForeignKey(
-        ProcessDefinition, null=True, blank=True, on_delete=models.CASCADE,
+        ProcessDefinition,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="subscriptions",
     )
     wait_id = models.CharField(max_length=32, blank=True, default="")
@@ -193,8 +199,9 @@ class Incident(models.Model):
         ProcessInstance, on_delete=models.CASCADE, related_name="incident_rows"
     )
     incident_id = models.CharField(max_length=32, blank=True, default="")
-    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="incidents")
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
     node_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=64)
     message = models.TextField()

@@ -26,9 +26,9 @@ def check_backlog() -> None:
     now = time.monotonic()
     if now - _last_clear.get("checked", -1e9) < settings.PROCESSION_BACKLOG_CHECK_SECONDS:
         return
-    waiting = Job.objects.filter(
-        state__in=(JobState.PENDING, JobState.LOCKED), external=False
-    )[: bound + 1].count()
+    waiting = Job.objects.filter(state__in=(JobState.PENDING, JobState.LOCKED), external=False)[
+        : bound + 1
+    ].count()
     if waiting <= bound:
         _last_clear["checked"] = now
     if waiting > bound:

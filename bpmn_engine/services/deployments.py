@@ -61,7 +61,8 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Definitions], dict
     if problems:
         summary = "; ".join(
             f"{name}: {issue.element_id or '-'} (line {issue.line}): {issue.message}"
-            for name, issues in problems.items() for issue in issues
+            for name, issues in problems.items()
+            for issue in issues
         )
         raise DeploymentInvalidError(
             f"Expected to deploy valid BPMN, but found errors: {summary}", problems
@@ -73,8 +74,13 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Definitions], dict
 
 @command
 def deploy_definition(
-    *, name: str, resources: Mapping[str, bytes], source: str = "", deployed_by: Any = None,
-    duplicate_filtering: bool = True, now: datetime | None = None,
+    *,
+    name: str,
+    resources: Mapping[str, bytes],
+    source: str = "",
+    deployed_by: Any = None,
+    duplicate_filtering: bool = True,
+    now: datetime | None = None,
 ) -> DeploymentResult:
     """Validate every resource, then store them; each executable process becomes a new
     version of its key, unless ``duplicate_filtering`` finds it unchanged."""
@@ -84,16 +90,20 @@ def deploy_definition(
     if duplicate_filtering:
         earlier = _unchanged_deployment(name, source, checksums)
         if earlier is not None:
-            return DeploymentResult(earlier, list(earlier.definitions.all()), duplicate=True,
-                                    warnings=warnings)
+            return DeploymentResult(
+                earlier, list(earlier.definitions.all()), duplicate=True, warnings=warnings
+            )
     deployment = Deployment.objects.create(
-        name=name, source=source, deployed_by=deployed_by if getattr(deployed_by, "pk", None)
-        else None,
+        name=name,
+        source=source,
+        deployed_by=deployed_by if getattr(deployed_by, "pk", None) else None,
     )
     created = []
     for resource_name, content in resources.items():
         resource = DeploymentResource.objects.create(
-            deployment=deployment, name=resource_name, content=content,
+            deployment=deployment,
+            name=resource_name,
+            content=content,
             checksum=hashlib.sha256(content).hexdigest(),
         )
         definitions = parsed.get(resource_name)
@@ -104,8 +114,7 @@ def deploy_definition(
     return DeploymentResult(deployment, created, warnings=warnings)
 
 
-def _unchanged_deployment(name: str, source: str,
-                          checksums: dict[str, str]) -> Deployment | None:
+def _unchanged_deployment(name: str, source: str, checksums: dict[str, str]) -> Deployment | None:
     latest = Deployment.objects.filter(name=name, source=source).order_by("-pk").first()
     if latest is None:
         return None
@@ -113,43 +122,65 @@ def _unchanged_deployment(name: str, source: str,
     return latest if deployed == checksums else None
 
 
-def _new_version(deployment: Deployment, resource: DeploymentResource,
-                 process: Process) -> ProcessDefinition:
-    latest = (ProcessDefinition.objects.select_for_update().filter(key=process.id)
-              .order_by("-version").first())
+def _new_version(
+    deployment: Deployment, resource: DeploymentResource, process: Process
+) -> ProcessDefinition:
+    latest = (
+        ProcessDefinition.objects.select_for_update()
+        .filter(key=process.id)
+        .order_by("-version")
+        .first()
+    )
     return ProcessDefinition.objects.create(
-        key=process.id, version=(latest.version + 1) if latest else 1,
-        name=process.name or "", version_tag=process.version_tag or "",
-        deployment=deployment, resource=resource, checksum=resource.checksum,
+        key=process.id,
+        version=(latest.version + 1) if latest else 1,
+        name=process.name or "",
+        version_tag=process.version_tag or "",
+        deployment=deployment,
+        resource=resource,
+        checksum=resource.checksum,
         candidate_starter_groups=list(process.candidate_starter_groups),
         candidate_starter_users=list(process.candidate_starter_users),
     )
 
 
-def _open_start_events(definition: ProcessDefinition, definitions: Definitions,
-                       process: Process, now: datetime) -> None:
+def _open_start_events(
+    definition: ProcessDefinition, definitions: Definitions, process: Process, now: datetime
+) -> None:
     """Message, signal and timer start events of the new version replace the old ones."""
     EventSubscription.objects.filter(definition__key=definition.key).delete()
-    Timer.objects.filter(definition__key=definition.key, instance__isnull=True,
-                         state=TimerState.SCHEDULED).update(state=TimerState.CANCELLED)
+    Timer.objects.filter(
+        definition__key=definition.key, instance__isnull=True, state=TimerState.SCHEDULED
+    ).update(state=TimerState.CANCELLED)
     for start in process.start_events():
         for event in start.event_definitions:
             _open_start_event(definition, definitions, start, event, now)
 
 
-def _open_start_event(definition: ProcessDefinition, definitions: Definitions,
-                      start: StartEvent, event: Any, now: datetime) -> None:
+def _open_start_event(
+    definition: ProcessDefinition,
+    definitions: Definitions,
+    start: StartEvent,
+    event: Any,
+    now: datetime,
+) -> None:
     if isinstance(event, MessageEventDefinition) and event.message_ref:
         message = definitions.messages.get(event.message_ref)
         EventSubscription.objects.create(
-            kind=SubscriptionKind.MESSAGE, event_name=message.name if message else "",
-            definition=definition, node_id=start.id, created_at=now,
+            kind=SubscriptionKind.MESSAGE,
+            event_name=message.name if message else "",
+            definition=definition,
+            node_id=start.id,
+            created_at=now,
         )
     elif isinstance(event, SignalEventDefinition) and event.signal_ref:
         signal = definitions.signals.get(event.signal_ref)
         EventSubscription.objects.create(
-            kind=SubscriptionKind.SIGNAL, event_name=signal.name if signal else "",
-            definition=definition, node_id=start.id, created_at=now,
+            kind=SubscriptionKind.SIGNAL,
+            event_name=signal.name if signal else "",
+            definition=definition,
+            node_id=start.id,
+            created_at=now,
         )
     elif isinstance(event, TimerEventDefinition) and event.kind and event.expression:
         if is_timer_expression(event.expression):
@@ -159,7 +190,12 @@ def _open_start_event(definition: ProcessDefinition, definitions: Definitions,
         except TimerDefinitionError:
             return  # validation reported it; deployment refused it already
         Timer.objects.create(
-            definition=definition, wait_id="", node_id=start.id, kind=str(event.kind),
-            expression=event.expression, due_at=schedule.first_due(now),
-            repetitions_left=schedule.repetitions, created_at=now,
+            definition=definition,
+            wait_id="",
+            node_id=start.id,
+            kind=str(event.kind),
+            expression=event.expression,
+            due_at=schedule.first_due(now),
+            repetitions_left=schedule.repetitions,
+            created_at=now,
         )

@@ -28,17 +28,26 @@ class CorrelationResult:
 
 @command
 def correlate_message(
-    *, message_name: str, business_key: str | None = None, correlation_key: str | None = None,
-    instance_id: int | None = None, variables: dict[str, Any] | None = None,
-    correlate_all: bool = False, user: Any = None, now: datetime | None = None,
+    *,
+    message_name: str,
+    business_key: str | None = None,
+    correlation_key: str | None = None,
+    instance_id: int | None = None,
+    variables: dict[str, Any] | None = None,
+    correlate_all: bool = False,
+    user: Any = None,
+    now: datetime | None = None,
 ) -> list[CorrelationResult]:
     """Deliver a message to the waiting instance(s) it matches, or start an instance at a
     message start event. Without a match, or with several when ``correlate_all`` is off,
     raise ``MessageCorrelationError`` and change nothing."""
-    work = UnitOfWork(now=now or timezone.now(), actor=getattr(user, "username", "") or "",
-                      user=user)
+    work = UnitOfWork(
+        now=now or timezone.now(), actor=getattr(user, "username", "") or "", user=user
+    )
     waiting = EventSubscription.objects.filter(
-        kind=SubscriptionKind.MESSAGE, event_name=message_name, instance__isnull=False,
+        kind=SubscriptionKind.MESSAGE,
+        event_name=message_name,
+        instance__isnull=False,
         instance__status="active",
     )
     if correlation_key is not None:
@@ -55,8 +64,9 @@ def correlate_message(
                 f"but {len(matches)} match"
             )
         for matched_instance, wait_id in matches:
-            work.send(matched_instance, tr.CorrelateMessage(wait_id=wait_id,
-                                                            variables=variables or {}))
+            work.send(
+                matched_instance, tr.CorrelateMessage(wait_id=wait_id, variables=variables or {})
+            )
         work.run()
         return [CorrelationResult("execution", work.instance(pk).row) for pk, _ in matches]
     if instance_id is None:
@@ -64,8 +74,9 @@ def correlate_message(
         if starts is not None:
             definition, node_id = starts
             check_backlog()
-            row = work.start(definition, variables=variables, business_key=business_key,
-                             start_event_id=node_id)
+            row = work.start(
+                definition, variables=variables, business_key=business_key, start_event_id=node_id
+            )
             work.run()
             return [CorrelationResult("start", row)]
     raise MessageCorrelationError(
@@ -75,20 +86,33 @@ def correlate_message(
 
 
 def _message_start(message_name: str) -> tuple[ProcessDefinition, str] | None:
-    subscription = (EventSubscription.objects.select_related("definition")
-                    .filter(kind=SubscriptionKind.MESSAGE, event_name=message_name,
-                            definition__isnull=False, definition__suspended=False)
-                    .order_by("-definition__version").first())
+    subscription = (
+        EventSubscription.objects.select_related("definition")
+        .filter(
+            kind=SubscriptionKind.MESSAGE,
+            event_name=message_name,
+            definition__isnull=False,
+            definition__suspended=False,
+        )
+        .order_by("-definition__version")
+        .first()
+    )
     return (subscription.definition, subscription.node_id) if subscription else None
 
 
 @command
-def broadcast_signal(*, signal_name: str, variables: dict[str, Any] | None = None,
-                     user: Any = None, now: datetime | None = None) -> int:
+def broadcast_signal(
+    *,
+    signal_name: str,
+    variables: dict[str, Any] | None = None,
+    user: Any = None,
+    now: datetime | None = None,
+) -> int:
     """Deliver a signal to every waiting subscription and signal start event; returns
     how many received it (zero is fine: signals are fire-and-forget)."""
-    work = UnitOfWork(now=now or timezone.now(), actor=getattr(user, "username", "") or "",
-                      user=user)
+    work = UnitOfWork(
+        now=now or timezone.now(), actor=getattr(user, "username", "") or "", user=user
+    )
     delivered = work.broadcast_signal(signal_name, variables or {})
     work.run()
     return delivered
@@ -114,8 +138,9 @@ def fire_timer(*, timer_id: int, now: datetime | None = None) -> bool:
 
 
 def _fire_start_timer(work: UnitOfWork, timer_id: int, now: datetime) -> bool:
-    timer = Timer.objects.select_for_update(of=("self",)).select_related("definition").get(
-        pk=timer_id)
+    timer = (
+        Timer.objects.select_for_update(of=("self",)).select_related("definition").get(pk=timer_id)
+    )
     if timer.state != TimerState.SCHEDULED:
         return False
     timer.state = TimerState.FIRED
@@ -137,26 +162,34 @@ def _rearm_start_timer(timer: Timer) -> None:
     next_due = schedule.next_due(timer.due_at, fired)
     if next_due is not None:
         Timer.objects.create(
-            definition=timer.definition, wait_id="", node_id=timer.node_id, kind=timer.kind,
-            expression=timer.expression, due_at=next_due, fired_count=fired,
-            repetitions_left=None if schedule.repetitions is None
-            else schedule.repetitions - fired,
+            definition=timer.definition,
+            wait_id="",
+            node_id=timer.node_id,
+            kind=timer.kind,
+            expression=timer.expression,
+            due_at=next_due,
+            fired_count=fired,
+            repetitions_left=None if schedule.repetitions is None else schedule.repetitions - fired,
             created_at=timer.created_at,
         )
 
 
 @command
-def claim_due_timers(*, now: datetime | None = None, limit: int = 100,
-                     claim_seconds: float = 60) -> list[int]:
+def claim_due_timers(
+    *, now: datetime | None = None, limit: int = 100, claim_seconds: float = 60
+) -> list[int]:
     """Claim up to ``limit`` due timers for this poller, oldest first.
 
     ``SKIP LOCKED`` lets several pollers share the work without waiting on each other;
     the claim expires, so a poller that dies leaves its timers to the next one."""
     now = now or timezone.now()
-    due = list(Timer.objects.select_for_update(skip_locked=True)
-               .filter(state=TimerState.SCHEDULED, due_at__lte=now)
-               .exclude(claimed_until__gt=now)
-               .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
+    due = list(
+        Timer.objects.select_for_update(skip_locked=True)
+        .filter(state=TimerState.SCHEDULED, due_at__lte=now)
+        .exclude(claimed_until__gt=now)
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
     Timer.objects.filter(pk__in=due).update(claimed_until=now + timedelta(seconds=claim_seconds))
     return due
 

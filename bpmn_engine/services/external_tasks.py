@@ -50,9 +50,14 @@ class LockedExternalTask:
 
 
 @command
-def fetch_and_lock(*, worker_id: str, topics: list[TopicRequest], max_tasks: int = 1,
-                   use_priority: bool = False,
-                   now: datetime | None = None) -> list[LockedExternalTask]:
+def fetch_and_lock(
+    *,
+    worker_id: str,
+    topics: list[TopicRequest],
+    max_tasks: int = 1,
+    use_priority: bool = False,
+    now: datetime | None = None,
+) -> list[LockedExternalTask]:
     """Lock up to ``max_tasks`` due external tasks of the given topics for ``worker_id``.
 
     Rows locked by a concurrent fetch are skipped (``SKIP LOCKED``), so two workers never
@@ -62,11 +67,12 @@ def fetch_and_lock(*, worker_id: str, topics: list[TopicRequest], max_tasks: int
     if not by_name or max_tasks <= 0:
         return []
     order = ("-priority", "due_at", "id") if use_priority else ("due_at", "id")
-    jobs = list(Job.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("instance", "instance__definition")
-                .filter(_topics_filter(topics), external=True, state=JobState.PENDING,
-                        due_at__lte=now)
-                .order_by(*order)[:max_tasks])
+    jobs = list(
+        Job.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("instance", "instance__definition")
+        .filter(_topics_filter(topics), external=True, state=JobState.PENDING, due_at__lte=now)
+        .order_by(*order)[:max_tasks]
+    )
     for job in jobs:
         job.state, job.lock_owner = JobState.LOCKED, worker_id
         job.lock_expires_at = now + timedelta(milliseconds=by_name[job.job_type].lock_duration_ms)
@@ -93,20 +99,27 @@ def _locked_task(job: Job, topic: TopicRequest) -> LockedExternalTask:
     if topic.variables is not None:
         variables = {k: v for k, v in variables.items() if k in topic.variables}
     return LockedExternalTask(
-        id=job.pk, topic_name=job.job_type, worker_id=job.lock_owner,
-        instance_id=job.instance_id, activity_id=job.node_id,
+        id=job.pk,
+        topic_name=job.job_type,
+        worker_id=job.lock_owner,
+        instance_id=job.instance_id,
+        activity_id=job.node_id,
         business_key=job.instance.business_key,
         process_definition_key=job.instance.definition.key,
         process_definition_id=job.instance.definition_id,
-        lock_expiration_time=job.lock_expires_at, retries=job.retries if job.last_error else None,
-        error_message=job.last_error, priority=job.priority, variables=variables,
+        lock_expiration_time=job.lock_expires_at,
+        retries=job.retries if job.last_error else None,
+        error_message=job.last_error,
+        priority=job.priority,
+        variables=variables,
         headers=dict(job.headers),
     )
 
 
 def _locked_by(job_id: int, worker_id: str, work: UnitOfWork | None = None) -> Job:
-    instance_id = Job.objects.filter(pk=job_id, external=True).values_list(
-        "instance_id", flat=True).first()
+    instance_id = (
+        Job.objects.filter(pk=job_id, external=True).values_list("instance_id", flat=True).first()
+    )
     if instance_id is None:
         raise NotFoundError(f"Expected to find external task {job_id}, but it does not exist")
     if work is not None:
@@ -114,18 +127,24 @@ def _locked_by(job_id: int, worker_id: str, work: UnitOfWork | None = None) -> J
     job = Job.objects.select_for_update().get(pk=job_id)
     if job.state != JobState.LOCKED:
         raise ExternalTaskLockError(
-            f"Expected external task {job_id} to be locked by {worker_id}, but it is {job.state}")
+            f"Expected external task {job_id} to be locked by {worker_id}, but it is {job.state}"
+        )
     if job.lock_owner != worker_id:
         raise ExternalTaskLockError(
             f"Expected external task {job_id} to be locked by {worker_id}, "
-            f"but {job.lock_owner} holds it")
+            f"but {job.lock_owner} holds it"
+        )
     return job
 
 
 @command
-def complete_external_task(*, task_id: int, worker_id: str,
-                           variables: dict[str, Any] | None = None,
-                           now: datetime | None = None) -> None:
+def complete_external_task(
+    *,
+    task_id: int,
+    worker_id: str,
+    variables: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
     work = UnitOfWork(now=now or timezone.now())
     job = _locked_by(task_id, worker_id, work)
     work.send(job.instance_id, tr.CompleteJob(wait_id=job.wait_id, variables=variables or {}))
@@ -133,35 +152,61 @@ def complete_external_task(*, task_id: int, worker_id: str,
 
 
 @command
-def report_external_bpmn_error(*, task_id: int, worker_id: str, error_code: str,
-                               error_message: str | None = None,
-                               variables: dict[str, Any] | None = None,
-                               now: datetime | None = None) -> None:
+def report_external_bpmn_error(
+    *,
+    task_id: int,
+    worker_id: str,
+    error_code: str,
+    error_message: str | None = None,
+    variables: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
     work = UnitOfWork(now=now or timezone.now())
     job = _locked_by(task_id, worker_id, work)
-    work.send(job.instance_id, tr.ThrowBpmnError(
-        wait_id=job.wait_id, error_code=error_code, message=error_message,
-        variables=variables or {}))
+    work.send(
+        job.instance_id,
+        tr.ThrowBpmnError(
+            wait_id=job.wait_id,
+            error_code=error_code,
+            message=error_message,
+            variables=variables or {},
+        ),
+    )
     work.run()
 
 
 @command
-def report_external_failure(*, task_id: int, worker_id: str, error_message: str,
-                            error_details: str = "", retries: int = 0,
-                            retry_timeout_ms: int = 0, now: datetime | None = None) -> None:
+def report_external_failure(
+    *,
+    task_id: int,
+    worker_id: str,
+    error_message: str,
+    error_details: str = "",
+    retries: int = 0,
+    retry_timeout_ms: int = 0,
+    now: datetime | None = None,
+) -> None:
     """The worker failed: with ``retries`` > 0 the task is fetchable again after
     ``retry_timeout_ms``; with 0 an incident is raised and it is no longer fetchable."""
     job = _locked_by(task_id, worker_id)
-    fail_job(job, message=error_message, details=error_details, now=now or timezone.now(),
-             retries=retries, retry_in=timedelta(milliseconds=max(retry_timeout_ms, 0)))
+    fail_job(
+        job,
+        message=error_message,
+        details=error_details,
+        now=now or timezone.now(),
+        retries=retries,
+        retry_in=timedelta(milliseconds=max(retry_timeout_ms, 0)),
+    )
 
 
 @command
-def extend_external_task_lock(*, task_id: int, worker_id: str, new_duration_ms: int,
-                              now: datetime | None = None) -> datetime:
+def extend_external_task_lock(
+    *, task_id: int, worker_id: str, new_duration_ms: int, now: datetime | None = None
+) -> datetime:
     if new_duration_ms < 0:
         raise ExternalTaskLockError(
-            f"Expected a lock duration of 0 ms or more, but got {new_duration_ms}")
+            f"Expected a lock duration of 0 ms or more, but got {new_duration_ms}"
+        )
     job = _locked_by(task_id, worker_id)
     job.lock_expires_at = (now or timezone.now()) + timedelta(milliseconds=new_duration_ms)
     job.save(update_fields=["lock_expires_at"])
@@ -172,6 +217,7 @@ def extend_external_task_lock(*, task_id: int, worker_id: str, new_duration_ms: 
 def unlock_external_task(*, task_id: int) -> None:
     """Return a locked task to the pool at once (an operator action)."""
     updated = Job.objects.filter(pk=task_id, external=True, state=JobState.LOCKED).update(
-        state=JobState.PENDING, lock_owner="", lock_expires_at=None)
+        state=JobState.PENDING, lock_owner="", lock_expires_at=None
+    )
     if not updated and not Job.objects.filter(pk=task_id, external=True).exists():
         raise NotFoundError(f"Expected to find external task {task_id}, but it does not exist")

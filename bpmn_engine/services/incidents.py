@@ -17,16 +17,19 @@ from bpmn_engine.services.unit_of_work import UnitOfWork
 
 
 @command
-def retry_incident(*, incident_id: int, retries: int = 1, user: Any = None,
-                   now: datetime | None = None) -> Incident:
+def retry_incident(
+    *, incident_id: int, retries: int = 1, user: Any = None, now: datetime | None = None
+) -> Incident:
     """Resolve the incident and try again: a failed job gets ``retries`` more attempts and
     runs at once; otherwise the node where the token stopped is re-executed."""
-    instance_id = Incident.objects.filter(pk=incident_id).values_list(
-        "instance_id", flat=True).first()
+    instance_id = (
+        Incident.objects.filter(pk=incident_id).values_list("instance_id", flat=True).first()
+    )
     if instance_id is None:
         raise NotFoundError(f"Expected to find incident {incident_id}, but it does not exist")
-    work = UnitOfWork(now=now or timezone.now(),
-                      actor=getattr(user, "username", "") or "", user=user)
+    work = UnitOfWork(
+        now=now or timezone.now(), actor=getattr(user, "username", "") or "", user=user
+    )
     work.instance(instance_id)
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     if incident.state != IncidentState.OPEN:

@@ -28,9 +28,14 @@ def latest_definition(key: str) -> ProcessDefinition:
 
 @command
 def start_instance(
-    *, definition_key: str | None = None, definition_id: int | None = None,
-    variables: dict[str, Any] | None = None, business_key: str | None = None,
-    start_event_id: str | None = None, user: Any = None, now: datetime | None = None,
+    *,
+    definition_key: str | None = None,
+    definition_id: int | None = None,
+    variables: dict[str, Any] | None = None,
+    business_key: str | None = None,
+    start_event_id: str | None = None,
+    user: Any = None,
+    now: datetime | None = None,
 ) -> ProcessInstance:
     """Start an instance of the latest version of ``definition_key`` (or exactly
     ``definition_id``) and run it to its first wait states."""
@@ -50,15 +55,17 @@ def start_instance(
             f"Expected to start definition {definition}, but it is suspended"
         )
     work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
-    row = work.start(definition, variables=variables, business_key=business_key,
-                     start_event_id=start_event_id)
+    row = work.start(
+        definition, variables=variables, business_key=business_key, start_event_id=start_event_id
+    )
     work.run()
     return row
 
 
 @command
-def cancel_instance(*, instance_id: int, reason: str | None = None, user: Any = None,
-                    now: datetime | None = None) -> ProcessInstance:
+def cancel_instance(
+    *, instance_id: int, reason: str | None = None, user: Any = None, now: datetime | None = None
+) -> ProcessInstance:
     """Cancel the instance: every wait is withdrawn, called children are cancelled too."""
     work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
     work.send(instance_id, tr.Cancel(reason=reason))
@@ -67,8 +74,14 @@ def cancel_instance(*, instance_id: int, reason: str | None = None, user: Any = 
 
 
 @command
-def set_variables(*, instance_id: int, variables: dict[str, Any], scope_id: str | None = None,
-                  user: Any = None, now: datetime | None = None) -> ProcessInstance:
+def set_variables(
+    *,
+    instance_id: int,
+    variables: dict[str, Any],
+    scope_id: str | None = None,
+    user: Any = None,
+    now: datetime | None = None,
+) -> ProcessInstance:
     work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
     work.send(instance_id, tr.SetVariables(variables=variables, scope_id=scope_id))
     work.run()

@@ -22,8 +22,15 @@ def _policy(job: Job):
         return retry_policy(None, base=base, cap=cap)
 
 
-def fail_job(job: Job, *, message: str, details: str = "", now: datetime,
-             retries: int | None = None, retry_in: timedelta | None = None) -> Incident | None:
+def fail_job(
+    job: Job,
+    *,
+    message: str,
+    details: str = "",
+    now: datetime,
+    retries: int | None = None,
+    retry_in: timedelta | None = None,
+) -> Incident | None:
     """Count a failure: wait and retry while retries are left, else raise an incident.
 
     ``retries``/``retry_in`` override the count and wait (external workers report both).
@@ -35,8 +42,13 @@ def fail_job(job: Job, *, message: str, details: str = "", now: datetime,
         job.state, job.retries = JobState.FAILED, 0
         job.save()
         return Incident.objects.create(
-            instance_id=job.instance_id, job=job, node_id=job.node_id, kind="failedJob",
-            message=message[:10_000], details=details[:100_000], created_at=now,
+            instance_id=job.instance_id,
+            job=job,
+            node_id=job.node_id,
+            kind="failedJob",
+            message=message[:10_000],
+            details=details[:100_000],
+            created_at=now,
         )
     job.retries = left
     job.state = JobState.PENDING
@@ -58,8 +70,11 @@ def postpone_job(job: Job, *, until: datetime) -> None:
 
 
 def _is_closed(job_type: str, *, without_failures: bool = False) -> bool:
-    found = CircuitBreaker.objects.filter(job_type=job_type).values_list(
-        "state", "consecutive_failures").first()
+    found = (
+        CircuitBreaker.objects.filter(job_type=job_type)
+        .values_list("state", "consecutive_failures")
+        .first()
+    )
     if found is None:
         return True
     state, failures = found

@@ -84,8 +84,9 @@ def _leased_job(lease: JobLease, work: UnitOfWork | None = None) -> Job:
 
 
 @command
-def report_job_success(*, lease: JobLease, variables: dict[str, Any] | None = None,
-                       now: datetime | None = None) -> None:
+def report_job_success(
+    *, lease: JobLease, variables: dict[str, Any] | None = None, now: datetime | None = None
+) -> None:
     work = UnitOfWork(now=now or timezone.now())
     job = _leased_job(lease, work)
     record_handler_outcome(job.job_type, succeeded=True, now=work.now)
@@ -94,21 +95,33 @@ def report_job_success(*, lease: JobLease, variables: dict[str, Any] | None = No
 
 
 @command
-def report_job_bpmn_error(*, lease: JobLease, error: BpmnError,
-                          now: datetime | None = None) -> None:
+def report_job_bpmn_error(
+    *, lease: JobLease, error: BpmnError, now: datetime | None = None
+) -> None:
     work = UnitOfWork(now=now or timezone.now())
     job = _leased_job(lease, work)
     record_handler_outcome(job.job_type, succeeded=True, now=work.now)
-    work.send(job.instance_id, tr.ThrowBpmnError(
-        wait_id=job.wait_id, error_code=error.code, message=error.message,
-        variables=error.variables,
-    ))
+    work.send(
+        job.instance_id,
+        tr.ThrowBpmnError(
+            wait_id=job.wait_id,
+            error_code=error.code,
+            message=error.message,
+            variables=error.variables,
+        ),
+    )
     work.run()
 
 
 @command
-def report_job_failure(*, lease: JobLease, message: str, details: str = "",
-                       retry: bool = True, now: datetime | None = None) -> None:
+def report_job_failure(
+    *,
+    lease: JobLease,
+    message: str,
+    details: str = "",
+    retry: bool = True,
+    now: datetime | None = None,
+) -> None:
     now = now or timezone.now()
     job = _leased_job(lease)
     record_handler_outcome(job.job_type, succeeded=False, now=now)
@@ -127,18 +140,30 @@ def execute_job(*, job_id: int, worker_id: str) -> str:
         report_job_failure(lease=lease, message=str(exc), retry=False)
         return "incident"
     context = JobContext(
-        job_id=job.pk, job_type=job.job_type, idempotency_key=job.idempotency_key,
-        variables=job_variables(job), headers=dict(job.headers),
-        instance_id=job.instance_id, business_key=job.instance.business_key,
-        node_id=job.node_id, attempt=lease.attempt,
+        job_id=job.pk,
+        job_type=job.job_type,
+        idempotency_key=job.idempotency_key,
+        variables=job_variables(job),
+        headers=dict(job.headers),
+        instance_id=job.instance_id,
+        business_key=job.instance.business_key,
+        node_id=job.node_id,
+        attempt=lease.attempt,
     )
     try:
         result = handler.function(context)
     except BpmnError as error:
         return _report(report_job_bpmn_error, lease=lease, error=error) or "bpmn-error"
     except Exception as exc:  # any handler failure is retried, then an incident
-        return _report(report_job_failure, lease=lease, message=f"{type(exc).__name__}: {exc}",
-                       details=traceback.format_exc()) or "failed"
+        return (
+            _report(
+                report_job_failure,
+                lease=lease,
+                message=f"{type(exc).__name__}: {exc}",
+                details=traceback.format_exc(),
+            )
+            or "failed"
+        )
     variables = _result_variables(result, job.result_variable)
     return _report(report_job_success, lease=lease, variables=variables) or "completed"
 

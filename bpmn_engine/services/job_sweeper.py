@@ -24,16 +24,23 @@ def release_expired_locks(*, now: datetime | None = None) -> int:
     failure (so a job that always kills its worker ends in an incident, not a loop); an
     external task goes back to the pool, as Camunda does."""
     now = now or timezone.now()
-    expired = list(Job.objects.select_for_update(skip_locked=True).filter(
-        state=JobState.LOCKED, lock_expires_at__lt=now).order_by("lock_expires_at")[:BATCH])
+    expired = list(
+        Job.objects.select_for_update(skip_locked=True)
+        .filter(state=JobState.LOCKED, lock_expires_at__lt=now)
+        .order_by("lock_expires_at")[:BATCH]
+    )
     for job in expired:
         if job.external:
             job.state, job.lock_owner, job.lock_expires_at = JobState.PENDING, "", None
             job.save()
             continue
         record_handler_outcome(job.job_type, succeeded=False, now=now)
-        fail_job(job, message=f"Lock of {job.lock_owner} expired: the worker was lost or "
-                 "exceeded the lock time", now=now)
+        fail_job(
+            job,
+            message=f"Lock of {job.lock_owner} expired: the worker was lost or "
+            "exceeded the lock time",
+            now=now,
+        )
     return len(expired)
 
 
@@ -43,10 +50,17 @@ def dispatch_due_jobs(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.PROCESSION_JOB_REDISPATCH_SECONDS)
     with transaction.atomic(durable=True):
-        due = list(Job.objects.select_for_update(skip_locked=True).filter(
-            state=JobState.PENDING, external=False, due_at__lte=now,
-        ).exclude(dispatched_at__gte=stale).order_by("due_at", "id")
-            .values_list("pk", "job_type")[:BATCH])
+        due = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(
+                state=JobState.PENDING,
+                external=False,
+                due_at__lte=now,
+            )
+            .exclude(dispatched_at__gte=stale)
+            .order_by("due_at", "id")
+            .values_list("pk", "job_type")[:BATCH]
+        )
         Job.objects.filter(pk__in=[pk for pk, _ in due]).update(dispatched_at=now)
     return sum(publish_run_job(pk, job_type) for pk, job_type in due)
 

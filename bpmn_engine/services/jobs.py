@@ -30,8 +30,9 @@ def _locked_active_job(job_id: int, work: UnitOfWork) -> Job:
 
 
 @command
-def complete_job(*, job_id: int, variables: dict[str, Any] | None = None,
-                 now: datetime | None = None) -> Job:
+def complete_job(
+    *, job_id: int, variables: dict[str, Any] | None = None, now: datetime | None = None
+) -> Job:
     """The job's work is done: continue the instance with ``variables``."""
     work = UnitOfWork(now=now or timezone.now())
     job = _locked_active_job(job_id, work)
@@ -42,15 +43,26 @@ def complete_job(*, job_id: int, variables: dict[str, Any] | None = None,
 
 
 @command
-def throw_job_error(*, job_id: int, error_code: str, message: str | None = None,
-                    variables: dict[str, Any] | None = None,
-                    now: datetime | None = None) -> Job:
+def throw_job_error(
+    *,
+    job_id: int,
+    error_code: str,
+    message: str | None = None,
+    variables: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Job:
     """The job ended with a BPMN error: route it to the matching error boundary event."""
     work = UnitOfWork(now=now or timezone.now())
     job = _locked_active_job(job_id, work)
-    work.send(job.instance_id, tr.ThrowBpmnError(
-        wait_id=job.wait_id, error_code=error_code, message=message, variables=variables or {},
-    ))
+    work.send(
+        job.instance_id,
+        tr.ThrowBpmnError(
+            wait_id=job.wait_id,
+            error_code=error_code,
+            message=message,
+            variables=variables or {},
+        ),
+    )
     work.run()
     job.refresh_from_db()
     return job

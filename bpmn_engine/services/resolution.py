@@ -20,14 +20,18 @@ def resolve_called_definition(
         try:
             candidates = candidates.filter(version=int(str(effect.version)))
         except (TypeError, ValueError):
-            return None, (f"Expected to call process '{effect.called_element}' at version "
-                          f"'{effect.version}', but that is not a version number")
+            return None, (
+                f"Expected to call process '{effect.called_element}' at version "
+                f"'{effect.version}', but that is not a version number"
+            )
     elif binding == "deployment":
         candidates = candidates.filter(deployment_id=caller.deployment_id)
     elif binding == "versionTag":
         candidates = candidates.filter(version_tag=effect.version_tag or effect.version or "")
     found = candidates.order_by("-version").first()
     if found is None:
-        return None, (f"Expected to call process '{effect.called_element}' ({binding} "
-                      "binding), but no such definition is deployed")
+        return None, (
+            f"Expected to call process '{effect.called_element}' ({binding} "
+            "binding), but no such definition is deployed"
+        )
     return found, ""

@@ -45,29 +45,43 @@ class UnitOfWork:
     # ------------------------------------------------------------------ entry points
 
     def start(
-        self, definition: ProcessDefinition, *, variables: dict[str, Any] | None = None,
-        business_key: str | None = None, start_event_id: str | None = None,
-        parent: ProcessInstance | None = None, parent_wait_id: str = "",
+        self,
+        definition: ProcessDefinition,
+        *,
+        variables: dict[str, Any] | None = None,
+        business_key: str | None = None,
+        start_event_id: str | None = None,
+        parent: ProcessInstance | None = None,
+        parent_wait_id: str = "",
     ) -> ProcessInstance:
         definitions = definitions_for(definition)
         process = definitions.process(definition.key)
         row = ProcessInstance.objects.create(
-            definition=definition, business_key=business_key, started_at=self.now,
-            parent=parent, parent_wait_id=parent_wait_id,
+            definition=definition,
+            business_key=business_key,
+            started_at=self.now,
+            parent=parent,
+            parent_wait_id=parent_wait_id,
             started_by=self.user if getattr(self.user, "pk", None) else None,
         )
         state = new_instance(process, instance_id=str(row.pk), business_key=business_key)
         row.state = state.to_dict()
-        self.loaded[row.pk] = store.LoadedInstance(row=row, state=state, process=process,
-                                                   definitions=definitions)
-        self.send(row.pk, tr.StartInstance(
-            variables=variables or {}, start_event_id=start_event_id,
-            initiator=self.actor or None,
-        ))
+        self.loaded[row.pk] = store.LoadedInstance(
+            row=row, state=state, process=process, definitions=definitions
+        )
+        self.send(
+            row.pk,
+            tr.StartInstance(
+                variables=variables or {},
+                start_event_id=start_event_id,
+                initiator=self.actor or None,
+            ),
+        )
         return row
 
-    def send(self, instance_id: int, trigger: tr.Trigger, *,
-             tolerate_missing_wait: bool = False) -> None:
+    def send(
+        self, instance_id: int, trigger: tr.Trigger, *, tolerate_missing_wait: bool = False
+    ) -> None:
         self.queue.append(Pending(instance_id, trigger, tolerate_missing_wait))
 
     def run(self) -> None:
@@ -89,8 +103,13 @@ class UnitOfWork:
     def _step(self, pending: Pending) -> None:
         loaded = self.instance(pending.instance_id)
         try:
-            step = advance(loaded.process, loaded.state, pending.trigger, self.now,
-                           definitions=loaded.definitions)
+            step = advance(
+                loaded.process,
+                loaded.state,
+                pending.trigger,
+                self.now,
+                definitions=loaded.definitions,
+            )
         except UnknownWaitError:
             if pending.tolerate_missing_wait:
                 return
@@ -115,21 +134,37 @@ class UnitOfWork:
                     self.send(child, tr.Cancel(reason="parent withdrew the call activity"))
             elif isinstance(effect, fx.InstanceFailed) and row.parent_id:
                 failed = True
-                self.send(row.parent_id, tr.FailCallActivity(
-                    wait_id=row.parent_wait_id, error_code=effect.error_code,
-                    message=effect.message, variables=dict(effect.variables),
-                ), tolerate_missing_wait=True)
+                self.send(
+                    row.parent_id,
+                    tr.FailCallActivity(
+                        wait_id=row.parent_wait_id,
+                        error_code=effect.error_code,
+                        message=effect.message,
+                        variables=dict(effect.variables),
+                    ),
+                    tolerate_missing_wait=True,
+                )
             elif isinstance(effect, fx.InstanceFailed):
                 self._stop_uncaught_call_error(row, effect)
             elif isinstance(effect, fx.InstanceEscalated) and row.parent_id:
-                self.send(row.parent_id, tr.EscalateCallActivity(
-                    wait_id=row.parent_wait_id, escalation_code=effect.escalation_code,
-                    variables=dict(effect.variables),
-                ), tolerate_missing_wait=True)
+                self.send(
+                    row.parent_id,
+                    tr.EscalateCallActivity(
+                        wait_id=row.parent_wait_id,
+                        escalation_code=effect.escalation_code,
+                        variables=dict(effect.variables),
+                    ),
+                    tolerate_missing_wait=True,
+                )
             elif isinstance(effect, fx.InstanceCompleted) and row.parent_id and not failed:
-                self.send(row.parent_id, tr.CompleteCallActivity(
-                    wait_id=row.parent_wait_id, variables=dict(effect.variables),
-                ), tolerate_missing_wait=True)
+                self.send(
+                    row.parent_id,
+                    tr.CompleteCallActivity(
+                        wait_id=row.parent_wait_id,
+                        variables=dict(effect.variables),
+                    ),
+                    tolerate_missing_wait=True,
+                )
 
     def _stop_uncaught_call_error(self, row: ProcessInstance, effect: fx.InstanceFailed) -> None:
         """A called process's error that nothing caught, up to the top instance, leaves
@@ -138,36 +173,55 @@ class UnitOfWork:
         state = self.instance(row.pk).state
         for wait in state.waits.values():
             if wait.kind == "call_activity" and wait.node_id == effect.node_id:
-                self.send(row.pk, tr.ReportIncident(
-                    wait_id=wait.id, kind="uncaught-error",
-                    message=(f"Expected BPMN error '{effect.error_code}' from the process "
-                             f"called by {effect.node_id} to be caught, but no error boundary "
-                             "or event subprocess catches it"),
-                ))
+                self.send(
+                    row.pk,
+                    tr.ReportIncident(
+                        wait_id=wait.id,
+                        kind="uncaught-error",
+                        message=(
+                            f"Expected BPMN error '{effect.error_code}' from the process "
+                            f"called by {effect.node_id} to be caught, but no error boundary "
+                            "or event subprocess catches it"
+                        ),
+                    ),
+                )
                 return
 
     def _start_called(self, row: ProcessInstance, effect: fx.CallActivityStarted) -> None:
         definition, problem = resolve_called_definition(row.definition, effect)
         if definition is None:
-            self.send(row.pk, tr.ReportIncident(
-                wait_id=effect.wait_id, kind="called-element", message=problem,
-            ))
+            self.send(
+                row.pk,
+                tr.ReportIncident(
+                    wait_id=effect.wait_id,
+                    kind="called-element",
+                    message=problem,
+                ),
+            )
             return
-        self.start(definition, variables=dict(effect.variables),
-                   business_key=effect.business_key, parent=row,
-                   parent_wait_id=effect.wait_id)
+        self.start(
+            definition,
+            variables=dict(effect.variables),
+            business_key=effect.business_key,
+            parent=row,
+            parent_wait_id=effect.wait_id,
+        )
 
     def broadcast_signal(self, signal_name: str, variables: dict[str, Any]) -> int:
         """Deliver a signal to every open subscription and start-event; returns how many."""
         delivered = 0
-        subscriptions = EventSubscription.objects.filter(
-            kind=SubscriptionKind.SIGNAL, event_name=signal_name
-        ).order_by("instance_id", "id").values_list("instance_id", "definition_id",
-                                                   "wait_id", "node_id")
+        subscriptions = (
+            EventSubscription.objects.filter(kind=SubscriptionKind.SIGNAL, event_name=signal_name)
+            .order_by("instance_id", "id")
+            .values_list("instance_id", "definition_id", "wait_id", "node_id")
+        )
         for instance_id, definition_id, wait_id, node_id in list(subscriptions):
             if instance_id is not None:
-                self.send(instance_id, tr.TriggerSignal(wait_id=wait_id, variables=variables),
-                          tolerate_missing_wait=True)
+                self.send(
+                    instance_id,
+                    tr.TriggerSignal(wait_id=wait_id, variables=variables),
+                    tolerate_missing_wait=True,
+                )
             else:
                 definition = ProcessDefinition.objects.get(pk=definition_id)
                 self.start(definition, variables=variables, start_event_id=node_id)

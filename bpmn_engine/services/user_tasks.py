@@ -72,8 +72,12 @@ def unclaim_user_task(*, task_id: int, user: Any) -> UserTask:
 
 @command
 def complete_user_task(
-    *, task_id: int, user: Any, variables: dict[str, Any] | None = None,
-    local_variables: dict[str, Any] | None = None, now: datetime | None = None,
+    *,
+    task_id: int,
+    user: Any,
+    variables: dict[str, Any] | None = None,
+    local_variables: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> UserTask:
     """Complete the task held by ``user`` and run the instance to its next wait states."""
     work = UnitOfWork(now=now or timezone.now(), actor=_username(user), user=user)
@@ -84,10 +88,15 @@ def complete_user_task(
             f"Expected {username} to hold user task {task_id} before completing it, "
             f"but {task.assignee or 'nobody'} holds it"
         )
-    work.send(task.instance_id, tr.CompleteUserTask(
-        wait_id=task.wait_id, variables=variables or {}, local_variables=local_variables or {},
-        completed_by=username,
-    ))
+    work.send(
+        task.instance_id,
+        tr.CompleteUserTask(
+            wait_id=task.wait_id,
+            variables=variables or {},
+            local_variables=local_variables or {},
+            completed_by=username,
+        ),
+    )
     work.run()
     task.refresh_from_db()
     return task

@@ -17,8 +17,13 @@ from bpmn_engine.expressions import (
 @pytest.mark.parametrize(
     ("text", "dialect"),
     [
-        ("${a}", "juel"), ("#{a}", "juel"), ("Hi ${a}", "juel"), ("= a", "feel"),
-        ("  =a", "feel"), ("a < 1", "plain"), ("sales", "plain"),
+        ("${a}", "juel"),
+        ("#{a}", "juel"),
+        ("Hi ${a}", "juel"),
+        ("= a", "feel"),
+        ("  =a", "feel"),
+        ("a < 1", "plain"),
+        ("sales", "plain"),
     ],
 )
 def test_dialect_auto_detection(text: str, dialect: str) -> None:
@@ -28,9 +33,16 @@ def test_dialect_auto_detection(text: str, dialect: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("${initiator}", True), ("#{x}", True), ("Dear ${name}", True), ("=x", True),
-        ("demo", False), ("sales", False), ("counter < 10", False), ("$ {x}", False),
-        ("", False), (None, False),
+        ("${initiator}", True),
+        ("#{x}", True),
+        ("Dear ${name}", True),
+        ("=x", True),
+        ("demo", False),
+        ("sales", False),
+        ("counter < 10", False),
+        ("$ {x}", False),
+        ("", False),
+        (None, False),
     ],
 )
 def test_is_expression(text: object, expected: bool) -> None:
@@ -67,7 +79,7 @@ def test_error_message_shape_and_attributes() -> None:
     err = info.value
     assert err.expression == "${amount > 10}"
     assert err.reason == "unknown variable 'amount'"
-    assert str(err) == 'Expected to evaluate "${amount > 10}", but unknown variable \'amount\''
+    assert str(err) == "Expected to evaluate \"${amount > 10}\", but unknown variable 'amount'"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,13 @@ import pytest
 from bpmn_engine.expressions import ExpressionError, evaluate
 
 DUE = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
-VARS = {"due": DUE, "start": datetime(2024, 1, 1, tzinfo=UTC), "d": date(2024, 2, 29),
-        "week": timedelta(days=7), "naive": datetime(2024, 1, 1)}
+VARS = {
+    "due": DUE,
+    "start": datetime(2024, 1, 1, tzinfo=UTC),
+    "d": date(2024, 2, 29),
+    "week": timedelta(days=7),
+    "naive": datetime(2024, 1, 1),
+}
 
 
 def test_feel_date_plus_duration() -> None:

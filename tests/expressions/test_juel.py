@@ -7,9 +7,18 @@ import pytest
 from bpmn_engine.expressions import ExpressionError, compile_expression, evaluate
 
 VARS = {
-    "amount": 150, "approved": True, "name": "Ann", "s": " Hello ", "l": [1, 2, 3],
-    "m": {"k": 1, "inner": {"deep": "x"}}, "n": None, "e": "", "el": [], "em": {},
-    "flag": "true", "num": "12",
+    "amount": 150,
+    "approved": True,
+    "name": "Ann",
+    "s": " Hello ",
+    "l": [1, 2, 3],
+    "m": {"k": 1, "inner": {"deep": "x"}},
+    "n": None,
+    "e": "",
+    "el": [],
+    "em": {},
+    "flag": "true",
+    "num": "12",
 }
 
 

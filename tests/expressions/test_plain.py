@@ -9,8 +9,15 @@ import pytest
 from bpmn_engine.expressions import ExpressionError, evaluate
 
 VARS = {
-    "counter": 3, "a": 1, "b": 2, "s": "Hello", "l": [1, 2, 3, 4, 5], "n": None,
-    "d": {"x": {"y": 7}, "k": "v"}, "approved": True, "rejected": False,
+    "counter": 3,
+    "a": 1,
+    "b": 2,
+    "s": "Hello",
+    "l": [1, 2, 3, 4, 5],
+    "n": None,
+    "d": {"x": {"y": 7}, "k": "v"},
+    "approved": True,
+    "rejected": False,
 }
 
 

@@ -48,13 +48,13 @@ def test_script_nested_assignment_copies_on_write() -> None:
     variables = {"order": {"customer": {"name": "Ann"}, "lines": [1, 2]}, "k": "tag"}
     snapshot = copy.deepcopy(variables)
     result = run_script(
-        "order.customer.name = 'Bob'; order['status'] = 'new'; order.lines[0] = 9;"
-        "order[k] = 1",
+        "order.customer.name = 'Bob'; order['status'] = 'new'; order.lines[0] = 9;order[k] = 1",
         variables,
     )
     assert variables == snapshot
-    assert result == {"order": {"customer": {"name": "Bob"}, "lines": [9, 2], "status": "new",
-                                "tag": 1}}
+    assert result == {
+        "order": {"customer": {"name": "Bob"}, "lines": [9, 2], "status": "new", "tag": 1}
+    }
     assert result["order"]["lines"] is not variables["order"]["lines"]
 
 
@@ -73,7 +73,7 @@ def test_script_later_statements_see_earlier_assignments() -> None:
 
 
 def test_script_feel_dialect_uses_equals_for_assignment() -> None:
-    result = run_script('total = sum(l); ok = total = 6', {"l": [1, 2, 3]}, dialect="feel")
+    result = run_script("total = sum(l); ok = total = 6", {"l": [1, 2, 3]}, dialect="feel")
     assert result == {"total": 6, "ok": True}
 
 

@@ -67,7 +67,10 @@ def test_demo_data_loads_twice_without_duplicates(demo_users):
     call_command("load_demo", verbosity=0)
     assert User.objects.filter(username="sally").count() == 1
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "process-developers", "sales", "finance", "auditors",
+        "process-developers",
+        "sales",
+        "finance",
+        "auditors",
     }
 
 

@@ -16,19 +16,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-    env.update({
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-" + "y" * 20,
-        "ALLOWED_HOSTS": "procession.example.com",
-        "PROCESSION_VAR_DIR": str(tmp_path),
-    })
+    env.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-" + "y" * 20,
+            "ALLOWED_HOSTS": "procession.example.com",
+            "PROCESSION_VAR_DIR": str(tmp_path),
+        }
+    )
     return env
 
 

@@ -12,39 +12,56 @@ from bpmn_engine.services import deploy_definition
 from tests.celery_process import CeleryWorkerProcess
 
 
-def service_process(process_id: str, *job_types: str, boundary_error: str | None = None,
-                    retry_cycle: str | None = None) -> bytes:
+def service_process(
+    process_id: str,
+    *job_types: str,
+    boundary_error: str | None = None,
+    retry_cycle: str | None = None,
+) -> bytes:
     """start -> one service task per job type -> end; optional error boundary on the first."""
-    cycle = (f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>{retry_cycle}"
-             "</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>") if retry_cycle else ""
+    cycle = (
+        (
+            f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>{retry_cycle}"
+            "</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>"
+        )
+        if retry_cycle
+        else ""
+    )
     tasks, flows, previous = [], [], "Start"
     for index, job_type in enumerate(job_types):
-        tasks.append(f'<bpmn:serviceTask id="S{index}" camunda:type="external" '
-                     f'camunda:topic="{job_type}">{cycle}</bpmn:serviceTask>')
-        flows.append(f'<bpmn:sequenceFlow id="f{index}" sourceRef="{previous}" '
-                     f'targetRef="S{index}"/>')
+        tasks.append(
+            f'<bpmn:serviceTask id="S{index}" camunda:type="external" '
+            f'camunda:topic="{job_type}">{cycle}</bpmn:serviceTask>'
+        )
+        flows.append(
+            f'<bpmn:sequenceFlow id="f{index}" sourceRef="{previous}" targetRef="S{index}"/>'
+        )
         previous = f"S{index}"
     flows.append(f'<bpmn:sequenceFlow id="fEnd" sourceRef="{previous}" targetRef="End"/>')
     boundary = ""
     if boundary_error:
-        boundary = ('<bpmn:boundaryEvent id="Caught" attachedToRef="S0">'
-                    '<bpmn:errorEventDefinition errorRef="Err"/></bpmn:boundaryEvent>'
-                    '<bpmn:sequenceFlow id="fCaught" sourceRef="Caught" targetRef="Handled"/>'
-                    '<bpmn:endEvent id="Handled"/>')
+        boundary = (
+            '<bpmn:boundaryEvent id="Caught" attachedToRef="S0">'
+            '<bpmn:errorEventDefinition errorRef="Err"/></bpmn:boundaryEvent>'
+            '<bpmn:sequenceFlow id="fCaught" sourceRef="Caught" targetRef="Handled"/>'
+            '<bpmn:endEvent id="Handled"/>'
+        )
     error = f'<bpmn:error id="Err" errorCode="{boundary_error}"/>' if boundary_error else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">{error}
   <bpmn:process id="{process_id}" isExecutable="true">
-    <bpmn:startEvent id="Start"/>{''.join(tasks)}{''.join(flows)}{boundary}
+    <bpmn:startEvent id="Start"/>{"".join(tasks)}{"".join(flows)}{boundary}
     <bpmn:endEvent id="End"/>
   </bpmn:process>
 </bpmn:definitions>""".encode()
 
 
 def deploy_service_process(process_id: str, *job_types: str, **options) -> None:
-    deploy_definition(name=process_id, resources={
-        f"{process_id}.bpmn": service_process(process_id, *job_types, **options)})
+    deploy_definition(
+        name=process_id,
+        resources={f"{process_id}.bpmn": service_process(process_id, *job_types, **options)},
+    )
 
 
 def database_url() -> str:
@@ -83,8 +100,11 @@ def engine_worker(tmp_path: Path, journal: Path):
             "PROCESSION_TIMER_POLL_SECONDS": "1",
             **env,
         }
-        worker = CeleryWorkerProcess(log_path=tmp_path / f"worker-{len(workers)}.log",
-                                     extra_env=environment, embedded_beat=True)
+        worker = CeleryWorkerProcess(
+            log_path=tmp_path / f"worker-{len(workers)}.log",
+            extra_env=environment,
+            embedded_beat=True,
+        )
         worker.start()
         workers.append(worker)
         return worker

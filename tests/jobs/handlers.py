@@ -18,15 +18,15 @@ def journal(job: JobContext, note: str = "") -> None:
     path = os.environ.get("PROCESSION_TEST_JOURNAL")
     if path:
         with Path(path).open("a") as out:
-            out.write(f"{job.job_type} {job.idempotency_key} {os.getpid()} {note}\n".rstrip()
-                      + "\n")
+            out.write(
+                f"{job.job_type} {job.idempotency_key} {os.getpid()} {note}\n".rstrip() + "\n"
+            )
 
 
 def attempts_of(path: Path, job_type: str) -> list[list[str]]:
     if not path.exists():
         return []
-    return [line.split() for line in path.read_text().splitlines()
-            if line.split()[0] == job_type]
+    return [line.split() for line in path.read_text().splitlines() if line.split()[0] == job_type]
 
 
 @handler("test-double", timeout=20)

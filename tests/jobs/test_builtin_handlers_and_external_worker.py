@@ -25,8 +25,9 @@ class Recorder(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        Recorder.requests.append({"path": self.path, "body": body.decode(),
-                                  "key": self.headers.get("Idempotency-Key")})
+        Recorder.requests.append(
+            {"path": self.path, "body": body.decode(), "key": self.headers.get("Idempotency-Key")}
+        )
         status = 503 if self.path.startswith("/down") else 404 if "missing" in self.path else 201
         payload = json.dumps({"orderId": "A-17", "echo": json.loads(body or "null")}).encode()
         self.send_response(status)
@@ -51,9 +52,16 @@ def http_server():
 
 def http_job(url: str, **headers: str) -> Job:
     deploy_service_process("calling", "http")
-    instance = start_instance(definition_key="calling", variables={
-        "url": url, "method": "POST", "body": '{"customer": "${customer}"}', "customer": "ACME",
-        **headers})
+    instance = start_instance(
+        definition_key="calling",
+        variables={
+            "url": url,
+            "method": "POST",
+            "body": '{"customer": "${customer}"}',
+            "customer": "ACME",
+            **headers,
+        },
+    )
     return Job.objects.get(instance=instance)
 
 
@@ -78,8 +86,10 @@ def test_http_handler_server_errors_are_retried_failures(http_server):
 
 def test_http_handler_can_turn_client_errors_into_bpmn_errors(http_server):
     deploy_service_process("calling", "http", boundary_error="HTTP_404")
-    instance = start_instance(definition_key="calling", variables={
-        "url": f"{http_server}/missing", "method": "POST", "bpmnErrorOn4xx": "true"})
+    instance = start_instance(
+        definition_key="calling",
+        variables={"url": f"{http_server}/missing", "method": "POST", "bpmnErrorOn4xx": "true"},
+    )
     job = Job.objects.get(instance=instance)
     assert execute_job(job_id=job.pk, worker_id="w") == "bpmn-error"
     assert instance.activity_history.filter(node_id="Handled").exists()
@@ -88,8 +98,15 @@ def test_http_handler_can_turn_client_errors_into_bpmn_errors(http_server):
 def test_email_handler_sends_the_templated_message(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     deploy_service_process("mailing", "email")
-    instance = start_instance(definition_key="mailing", variables={
-        "to": "sally@example.com", "subject": "Order ${order}", "body": "Hello", "order": 7})
+    instance = start_instance(
+        definition_key="mailing",
+        variables={
+            "to": "sally@example.com",
+            "subject": "Order ${order}",
+            "body": "Hello",
+            "order": 7,
+        },
+    )
     assert execute_job(job_id=Job.objects.get(instance=instance).pk, worker_id="w") == "completed"
     assert mail.outbox[0].subject == "Order 7"
     assert mail.outbox[0].to == ["sally@example.com"]
@@ -105,12 +122,17 @@ def pack(job: JobContext) -> dict:
 
 def test_external_worker_command_completes_a_batch():
     deploy_service_process("packing", "pack")
-    instances = [start_instance(definition_key="packing", variables={"items": n})
-                 for n in range(3)]
+    instances = [start_instance(definition_key="packing", variables={"items": n}) for n in range(3)]
     out = StringIO()
-    call_command("run_external_worker", "--topic", "pack", "--once",
-                 "--handler", "tests.jobs.test_builtin_handlers_and_external_worker:pack",
-                 stdout=out)
+    call_command(
+        "run_external_worker",
+        "--topic",
+        "pack",
+        "--once",
+        "--handler",
+        "tests.jobs.test_builtin_handlers_and_external_worker:pack",
+        stdout=out,
+    )
     assert "handled 3 task(s)" in out.getvalue()
     for instance in instances:
         instance.refresh_from_db()

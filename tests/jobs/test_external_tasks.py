@@ -28,8 +28,12 @@ TOPIC = [TopicRequest(name="ship-parcel", lock_duration_ms=60_000)]
 @pytest.fixture
 def shipping():
     deploy_service_process("shipping", "ship-parcel")
-    return start_instance(definition_key="shipping", business_key="P-1",
-                          variables={"weight": 3, "address": "Main St"}, now=T0)
+    return start_instance(
+        definition_key="shipping",
+        business_key="P-1",
+        variables={"weight": 3, "address": "Main St"},
+        now=T0,
+    )
 
 
 def test_fetch_and_lock_hands_a_task_to_one_worker_only(shipping):
@@ -63,8 +67,14 @@ def test_another_worker_cannot_complete_a_locked_task(shipping):
 
 def test_failure_with_retries_makes_the_task_fetchable_after_the_timeout(shipping):
     [task] = fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0)
-    report_external_failure(task_id=task.id, worker_id="w1", error_message="printer jam",
-                            retries=2, retry_timeout_ms=30_000, now=T0)
+    report_external_failure(
+        task_id=task.id,
+        worker_id="w1",
+        error_message="printer jam",
+        retries=2,
+        retry_timeout_ms=30_000,
+        now=T0,
+    )
     assert fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0 + timedelta(seconds=10)) == []
     [again] = fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0 + timedelta(seconds=31))
     assert (again.retries, again.error_message) == (2, "printer jam")
@@ -72,8 +82,14 @@ def test_failure_with_retries_makes_the_task_fetchable_after_the_timeout(shippin
 
 def test_failure_without_retries_raises_an_incident(shipping):
     [task] = fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0)
-    report_external_failure(task_id=task.id, worker_id="w1", error_message="no such address",
-                            error_details="Traceback ...", retries=0, now=T0)
+    report_external_failure(
+        task_id=task.id,
+        worker_id="w1",
+        error_message="no such address",
+        error_details="Traceback ...",
+        retries=0,
+        now=T0,
+    )
     incident = Incident.objects.get(job_id=task.id)
     assert (incident.message, incident.details) == ("no such address", "Traceback ...")
     assert fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0 + timedelta(days=1)) == []
@@ -99,8 +115,9 @@ def test_an_expired_lock_returns_the_task_to_the_pool_without_burning_retries(sh
 
 def test_extending_the_lock_keeps_the_task_from_expiring(shipping):
     [task] = fetch_and_lock(worker_id="w1", topics=TOPIC, now=T0)
-    extend_external_task_lock(task_id=task.id, worker_id="w1", new_duration_ms=600_000,
-                              now=T0 + timedelta(seconds=50))
+    extend_external_task_lock(
+        task_id=task.id, worker_id="w1", new_duration_ms=600_000, now=T0 + timedelta(seconds=50)
+    )
     release_expired_locks(now=T0 + timedelta(minutes=5))
     assert Job.objects.get(pk=task.id).state == "locked"
     with pytest.raises(ExternalTaskLockError):

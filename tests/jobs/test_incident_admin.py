@@ -22,8 +22,10 @@ def test_an_administrator_retries_a_failed_job_incident_from_the_admin(client, j
     incident = Incident.objects.get(job=job, state="open")
     User.objects.create_superuser("root", password="procession")
     client.login(username="root", password="procession")
-    response = client.post(reverse("admin:bpmn_engine_incident_changelist"),
-                           {"action": "retry_incidents", "_selected_action": [incident.pk]})
+    response = client.post(
+        reverse("admin:bpmn_engine_incident_changelist"),
+        {"action": "retry_incidents", "_selected_action": [incident.pk]},
+    )
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.state == "resolved"

@@ -159,8 +159,9 @@ def test_the_circuit_breaker_opens_after_repeated_failures_and_spares_retries(jo
     instances = [start_instance(definition_key="failing", now=T0) for _ in range(3)]
     jobs = [only_job(i) for i in instances]
     for job in jobs[:2]:
-        report_job_failure(lease=acquire_job(job_id=job.pk, worker_id="w", now=T0),
-                           message="down", now=T0)
+        report_job_failure(
+            lease=acquire_job(job_id=job.pk, worker_id="w", now=T0), message="down", now=T0
+        )
     assert CircuitBreaker.objects.get(job_type="test-broken").state == "open"
     assert acquire_job(job_id=jobs[2].pk, worker_id="w", now=T0) is None
     jobs[2].refresh_from_db()

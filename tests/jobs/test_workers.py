@@ -42,16 +42,16 @@ def completed(*instances: ProcessInstance) -> bool:
 def test_a_worker_runs_both_service_tasks_to_the_end(engine_worker, journal):
     worker = engine_worker()
     deploy_service_process("doubling", "test-double", "test-increment")
-    instances = [start_instance(definition_key="doubling", variables={"amount": n})
-                 for n in range(5)]
+    instances = [
+        start_instance(definition_key="doubling", variables={"amount": n}) for n in range(5)
+    ]
     wait_for(lambda: completed(*instances), worker=worker)
     for n, instance in enumerate(instances):
         assert instance.variable_rows.get(name="amount").value == 2 * n
     assert len(attempts_of(journal, "test-double")) == 5
 
 
-def test_a_worker_killed_mid_handler_is_recovered_and_nothing_is_duplicated(
-        engine_worker, journal):
+def test_a_worker_killed_mid_handler_is_recovered_and_nothing_is_duplicated(engine_worker, journal):
     worker = engine_worker()
     deploy_service_process("slow", "test-slow-once", "test-increment")
     instance = start_instance(definition_key="slow")
@@ -87,8 +87,10 @@ def test_a_message_delivered_twice_advances_the_instance_once(engine_worker, jou
 def proxied_broker(monkeypatch):
     url = urlsplit(settings.CELERY_BROKER_URL)
     if url.scheme not in {"redis", "amqp", "pyamqp"}:
-        pytest.skip("the embedded filesystem broker has no network connection to cut; "
-                    "this test runs in the Redis and RabbitMQ passes")
+        pytest.skip(
+            "the embedded filesystem broker has no network connection to cut; "
+            "this test runs in the Redis and RabbitMQ passes"
+        )
     default_port = 6379 if url.scheme == "redis" else 5672
     proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or default_port)
     proxy.start()
@@ -116,13 +118,15 @@ def use_broker(app, url: str) -> None:
 
 
 def test_jobs_committed_while_the_broker_is_down_run_once_it_is_back(
-        proxied_broker, engine_worker, journal):
+    proxied_broker, engine_worker, journal
+):
     engine_worker()
     deploy_service_process("doubling", "test-double")
     proxied_broker.stop()
     started = time.monotonic()
-    instances = [start_instance(definition_key="doubling", variables={"amount": n})
-                 for n in range(3)]
+    instances = [
+        start_instance(definition_key="doubling", variables={"amount": n}) for n in range(3)
+    ]
     assert time.monotonic() - started < 60
     assert Job.objects.filter(state="pending").count() == 3
     proxied_broker.start()

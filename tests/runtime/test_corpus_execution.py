@@ -60,12 +60,12 @@ VARIABLES: dict[str, dict[str, Any]] = {
         "b": 1,
     },
     # the customer confirms the transaction: ${confirmed}
-    "camunda7/engine-tests/subprocess/transaction/TransactionSubProcessTest.testSimpleCase.bpmn20.xml":
-    {"confirmed": True},
+    "camunda7/engine-tests/subprocess/transaction/"
+    "TransactionSubProcessTest.testSimpleCase.bpmn20.xml": {"confirmed": True},
     "flowable/TransactionSubProcessTest.testParseWithDI.bpmn20.xml": {"confirmed": True},
     # conditional intermediate catch events: ${variable == 1} / task_a_done
-    "camunda7/engine-tests/event/conditional/IntermediateConditionalEventTest.testVariableValue.bpmn20.xml":
-    {"variable": 1},
+    "camunda7/engine-tests/event/conditional/"
+    "IntermediateConditionalEventTest.testVariableValue.bpmn20.xml": {"variable": 1},
     "spiffworkflow/bpmn/data/conditional_event.bpmn": {"task_a_done": True},
     # FEEL conditions on conditionVariable / reviewResult
     "camunda8/js-sdk/conditional-pathway.bpmn": {"conditionVariable": True},

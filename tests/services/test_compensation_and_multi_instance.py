@@ -53,8 +53,9 @@ def test_saga_compensates_hotel_then_flight_and_never_refunds_the_card():
     complete_job(job_id=_job(instance, "CancelFlight").pk)
     instance.refresh_from_db()
     assert instance.status == "completed"
-    order = list(Job.objects.filter(instance=instance).order_by("pk")
-                 .values_list("job_type", flat=True))
+    order = list(
+        Job.objects.filter(instance=instance).order_by("pk").values_list("job_type", flat=True)
+    )
     assert order == ["book-flight", "book-hotel", "charge-card", "cancel-hotel", "cancel-flight"]
     assert not Job.objects.filter(job_type="refund-card").exists()
 
@@ -63,8 +64,9 @@ def test_parallel_multi_instance_user_task_stops_at_its_completion_condition():
     user = User.objects.create_user("worker")
     boss = User.objects.create_user("sally")
     deploy("multi_instance/parallel_reviews.bpmn")
-    instance = start_instance(definition_key="parallel_reviews",
-                              variables={"reviewers": ["worker"] * 3, "quorum": 2})
+    instance = start_instance(
+        definition_key="parallel_reviews", variables={"reviewers": ["worker"] * 3, "quorum": 2}
+    )
     reviews = list(instance.user_tasks.filter(node_id="Review"))
     assert len(reviews) == 3
     for task in reviews[:2]:
@@ -81,21 +83,24 @@ def test_concurrent_completions_of_a_parallel_multi_instance_fire_the_condition_
     user = User.objects.create_user("worker")
     deploy("multi_instance/parallel_reviews.bpmn")
     for _ in range(ROUNDS):
-        instance = start_instance(definition_key="parallel_reviews",
-                                  variables={"reviewers": ["worker"] * WIDTH, "quorum": QUORUM})
+        instance = start_instance(
+            definition_key="parallel_reviews",
+            variables={"reviewers": ["worker"] * WIDTH, "quorum": QUORUM},
+        )
         tasks = list(instance.user_tasks.filter(node_id="Review"))
         assert len(tasks) == WIDTH
         for task in tasks:
             claim_user_task(task_id=task.pk, user=user)
-        outcomes = run_at_once([
-            functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks
-        ])
+        outcomes = run_at_once(
+            [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
+        )
         done = outcomes.count("done")
         assert done >= QUORUM, f"{connection.vendor}: {outcomes!r}"
         assert all(o == "done" or isinstance(o, TaskNotOpenError) for o in outcomes), outcomes
         assert instance.user_tasks.filter(node_id="Review", state="completed").count() == QUORUM
         assert instance.user_tasks.filter(node_id="Review", state="cancelled").count() == (
-            WIDTH - QUORUM)
+            WIDTH - QUORUM
+        )
         assert instance.user_tasks.filter(node_id="Decide").count() == 1
         assert list(instance.tokens.values_list("node_id", flat=True)) == ["Decide"]
 
@@ -104,14 +109,16 @@ def test_concurrent_completions_of_every_instance_continue_once():
     user = User.objects.create_user("worker")
     deploy("multi_instance/parallel_reviews.bpmn")
     for _ in range(ROUNDS):
-        instance = start_instance(definition_key="parallel_reviews",
-                                  variables={"reviewers": ["worker"] * WIDTH, "quorum": WIDTH})
+        instance = start_instance(
+            definition_key="parallel_reviews",
+            variables={"reviewers": ["worker"] * WIDTH, "quorum": WIDTH},
+        )
         tasks = list(instance.user_tasks.filter(node_id="Review"))
         for task in tasks:
             claim_user_task(task_id=task.pk, user=user)
-        outcomes = run_at_once([
-            functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks
-        ])
+        outcomes = run_at_once(
+            [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
+        )
         assert outcomes == ["done"] * WIDTH, f"{connection.vendor}: {outcomes!r}"
         assert instance.user_tasks.filter(node_id="Decide").count() == 1
         assert list(instance.tokens.values_list("node_id", flat=True)) == ["Decide"]
@@ -122,10 +129,13 @@ def test_message_event_subprocess_interrupts_the_order(users):
     instance = start_instance(definition_key="order_cancellation", business_key="O-1", now=T0)
     fire_due_timers(now=T0 + timedelta(days=1, minutes=1))
     assert set(instance.user_tasks.filter(state="open").values_list("node_id", flat=True)) == {
-        "Pack", "Remind"}
+        "Pack",
+        "Remind",
+    }
     correlate_message(message_name="CancelOrder", business_key="O-1")
     assert set(instance.user_tasks.filter(state="open").values_list("node_id", flat=True)) == {
-        "Refund"}
+        "Refund"
+    }
     _complete(instance, "Refund", users["frank"])
     instance.refresh_from_db()
     assert instance.status == "completed"

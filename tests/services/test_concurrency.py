@@ -77,9 +77,9 @@ def test_concurrent_completions_of_a_wide_parallel_join_fire_it_exactly_once():
         tasks = list(instance.user_tasks.all())
         for task in tasks:
             claim_user_task(task_id=task.pk, user=user)
-        outcomes = run_at_once([
-            functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks
-        ])
+        outcomes = run_at_once(
+            [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
+        )
         assert outcomes == ["done"] * WIDTH, f"{connection.vendor}: {outcomes!r}"
         assert instance.user_tasks.filter(node_id="After").count() == 1
         assert list(instance.tokens.values_list("node_id", flat=True)) == ["After"]

@@ -32,7 +32,10 @@ def test_parallel_join_creates_the_next_task_once_after_all_three_reviews(users)
     deploy("parallel_gateway/three_reviews.bpmn")
     instance = start_instance(definition_key="three_reviews")
     assert set(instance.user_tasks.values_list("node_id", flat=True)) == {
-        "Legal", "Finance", "Sales"}
+        "Legal",
+        "Finance",
+        "Sales",
+    }
     complete(instance, "Legal", users["frank"])
     complete(instance, "Sales", users["sally"])
     assert not instance.user_tasks.filter(node_id="Done").exists()
@@ -53,8 +56,9 @@ def test_message_correlates_by_business_key_to_the_waiting_instance():
     deploy("message/payment.bpmn")
     correlate_message(message_name="OrderPlaced", business_key="ORDER-7")
     correlate_message(message_name="OrderPlaced", business_key="ORDER-8")
-    [result] = correlate_message(message_name="PaymentReceived", business_key="ORDER-8",
-                                 variables={"amount": 12})
+    [result] = correlate_message(
+        message_name="PaymentReceived", business_key="ORDER-8", variables={"amount": 12}
+    )
     assert result.kind == "execution"
     done = ProcessInstance.objects.get(business_key="ORDER-8")
     waiting = ProcessInstance.objects.get(business_key="ORDER-7")
@@ -152,8 +156,7 @@ def test_call_activity_to_an_undeployed_process_raises_an_incident():
 
 
 def test_an_error_from_the_called_process_that_nothing_catches_raises_an_incident(users):
-    deploy("call_activity/unguarded_order.bpmn", "call_activity/credit_check.bpmn",
-           name="orders")
+    deploy("call_activity/unguarded_order.bpmn", "call_activity/credit_check.bpmn", name="orders")
     order = start_instance(definition_key="unguarded_order", variables={"amount": 10_000})
     child = ProcessInstance.objects.get(parent=order)
     complete(child, "Assess", users["frank"], {"approved": False})

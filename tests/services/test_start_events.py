@@ -39,6 +39,8 @@ def test_a_signal_start_event_starts_an_instance_per_broadcast():
     deploy_definition(name="recall", resources={"recall.bpmn": recall})
     assert broadcast_signal(signal_name="ProductRecall", variables={"product": "kettle"}) == 1
     assert broadcast_signal(signal_name="ProductRecall", variables={"product": "toaster"}) == 1
-    products = sorted(r.variable_rows.get(name="product").value
-                      for r in ProcessInstance.objects.filter(definition__key="recall"))
+    products = sorted(
+        r.variable_rows.get(name="product").value
+        for r in ProcessInstance.objects.filter(definition__key="recall")
+    )
     assert products == ["kettle", "toaster"]

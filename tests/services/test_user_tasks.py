@@ -24,8 +24,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def approval(users):
     deploy("user_task/approval.bpmn")
-    return start_instance(definition_key="approval", business_key="ORDER-1",
-                          variables={"dueDate": (T0 + timedelta(days=2)).isoformat()}, now=T0)
+    return start_instance(
+        definition_key="approval",
+        business_key="ORDER-1",
+        variables={"dueDate": (T0 + timedelta(days=2)).isoformat()},
+        now=T0,
+    )
 
 
 def test_starting_creates_the_review_task_for_the_sales_group(approval):

@@ -14,19 +14,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument("--name", help="deployment name (default: the first file's stem)")
-        parser.add_argument("--no-duplicate-filtering", action="store_true",
-                            help="deploy a new version even if nothing changed")
+        parser.add_argument(
+            "--no-duplicate-filtering",
+            action="store_true",
+            help="deploy a new version even if nothing changed",
+        )
 
-    def handle(self, *args, files: list[Path], name: str | None = None,
-               no_duplicate_filtering: bool = False, **options) -> None:
+    def handle(
+        self,
+        *args,
+        files: list[Path],
+        name: str | None = None,
+        no_duplicate_filtering: bool = False,
+        **options,
+    ) -> None:
         missing = [str(f) for f in files if not f.is_file()]
         if missing:
             raise CommandError(f"Expected files to deploy, but not found: {', '.join(missing)}")
         resources = {f.name: f.read_bytes() for f in files}
         try:
             result = deploy_definition(
-                name=name or files[0].stem.split(".")[0], resources=resources,
-                source="deploy_bpmn", duplicate_filtering=not no_duplicate_filtering,
+                name=name or files[0].stem.split(".")[0],
+                resources=resources,
+                source="deploy_bpmn",
+                duplicate_filtering=not no_duplicate_filtering,
             )
         except DeploymentInvalidError as exc:
             for resource, issues in exc.issues.items():

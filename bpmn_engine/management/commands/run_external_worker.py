@@ -26,9 +26,13 @@ class Command(BaseCommand):
             function = getattr(importlib.import_module(module_name), function_name)
         except (ImportError, AttributeError, ValueError) as exc:
             raise CommandError(f"Expected a handler module.path:function, but {exc}") from exc
-        worker = ExternalWorker(worker_id=options["worker_id"], topic=options["topic"],
-                                function=function, max_tasks=options["max_tasks"],
-                                lock_duration_ms=options["lock_ms"])
+        worker = ExternalWorker(
+            worker_id=options["worker_id"],
+            topic=options["topic"],
+            function=function,
+            max_tasks=options["max_tasks"],
+            lock_duration_ms=options["lock_ms"],
+        )
         if options["once"]:
             self.stdout.write(f"handled {worker.run_once()} task(s)")
             return
