@@ -69,3 +69,12 @@ def slow_once(job: JobContext) -> dict:
     if job.attempt == 1:
         time.sleep(600)
     return {"finished_attempt": job.attempt}
+
+
+@handler("test-sleepy", timeout=1)
+def sleepy(job: JobContext) -> dict:
+    """Overruns its one-second limit on the first attempt, returns at once afterwards."""
+    journal(job)
+    if job.attempt == 1:
+        time.sleep(30)
+    return {"woke_on_attempt": job.attempt}

@@ -132,3 +132,13 @@ def test_jobs_committed_while_the_broker_is_down_run_once_it_is_back(
     proxied_broker.start()
     wait_for(lambda: completed(*instances), timeout=90)
     assert len(attempts_of(journal, "test-double")) == 3
+
+
+def test_a_handler_over_its_time_limit_fails_and_is_retried(engine_worker, journal):
+    worker = engine_worker()
+    deploy_service_process("sleepy", "test-sleepy")
+    instance = start_instance(definition_key="sleepy")
+    wait_for(lambda: completed(instance), timeout=60, worker=worker)
+    assert len(attempts_of(journal, "test-sleepy")) == 2
+    assert "TimeLimitExceeded" in Job.objects.get(instance=instance).last_error
+    assert instance.variable_rows.get(name="woke_on_attempt").value == 2
