@@ -85,3 +85,12 @@ def test_openapi_schema_is_served_to_authenticated_users(client, demo_users):
     response = client.get(reverse("api-schema"))
     assert response.status_code == 200
     assert b"openapi" in response.content
+
+
+def test_demo_data_deploys_the_demo_diagrams_once(demo_users):
+    from bpmn_engine.models import ProcessDefinition
+
+    call_command("load_demo", verbosity=0)
+    keys = set(ProcessDefinition.objects.values_list("key", flat=True))
+    assert {"approval", "three_reviews", "order", "credit_check"} <= keys
+    assert ProcessDefinition.objects.filter(key="approval").count() == 1
