@@ -314,13 +314,21 @@ _CLASSIC_READERS: dict[str, Callable[[etree._Element, VendorExtensions], None]] 
 # --------------------------------------------------------------------------- zeebe
 
 
+def _zeebe_mapping(source: str | None, target: str) -> Parameter:
+    """A Zeebe mapping: a source without ``=`` is a static string (Zeebe), a dotted target a
+    path into a context."""
+    static = source is not None and not source.lstrip().startswith("=")
+    path = tuple(target.split(".")) if "." in target else ()
+    return Parameter(
+        name=target, kind="literal" if static else "expression", value=source, path=path
+    )
+
+
 def _read_zeebe(element: etree._Element, local: str, result: VendorExtensions) -> None:
     if local == "ioMapping":
         for child in element:
             kind = _local(child)[1]
-            param = Parameter(
-                name=child.get("target") or "", kind="expression", value=child.get("source")
-            )
+            param = _zeebe_mapping(child.get("source"), child.get("target") or "")
             (result.inputs if kind == "input" else result.outputs).append(param)
     elif local == "taskHeaders":
         for header in element:

@@ -175,7 +175,9 @@ class Parameter:
 
     ``kind`` is ``expression`` (``value`` is expression or template text), ``literal``,
     ``list`` (``items``), ``map`` (``entries``) or ``script`` (``value`` is script text,
-    ``script_format`` its language). Zeebe ``source``/``target`` pairs use ``expression``.
+    ``script_format`` its language). Zeebe ``source``/``target`` pairs use ``expression``
+    (``literal`` for a static source without ``=``); a dotted Zeebe target (``order.total``)
+    also sets ``path`` (``("order", "total")``).
     """
 
     name: str
@@ -184,6 +186,7 @@ class Parameter:
     items: tuple[Parameter, ...] = ()
     entries: Mapping[str, Parameter] = empty_mapping()
     script_format: str | None = None
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

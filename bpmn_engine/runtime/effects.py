@@ -307,7 +307,8 @@ class InstanceFailed(Effect):
     Camunda 7 semantics: the throwing path then ends like a none end event (the instance
     completes if nothing else runs). The service layer forwards this to a parent call
     activity as ``FailCallActivity``; if the parent catches it, the parent withdraws the
-    call (``CallActivityCancelled``) and the child is cancelled.
+    call (``CallActivityCancelled``) and the child is cancelled. ``variables`` are the
+    error's own variables (given with the thrown error), never the child's scope.
     """
 
     error_code: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
@@ -271,7 +272,8 @@ class Run(WaitsAndIncidents):
         self.phase = COMPLETE
         io = node.io_mapping
         if io is not None and io.outputs:
-            values = evaluate_parameters(io.outputs, self.variables(token))
+            outer = partial(visible, self.state, token.scope_id)
+            values = evaluate_parameters(io.outputs, self.variables(token), outer)
             self.set_variables(token.scope_id, values)
         hooks = self.tables.on_complete.get(node.id)
         if hooks is not None:

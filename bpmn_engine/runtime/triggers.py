@@ -83,7 +83,8 @@ class CompleteCallActivity(Trigger):
 
 @dataclass(frozen=True, slots=True)
 class FailCallActivity(Trigger):
-    """The child instance reported an uncaught BPMN error (see ``InstanceFailed``)."""
+    """The child instance reported an uncaught BPMN error (see ``InstanceFailed``);
+    ``variables`` are the error's own variables only."""
 
     wait_id: str
     error_code: str

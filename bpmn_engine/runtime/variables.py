@@ -6,7 +6,7 @@ holds the name, else to the root scope; ``local`` writes to the given scope itse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bpmn_engine.bpmn.model import Parameter
@@ -105,6 +105,35 @@ def evaluate_parameter(param: Parameter, variables: Mapping[str, Any]) -> Any:
     return param.value
 
 
-def evaluate_parameters(params: tuple[Parameter, ...], variables: Mapping[str, Any]) -> dict:
-    """All parameters in order; later ones see nothing of earlier ones (Camunda)."""
-    return {p.name: evaluate_parameter(p, variables) for p in params}
+def evaluate_parameters(
+    params: tuple[Parameter, ...],
+    variables: Mapping[str, Any],
+    outer: Callable[[], Mapping[str, Any]] | None = None,
+) -> dict:
+    """All parameters in order; later ones see nothing of earlier ones (Camunda).
+
+    A Zeebe nested target (``order.total``) writes into a copy of its context, creating the
+    missing levels (a non-context value is replaced); it merges with an earlier mapping to the
+    same root and, for outputs (``outer``: the variables of the scope written to), with the
+    existing variable, as Zeebe does.
+    """
+    values: dict[str, Any] = {}
+    for p in params:
+        if p.path:
+            root = p.path[0]
+            if root in values:
+                base = values[root]
+            else:
+                base = outer().get(root) if outer is not None else None
+            values[root] = with_path(base, p.path[1:], evaluate_parameter(p, variables))
+        else:
+            values[p.name] = evaluate_parameter(p, variables)
+    return values
+
+
+def with_path(base: Any, path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of context ``base`` (a new one if it is none) with ``value`` at ``path``."""
+    context = dict(base) if isinstance(base, Mapping) else {}
+    key = path[0]
+    context[key] = value if len(path) == 1 else with_path(context.get(key), path[1:], value)
+    return context

@@ -4,6 +4,7 @@ It locks the instance row, applies the pure runtime, and writes state, history a
 work the step creates. Views, API endpoints and Celery tasks call only these.
 """
 
+from bpmn_engine.services.conditions import evaluate_start_conditions
 from bpmn_engine.services.deployments import DeploymentResult, deploy_definition
 from bpmn_engine.services.events import (
     CorrelationResult,
@@ -33,6 +34,7 @@ __all__ = [
     "complete_user_task",
     "correlate_message",
     "deploy_definition",
+    "evaluate_start_conditions",
     "fire_due_timers",
     "fire_timer",
     "job_variables",

@@ -334,3 +334,16 @@ def test_generic_elements_keep_data_associations_and_io_specification() -> None:
     assert [c.tag for c in extras[0].children] == ["dataInput", "inputSet", "outputSet"]
     assert extras[1].children[0].text == "do1"
     assert "do1" in process.data_objects
+
+
+def test_zeebe_io_mapping_reads_nested_targets_as_paths_and_static_sources_as_literals() -> None:
+    task = """<serviceTask id="t"><extensionElements>
+        <zeebe:taskDefinition type="payment"/>
+        <zeebe:ioMapping><zeebe:input source="gold" target="tier"/>
+          <zeebe:output source="=sum" target="order.total"/></zeebe:ioMapping>
+      </extensionElements></serviceTask>"""
+    node = parse_bpmn(linear(task)).process("p").node("t")
+    (given,) = node.io_mapping.inputs
+    (back,) = node.io_mapping.outputs
+    assert (given.kind, given.value, given.path) == ("literal", "gold", ())
+    assert (back.kind, back.name, back.path) == ("expression", "order.total", ("order", "total"))

@@ -286,8 +286,12 @@ def escalation(ref: str | None = None, **kw: Any) -> m.EscalationEventDefinition
     return m.EscalationEventDefinition(escalation_ref=ref, **kw)
 
 
-def compensate(activity_ref: str | None = None) -> m.CompensateEventDefinition:
-    return m.CompensateEventDefinition(activity_ref=activity_ref)
+def compensate(
+    activity_ref: str | None = None, *, wait_for_completion: bool = True
+) -> m.CompensateEventDefinition:
+    return m.CompensateEventDefinition(
+        activity_ref=activity_ref, wait_for_completion=wait_for_completion
+    )
 
 
 def cancel() -> m.CancelEventDefinition:

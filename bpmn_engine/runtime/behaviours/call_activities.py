@@ -33,7 +33,10 @@ class CallActivityBehaviour(ActivityBehaviour):
     it runs on), with the out mappings applied when something catches it (Camunda 7).
     Without ``camunda:in``/``camunda:out`` mappings the ``propagate_all_parent_variables``
     / ``propagate_all_child_variables`` flags decide (the parser sets them per dialect:
-    Camunda 7 passes nothing, Zeebe everything)."""
+    Camunda 7 passes nothing, Zeebe everything). A child's error brings only its own
+    variables into the parent (plus ``errorCodeVariable``/``errorMessageVariable`` of the
+    catching boundary), never the child's scope and without ``camunda:out`` (Camunda 7, and
+    Zeebe's "variables of the created instance are not propagated" on interruption)."""
 
     def start(self, run: Run, token: Token, node: CallActivity) -> None:  # type: ignore[override]
         variables = run.variables(token)

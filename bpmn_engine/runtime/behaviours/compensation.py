@@ -5,18 +5,30 @@ subprocess around one) is logged in its scope with a snapshot of its local varia
 for subprocesses, their own log. A compensation throw takes the completed entries of its
 scope (all, or those of ``activityRef``), removes them (each handler runs once) and runs
 the handlers one after the other in reverse order of completion, each in a scope holding
-the snapshot; the throwing token waits until the last one ends. Subprocesses without a
-handler compensate their inner completions; a compensation event subprocess is the
-handler of its subprocess. Deviations: Camunda 7 starts the handlers concurrently and
-ignores ``waitForCompletion="false"``; here they run one at a time and always complete
-before the throw event continues, as the spec's reverse-order rule reads.
+the snapshot. Subprocesses without a handler compensate their inner completions; a
+compensation event subprocess is the handler of its subprocess.
+
+``waitForCompletion`` (spec): true (default) holds the throwing token until the last
+handler ended; false lets an intermediate throw continue at once while a detached carrier
+token (at the throw event, outside the flow: no join waits for it) runs the handlers. The
+carrier counts in its scope, so a scope (or the instance) whose other paths end completes
+only when the handlers ended; interrupting the scope cancels them like any other work. An
+end event ends its path either way. Deviations: Camunda 7 starts the handlers
+concurrently and ignores ``waitForCompletion="false"`` (it always waits); here they run one
+at a time, as the spec's reverse-order rule reads, and false is honoured.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bpmn_engine.bpmn.model import Activity, CancelEventDefinition, FlowNode
+from bpmn_engine.bpmn.model import (
+    Activity,
+    CancelEventDefinition,
+    CompensateEventDefinition,
+    FlowNode,
+    IntermediateThrowEvent,
+)
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token
@@ -45,8 +57,12 @@ def record_completion(run: Run, token: Token, node: Activity) -> None:
     scope.data.setdefault(LOG, []).append(entry)
 
 
-def compensate(run: Run, token: Token, node: FlowNode, activity_ref: str | None) -> bool:
-    """Start compensating for a throw event; False if there is nothing to compensate."""
+def compensate(
+    run: Run, token: Token, node: FlowNode, definition: CompensateEventDefinition
+) -> bool:
+    """Start compensating for a throw event; False if there is nothing to compensate
+    (True: the token waits for the handlers, or already went on when they run detached)."""
+    activity_ref = definition.activity_ref
     scopes = run.state.scopes
     scope = scopes[token.scope_id]
     if scope.node_id in run.tables.esp_ids:  # thrown in an event subprocess: its parent
@@ -58,7 +74,23 @@ def compensate(run: Run, token: Token, node: FlowNode, activity_ref: str | None)
         scope.data[LOG] = rest
     else:
         scope.data.pop(LOG, None)
-    return run_steps(run, token, node, scope.id, plan(run.tables, chosen))
+    steps = plan(run.tables, chosen)
+    if not steps or not is_detached(run.tables, node.id):
+        return run_steps(run, token, node, scope.id, steps)
+    run_steps(run, run.new_token(node.id, token.scope_id), node, scope.id, steps)
+    run.leave(token, node)
+    return True
+
+
+def is_detached(tables: ProcessTables, node_id: str) -> bool:
+    """An intermediate compensation throw that does not wait (``waitForCompletion=false``):
+    its tokens that own a handler scope are carriers, not positions in the flow."""
+    definition = tables.event_definition.get(node_id)
+    return (
+        isinstance(definition, CompensateEventDefinition)
+        and not definition.wait_for_completion
+        and isinstance(tables.nodes[node_id], IntermediateThrowEvent)
+    )
 
 
 def cancel_transaction(run: Run, token: Token, node: FlowNode) -> None:
@@ -152,6 +184,9 @@ def step_done(run: Run, token: Token, node: FlowNode, scope: Scope) -> None:
     run.drop_scope(scope.id)
     token.child_scope = None
     if run_steps(run, token, node, scope.parent_id or "", steps):
+        return
+    if is_detached(run.tables, node.id):
+        run.end_token(token)  # the carrier: the throw event went on long ago
         return
     token.state = TokenState.READY
     definition = run.tables.event_definition.get(node.id)

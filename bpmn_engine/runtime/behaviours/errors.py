@@ -5,7 +5,8 @@ enclosing scope (error end events) and walks the scope chain upwards: in each sc
 its error event subprocesses, then the boundaries of the activity that owns the scope, up
 to the root. The instances of a loop share the boundaries of their body. An error catch
 without ``errorRef`` (or whose error has no code) catches every code; an exact code match
-is preferred over such a catch-all.
+is preferred over such a catch-all. An error that reaches the root uncaught reports only its
+own variables (those thrown with it) to a calling process: the child's scope stays private.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def throw_error(
         current = state.tokens[scope.owner_token]
         check_own = True
     run.set_variables(token.child_scope or token.scope_id, variables)
-    run.effects.append(fx.InstanceFailed(code or "", message, dict(state.variables), token.node_id))
+    # only the error's own variables go up to a calling process, never the whole scope
+    run.effects.append(fx.InstanceFailed(code or "", message, dict(variables or {}), token.node_id))
     return False
 
 

@@ -83,7 +83,8 @@ class IntermediateThrowEventBehaviour(Behaviour):
     """Intermediate throw: none passes on, signal broadcasts, link jumps to the catching link
     event of the same name in the same (sub)process, message is a job, escalation throws
     and passes on unless an interrupting catch ended it, compensation waits for the
-    handlers, then passes on."""
+    handlers, then passes on (or at once with ``waitForCompletion="false"``, per the spec;
+    Camunda 7 ignores the attribute and always waits)."""
 
     def execute(self, run: Run, token: Token, node: IntermediateThrowEvent) -> None:  # type: ignore[override]
         definition = run.tables.event_definition.get(node.id)
@@ -178,7 +179,7 @@ def throw_other(run: Run, token: Token, node: Event, definition: Any) -> None:
         if not throw_escalation(run, token, code):
             run.leave(token, node)
     elif isinstance(definition, CompensateEventDefinition):
-        if not compensate(run, token, node, definition.activity_ref):
+        if not compensate(run, token, node, definition):
             run.leave(token, node)
     elif isinstance(definition, CancelEventDefinition) and isinstance(node, EndEvent):
         cancel_transaction(run, token, node)

@@ -15,6 +15,7 @@ from bpmn_engine.bpmn.model import (
 )
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import Behaviour
+from bpmn_engine.runtime.behaviours.compensation import is_detached
 from bpmn_engine.runtime.behaviours.subscriptions import open_event_wait, open_message
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
@@ -23,7 +24,7 @@ from bpmn_engine.runtime.state import Token, Wait
 if TYPE_CHECKING:
     from bpmn_engine.runtime.run import Run
 
-JOINING, READY = TokenState.JOINING, TokenState.READY
+JOINING, READY, IN_SCOPE = TokenState.JOINING, TokenState.READY, TokenState.IN_SCOPE
 
 
 class ExclusiveGatewayBehaviour(Behaviour):
@@ -185,9 +186,13 @@ def can_fire(run: Run, scope_id: str, node: Gateway) -> bool:
         if other.node_id == node.id:
             if other.state != JOINING:
                 return False
-        elif other.node_id in reaching:
+        elif other.node_id in reaching and not _compensation_carrier(run, other):
             return False
     return True
+
+
+def _compensation_carrier(run: Run, token: Token) -> bool:
+    return token.state == IN_SCOPE and is_detached(run.tables, token.node_id)
 
 
 def fire_pending_inclusive(run: Run) -> bool:
