@@ -24,6 +24,13 @@ class Effect:
     """Base class of every effect."""
 
 
+@dataclass(frozen=True, slots=True)
+class WaitClosed(Effect):
+    """Base of the effects that only close the wait ``wait_id``."""
+
+    wait_id: str
+
+
 # --------------------------------------------------------------------------- user tasks
 
 
@@ -52,8 +59,8 @@ class UserTaskCompleted(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class UserTaskCancelled(Effect):
-    wait_id: str
+class UserTaskCancelled(WaitClosed):
+    pass
 
 
 # --------------------------------------------------------------------------- jobs
@@ -81,8 +88,8 @@ class JobCreated(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class JobCompleted(Effect):
-    wait_id: str
+class JobCompleted(WaitClosed):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +101,8 @@ class JobErrorThrown(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class JobCancelled(Effect):
-    wait_id: str
+class JobCancelled(WaitClosed):
+    pass
 
 
 # --------------------------------------------------------------------------- timers
@@ -116,13 +123,13 @@ class TimerScheduled(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class TimerFired(Effect):
-    wait_id: str
+class TimerFired(WaitClosed):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
-class TimerCancelled(Effect):
-    wait_id: str
+class TimerCancelled(WaitClosed):
+    pass
 
 
 # --------------------------------------------------------------------------- subscriptions
@@ -155,8 +162,8 @@ class ConditionalSubscriptionOpened(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class SubscriptionClosed(Effect):
-    wait_id: str
+class SubscriptionClosed(WaitClosed):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +190,13 @@ class CallActivityStarted(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class CallActivityCompleted(Effect):
-    wait_id: str
+class CallActivityCompleted(WaitClosed):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
-class CallActivityCancelled(Effect):
+class CallActivityCancelled(WaitClosed):
     """The parent withdrew the call: the service layer cancels the child instance."""
-
-    wait_id: str
 
 
 # --------------------------------------------------------------------------- incidents
@@ -215,7 +220,10 @@ class IncidentResolved(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class ActivityStarted(Effect):
+class ActivityEffect(Effect):
+    """Base of the history effects: an activity instance started, completed or was
+    cancelled."""
+
     node_id: str
     token_id: str
     scope_id: str
@@ -225,23 +233,18 @@ class ActivityStarted(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class ActivityCompleted(Effect):
-    node_id: str
-    token_id: str
-    scope_id: str
-    tag: str
-    name: str | None
-    at: datetime
+class ActivityStarted(ActivityEffect):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
-class ActivityCancelled(Effect):
-    node_id: str
-    token_id: str
-    scope_id: str
-    tag: str
-    name: str | None
-    at: datetime
+class ActivityCompleted(ActivityEffect):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCancelled(ActivityEffect):
+    pass
 
 
 def _fast_history_init(cls: type) -> type:
