@@ -9,6 +9,7 @@ variable, I/O inputs). An instance that completes reports to the body instead of
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import (
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 COMPLETED, ACTIVE, INSTANCES = "nrOfCompletedInstances", "nrOfActiveInstances", "nrOfInstances"
 
 
-class LoopBodyBehaviour:
+class LoopBodyBehaviour(ABC):
     """Shared body/instance mechanics; subclasses decide how many instances run when."""
 
     def execute(self, run: Run, token: Token, node: Activity, inner: Any) -> None:
@@ -37,8 +38,9 @@ class LoopBodyBehaviour:
         else:
             self.start_body(run, token, node)
 
+    @abstractmethod
     def start_body(self, run: Run, token: Token, node: Activity) -> None:
-        raise NotImplementedError
+        """Open the body and start its first instance(s)."""
 
     def open_body(self, run: Run, token: Token, node: Activity, data: dict[str, Any]) -> Scope:
         """Subscribe the boundaries, open the body scope, mark the token as in scope."""
@@ -78,8 +80,9 @@ class LoopBodyBehaviour:
             )
         inner.start(run, token, node)
 
-    def completing(self, run: Run, token: Token, node: Activity) -> None:
-        """Completion hook: runs while the instance's scope still exists."""
+    def completing(self, run: Run, token: Token, node: Activity) -> None:  # noqa: B027
+        """Optional completion hook (none by default): runs while the instance's scope
+        still exists."""
 
     def leave(self, run: Run, token: Token, node: Activity) -> None:
         """An instance completed (or the body leaves, after ``body_done``)."""
