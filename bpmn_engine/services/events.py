@@ -122,13 +122,13 @@ def broadcast_signal(
 def fire_timer(*, timer_id: int, now: datetime | None = None) -> bool:
     """Fire a scheduled timer; False when it was fired or withdrawn meanwhile."""
     now = now or timezone.now()
-    timer = Timer.objects.filter(pk=timer_id).first()
-    if timer is None:
+    owners = list(Timer.objects.filter(pk=timer_id).values_list("instance_id", flat=True))
+    if not owners:
         raise NotFoundError(f"Expected to find timer {timer_id}, but it does not exist")
     work = UnitOfWork(now=now)
-    if timer.instance_id is None:
+    if owners[0] is None:
         return _fire_start_timer(work, timer_id, now)
-    work.instance(timer.instance_id)  # lock the instance before re-reading the timer
+    work.instance(owners[0])  # lock the instance, then read the timer as it is now
     timer = Timer.objects.get(pk=timer_id)
     if timer.state != TimerState.SCHEDULED:
         return False
