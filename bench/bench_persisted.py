@@ -257,7 +257,7 @@ def breakdown(instances: int) -> dict[str, Any]:
     """Single client: where the time of one command goes (instrumented, not profiled)."""
     from django.db import connection
 
-    from bpmn_engine import store
+    from bpmn_engine.persistence import store
     from bpmn_engine.runtime.state import InstanceState
     from bpmn_engine.services import instances as instances_module
     from bpmn_engine.services import unit_of_work

@@ -5,7 +5,7 @@ They do no I/O, so a job's cost is the engine's: acquire, load variables, report
 
 from __future__ import annotations
 
-from bpmn_engine.handlers import JobContext, handler
+from bpmn_engine.jobs.handlers import JobContext, handler
 
 
 @handler("bench-first", timeout=30)

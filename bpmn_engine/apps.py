@@ -9,7 +9,7 @@ class BpmnEngineConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the built-in handlers and the project's own handler modules."""
-        from bpmn_engine import builtin_handlers  # noqa: F401 - registers on import
-        from bpmn_engine.handlers import load_handler_modules
+        from bpmn_engine.jobs import builtin_handlers  # noqa: F401 - registers on import
+        from bpmn_engine.jobs.handlers import load_handler_modules
 
         load_handler_modules(settings.PROCESSION_HANDLER_MODULES)

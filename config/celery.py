@@ -1,4 +1,4 @@
-"""The Celery application. Tasks are thin adapters defined in each app's ``tasks.py``."""
+"""The Celery application. Tasks are thin adapters defined in ``bpmn_engine/jobs/tasks.py``."""
 
 import os
 
@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("procession")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks(["bpmn_engine.jobs"])

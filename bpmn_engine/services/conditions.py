@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from bpmn_engine.definitions_cache import process_for
 from bpmn_engine.errors import NotFoundError
 from bpmn_engine.models import ProcessDefinition, ProcessInstance
+from bpmn_engine.persistence.definitions_cache import process_for
 from bpmn_engine.runtime.start_conditions import conditional_start_events, start_conditions_met
 from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command

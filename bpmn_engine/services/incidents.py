@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from bpmn_engine.dispatch import dispatch_after_commit
 from bpmn_engine.errors import IncidentNotOpenError, NotFoundError
+from bpmn_engine.jobs.dispatch import dispatch_after_commit
 from bpmn_engine.models import Incident, Job
 from bpmn_engine.models.work import IncidentState, JobState
 from bpmn_engine.runtime import triggers as tr

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError
+from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import CircuitBreaker, Incident, Job
 from bpmn_engine.models.work import BreakerState, JobState
-from bpmn_engine.retry_policy import retry_policy
 
 
 def _policy(job: Job):

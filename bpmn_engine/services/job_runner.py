@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from bpmn_engine.errors import JobNotActiveError, StaleJobLeaseError
-from bpmn_engine.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
+from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
 from bpmn_engine.runtime import triggers as tr

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bpmn_engine.dispatch import publish_run_job
+from bpmn_engine.jobs.dispatch import publish_run_job
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
 from bpmn_engine.services.job_policy import fail_job, record_handler_outcome

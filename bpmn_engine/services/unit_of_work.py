@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bpmn_engine import store
-from bpmn_engine.definitions_cache import definitions_for
-from bpmn_engine.history import record_activity_history
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
-from bpmn_engine.projections import apply_effects
+from bpmn_engine.persistence import store
+from bpmn_engine.persistence.definitions_cache import definitions_for
+from bpmn_engine.persistence.history import record_activity_history
+from bpmn_engine.persistence.projections import apply_effects
 from bpmn_engine.runtime import InstanceState, advance, new_instance
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr

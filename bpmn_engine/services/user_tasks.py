@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from bpmn_engine import store
 from bpmn_engine.errors import (
     NotFoundError,
     TaskAlreadyClaimedError,
@@ -16,6 +15,7 @@ from bpmn_engine.errors import (
 )
 from bpmn_engine.models import UserTask
 from bpmn_engine.models.work import UserTaskState
+from bpmn_engine.persistence import store
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from bpmn_engine.handlers import BpmnError, JobContext, handler
+from bpmn_engine.jobs.handlers import BpmnError, JobContext, handler
 
 
 def journal(job: JobContext, note: str = "") -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from bpmn_engine.handlers import BpmnError, JobContext
+from bpmn_engine.jobs.handlers import BpmnError, JobContext
 from bpmn_engine.models import Incident, Job
 from bpmn_engine.services import start_instance
 from bpmn_engine.services.job_runner import execute_job
@@ -143,7 +143,7 @@ def test_external_worker_reports_failures_with_retries_then_an_incident(settings
     deploy_service_process("packing", "pack")
     instance = start_instance(definition_key="packing", variables={"broken": True})
     job = Job.objects.get(instance=instance)
-    from bpmn_engine.external_worker import ExternalWorker
+    from bpmn_engine.jobs.external_worker import ExternalWorker
 
     worker = ExternalWorker(worker_id="w", topic="pack", function=pack, retries=1)
     assert worker.run_once() == 1

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
-from bpmn_engine.dispatch import publish_run_job
+from bpmn_engine.jobs.dispatch import publish_run_job
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.services import start_instance
 from tests.jobs.conftest import deploy_service_process

@@ -5,7 +5,7 @@ import socket
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bpmn_engine.external_worker import ExternalWorker
+from bpmn_engine.jobs.external_worker import ExternalWorker
 
 
 class Command(BaseCommand):

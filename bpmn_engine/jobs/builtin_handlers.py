@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from bpmn_engine.expressions import ExpressionError, evaluate, is_expression
-from bpmn_engine.handlers import BpmnError, JobContext, handler
+from bpmn_engine.jobs.handlers import BpmnError, JobContext, handler
 
 log = logging.getLogger("procession.process")
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024

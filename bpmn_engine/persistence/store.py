@@ -10,10 +10,10 @@ from datetime import datetime
 from django.db.models import Q, Subquery
 
 from bpmn_engine.bpmn.model import Definitions, Process
-from bpmn_engine.definitions_cache import definitions_for
 from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
 from bpmn_engine.models import ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.models.instances import InstanceStatus
+from bpmn_engine.persistence.definitions_cache import definitions_for
 from bpmn_engine.runtime import InstanceState
 
 ENDED_STATUSES = {

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError
-from bpmn_engine.dispatch import dispatch_after_commit
-from bpmn_engine.handlers import has_handler
+from bpmn_engine.jobs.dispatch import dispatch_after_commit
+from bpmn_engine.jobs.handlers import has_handler
+from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import (
     EventSubscription,
     Incident,
@@ -28,7 +29,6 @@ from bpmn_engine.models.work import (
     TimerState,
     UserTaskState,
 )
-from bpmn_engine.retry_policy import retry_policy
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime import effects as fx
 

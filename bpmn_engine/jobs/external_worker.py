@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn_engine.errors import JobNotActiveError
-from bpmn_engine.handlers import BpmnError, JobContext
-from bpmn_engine.retry_policy import retry_policy
+from bpmn_engine.jobs.handlers import BpmnError, JobContext
+from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.services.external_tasks import (
     LockedExternalTask,
     TopicRequest,

@@ -1,6 +1,6 @@
 """Service-task handlers: Python callables registered by job type (topic).
 
-    from bpmn_engine.handlers import handler, BpmnError
+    from bpmn_engine.jobs.handlers import handler, BpmnError
 
     @handler("charge-card", timeout=30)
     def charge_card(job):
