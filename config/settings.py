@@ -126,7 +126,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+NODE_MODULES = BASE_DIR / "node_modules"  # installed by the Makefile from package-lock.json
+# Only the built browser bundles are served, under static/vendor/<library>/.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bpmn-js", NODE_MODULES / "bpmn-js" / "dist"),
+    ("vendor/form-js", NODE_MODULES / "@bpmn-io" / "form-js" / "dist"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
