@@ -1,9 +1,17 @@
-"""Liveness/readiness probe: answers 200 when the database answers, 503 otherwise."""
+"""Liveness/readiness probe: answers 200 when the database answers, 503 otherwise.
+
+Anonymous callers learn the status only; staff also see the database vendor. A database
+error is logged, never returned.
+"""
+
+import logging
 
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
 
 
 @require_GET
@@ -12,6 +20,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError as exc:
-        return JsonResponse({"status": "unavailable", "database": str(exc)}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    except DatabaseError:
+        log.exception("health check: the database did not answer")
+        return JsonResponse({"status": "unavailable"}, status=503)
+    body = {"status": "ok"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body["database"] = connection.vendor
+    return JsonResponse(body)
