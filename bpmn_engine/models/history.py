@@ -13,7 +13,20 @@ class ActivityState(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class LoopRole(models.TextChoices):
+    """Mirrors ``runtime.effects.LoopRole``: a plain activity, a loop's body, or one of its
+    iterations."""
+
+    NONE = "", "none"
+    BODY = "body"
+    INSTANCE = "instance"
+
+
 class ActivityHistory(models.Model):
+    """One activity instance. A multi-instance (or standard loop) activity leaves one
+    ``loop_role="body"`` row and one ``"instance"`` row per iteration; a call activity's
+    row names the instance it called (``called_instance``)."""
+
     instance = models.ForeignKey(
         ProcessInstance, on_delete=models.CASCADE, related_name="activity_history"
     )
@@ -24,6 +37,14 @@ class ActivityHistory(models.Model):
     scope_id = models.CharField(max_length=32)
     state = models.CharField(max_length=16, choices=ActivityState.choices)
     actor = models.CharField(max_length=150, blank=True, default="")
+    loop_role = models.CharField(max_length=8, choices=LoopRole.choices, blank=True, default="")
+    called_instance = models.ForeignKey(
+        ProcessInstance,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calling_activities",
+    )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 

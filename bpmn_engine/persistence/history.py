@@ -31,6 +31,7 @@ def record_activity_history(
                 name=effect.name or "",
                 token_id=effect.token_id,
                 scope_id=effect.scope_id,
+                loop_role=str(effect.loop),
                 state=ActivityState.ACTIVE,
                 started_at=effect.at,
             )
@@ -54,3 +55,12 @@ def record_activity_history(
                 ).update(state=state, ended_at=effect.at, actor=actor)
     if new_rows:
         ActivityHistory.objects.bulk_create(new_rows)
+
+
+def link_called_instance(
+    instance: ProcessInstance, *, token_id: str, node_id: str, called: int
+) -> None:
+    """Name the instance a call activity started on the call activity's open row."""
+    ActivityHistory.objects.filter(
+        instance=instance, token_id=token_id, node_id=node_id, state=ActivityState.ACTIVE
+    ).update(called_instance_id=called)

@@ -58,6 +58,7 @@ from bpmn_engine.runtime.state import (
     Token,
     Wait,
     new_instance,
+    snapshot_variables,
 )
 from bpmn_engine.runtime.triggers import (
     Cancel,
@@ -145,4 +146,5 @@ __all__ = [
     "WaitKindMismatchError",
     "advance",
     "new_instance",
+    "snapshot_variables",
 ]

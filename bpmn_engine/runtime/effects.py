@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from bpmn_engine.bpmn.model import FormField
@@ -219,6 +220,16 @@ class IncidentResolved(Effect):
 # --------------------------------------------------------------------------- history
 
 
+class LoopRole(StrEnum):
+    """Where a history entry stands in a loop: a plain activity (``NONE``), the body of a
+    multi-instance or standard loop (``BODY``: the token that reached the activity), or one
+    of its iterations (``INSTANCE``)."""
+
+    NONE = ""
+    BODY = "body"
+    INSTANCE = "instance"
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityEffect(Effect):
     """Base of the history effects: an activity instance started, completed or was
@@ -230,6 +241,7 @@ class ActivityEffect(Effect):
     tag: str
     name: str | None
     at: datetime
+    loop: LoopRole = LoopRole.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +262,9 @@ class ActivityCancelled(ActivityEffect):
 def _fast_history_init(cls: type) -> type:
     """Give a history effect an ``__init__`` that writes its slots through their descriptors:
     half the cost of the frozen dataclass ``__init__`` (these are built on every step)."""
-    s0, s1, s2, s3, s4, s5 = (
+    s0, s1, s2, s3, s4, s5, s6 = (
         getattr(cls, name).__set__
-        for name in ("node_id", "token_id", "scope_id", "tag", "name", "at")
+        for name in ("node_id", "token_id", "scope_id", "tag", "name", "at", "loop")
     )
 
     def __init__(
@@ -263,6 +275,7 @@ def _fast_history_init(cls: type) -> type:
         tag: str,
         name: str | None,
         at: datetime,
+        loop: LoopRole = LoopRole.NONE,
     ) -> None:
         s0(self, node_id)
         s1(self, token_id)
@@ -270,6 +283,7 @@ def _fast_history_init(cls: type) -> type:
         s3(self, tag)
         s4(self, name)
         s5(self, at)
+        s6(self, loop)
 
     cls.__init__ = __init__  # type: ignore[misc]
     return cls

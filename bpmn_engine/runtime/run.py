@@ -38,6 +38,7 @@ READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
     TokenState.LISTENING,
 )
 EXECUTE, COMPLETE, LEAVE = ActivityPhase.EXECUTE, ActivityPhase.COMPLETE, ActivityPhase.LEAVE
+NO_LOOP = fx.LoopRole.NONE
 
 
 class StepIncident(Exception):
@@ -84,7 +85,7 @@ class Run(WaitsAndIncidents):
             self.effects.append,
             fx.ActivityStarted,
         )
-        conditional = tables.conditional
+        conditional, looped = tables.conditional, tables.looped
         while True:
             if conditional:
                 self._dispatch_conditions()
@@ -94,7 +95,8 @@ class Run(WaitsAndIncidents):
                     continue  # cancelled or parked while queued
                 node = nodes[token.node_id]
                 if history:
-                    emit(started(node.id, token.id, token.scope_id, node.tag, node.name, now))
+                    loop = self.loop_role(token) if token.node_id in looped else NO_LOOP
+                    emit(started(node.id, token.id, token.scope_id, node.tag, node.name, now, loop))
                 self.phase = EXECUTE
                 try:
                     behaviours[token.node_id].execute(self, token, node)
@@ -129,7 +131,14 @@ class Run(WaitsAndIncidents):
             self.incident(token, node, "expression", str(failure))
 
     def record(self, kind: type, token: Token, node: FlowNode) -> None:
-        self.effects.append(kind(node.id, token.id, token.scope_id, node.tag, node.name, self.now))
+        loop = self.loop_role(token) if node.id in self.tables.looped else NO_LOOP
+        self.effects.append(
+            kind(node.id, token.id, token.scope_id, node.tag, node.name, self.now, loop)
+        )
+
+    def loop_role(self, token: Token) -> fx.LoopRole:
+        """Body or instance, for a token at a looped activity."""
+        return fx.LoopRole.INSTANCE if self.is_instance(token) else fx.LoopRole.BODY
 
     # ------------------------------------------------------------------ tokens
 

@@ -10,6 +10,7 @@ incidents; the root scope id is ``"root"``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from bpmn_engine.bpmn.model import Process
@@ -301,3 +302,21 @@ def new_instance(
 ) -> InstanceState:
     """A fresh, active instance of ``process`` with nothing started yet."""
     return InstanceState(instance_id, process.id, business_key)
+
+
+def snapshot_variables(snapshot: Mapping[str, Any], wait_id: str | None = None) -> dict[str, Any]:
+    """Variables visible at an open wait of a stored ``to_dict()`` snapshot (inner scopes
+    win), read without rebuilding the state; the root scope's when the wait is gone (or
+    ``wait_id`` is None). A read for displays and workers: the dicts are not copied deeply."""
+    scopes = snapshot.get("scopes", {})
+    wait = snapshot.get("waits", {}).get(wait_id) if wait_id is not None else None
+    scope_id: str | None = wait["scope_id"] if wait is not None else ROOT
+    chain: list[Mapping[str, Any]] = []
+    while scope_id is not None and scope_id in scopes:
+        scope = scopes[scope_id]
+        chain.append(scope.get("variables", {}))
+        scope_id = scope.get("parent_id")
+    merged: dict[str, Any] = {}
+    for variables in reversed(chain):
+        merged.update(variables)
+    return merged

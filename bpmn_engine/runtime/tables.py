@@ -55,6 +55,9 @@ class ProcessTables:
         self.inclusive_ids: frozenset[str] = frozenset(
             n.id for n in self.nodes.values() if isinstance(n, InclusiveGateway)
         )
+        self.looped: frozenset[str] = frozenset(
+            n.id for n in self.nodes.values() if isinstance(n, Activity) and n.loop is not None
+        )
         self._reaching: dict[str, frozenset[str]] = {}
         self._compiled: dict[str, Any] = {}
         self._scripts: dict[str, Any] = {}

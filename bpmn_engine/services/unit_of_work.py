@@ -12,7 +12,7 @@ from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInst
 from bpmn_engine.models.work import SubscriptionKind
 from bpmn_engine.persistence import store
 from bpmn_engine.persistence.definitions_cache import definitions_for
-from bpmn_engine.persistence.history import record_activity_history
+from bpmn_engine.persistence.history import link_called_instance, record_activity_history
 from bpmn_engine.persistence.projections import apply_effects
 from bpmn_engine.runtime import InstanceState, advance, new_instance
 from bpmn_engine.runtime import effects as fx
@@ -199,13 +199,16 @@ class UnitOfWork:
                 ),
             )
             return
-        self.start(
+        child = self.start(
             definition,
             variables=dict(effect.variables),
             business_key=effect.business_key,
             parent=row,
             parent_wait_id=effect.wait_id,
         )
+        wait = self.state(row.pk).waits.get(effect.wait_id)
+        if wait is not None:
+            link_called_instance(row, token_id=wait.token_id, node_id=wait.node_id, called=child.pk)
 
     def broadcast_signal(self, signal_name: str, variables: dict[str, Any]) -> int:
         """Deliver a signal to every open subscription and start-event; returns how many."""
