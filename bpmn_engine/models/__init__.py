@@ -6,6 +6,7 @@ within the same transaction (user tasks, jobs, timers, subscriptions, incidents,
 variables, tokens) or an append-only record (activity history).
 """
 
+from bpmn_engine.models.audit import AuditChainHead, AuditEvent
 from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
 from bpmn_engine.models.history import ActivityHistory
 from bpmn_engine.models.instances import ProcessInstance, TokenRow, VariableRow
@@ -21,6 +22,8 @@ from bpmn_engine.models.work import (
 
 __all__ = [
     "ActivityHistory",
+    "AuditChainHead",
+    "AuditEvent",
     "CircuitBreaker",
     "Deployment",
     "DeploymentResource",

@@ -64,6 +64,8 @@ class ProcessDefinition(models.Model):
 
     class Meta:
         ordering = ["key", "-version"]
+        # Auditors: granted per definition (django-guardian) or globally for all.
+        permissions = [("view_audit", "Can read the history and audit trail")]
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="unique_definition_version"),
         ]

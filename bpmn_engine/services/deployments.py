@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.bpmn import ValidationIssue, check_bpmn
 from bpmn_engine.bpmn.model import (
     Definitions,
@@ -28,6 +29,7 @@ from bpmn_engine.models import (
     ProcessDefinition,
     Timer,
 )
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import SubscriptionKind, TimerState
 from bpmn_engine.services.transactions import command
 
@@ -111,7 +113,39 @@ def deploy_definition(
             definition = _new_version(deployment, resource, process)
             _open_start_events(definition, definitions, process, now)
             created.append(definition)
+    _audit_deployment(deployment, created, resources, deployed_by=deployed_by, now=now)
     return DeploymentResult(deployment, created, warnings=warnings)
+
+
+def _audit_deployment(
+    deployment: Deployment,
+    created: list[ProcessDefinition],
+    resources: Mapping[str, bytes],
+    *,
+    deployed_by: Any,
+    now: datetime,
+) -> None:
+    """One event per new definition version (so auditors of that definition see it), or
+    one for the deployment when it holds no executable process."""
+    actor = Actor.of(user=deployed_by)
+    data = {
+        "deployment_id": deployment.pk,
+        "name": deployment.name,
+        "source": deployment.source,
+        "resources": {n: hashlib.sha256(c).hexdigest() for n, c in resources.items()},
+    }
+    targets: list[ProcessDefinition | None] = list(created) or [None]
+    record_entries(
+        Entry(
+            event_type=AuditEventType.DEPLOYMENT_CREATED,
+            actor=actor,
+            occurred_at=now,
+            definition_id=d.pk if d else None,
+            element_id=d.key if d else "",
+            data=data | ({"key": d.key, "version": d.version} if d else {}),
+        )
+        for d in targets
+    )
 
 
 def _unchanged_deployment(name: str, source: str, checksums: dict[str, str]) -> Deployment | None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bpmn_engine.audit.effects import Before, StepEvents
+from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
 from bpmn_engine.persistence import store
@@ -35,10 +37,14 @@ class UnitOfWork:
     loaded, so a follow-up on the same instance sees the state the previous step wrote.
     """
 
-    def __init__(self, *, now: datetime, actor: str = "", user: Any = None) -> None:
+    def __init__(
+        self, *, now: datetime, actor: str = "", user: Any = None, worker_id: str = ""
+    ) -> None:
         self.now = now
         self.actor = actor
         self.user = user
+        self.audit_actor = Actor.of(user=user, worker_id=worker_id, name=actor)
+        self.audit: list[Entry] = []
         self.loaded: dict[int, store.LoadedInstance] = {}
         self.queue: deque[Pending] = deque()
 
@@ -85,8 +91,15 @@ class UnitOfWork:
         self.queue.append(Pending(instance_id, trigger, tolerate_missing_wait))
 
     def run(self) -> None:
+        """Process the queue, then write the audit events of every step at once."""
         while self.queue:
             self._step(self.queue.popleft())
+        self.flush_audit()
+
+    def flush_audit(self) -> None:
+        if self.audit:
+            entries, self.audit = self.audit, []
+            record_entries(entries)
 
     def instance(self, instance_id: int) -> store.LoadedInstance:
         loaded = self.loaded.get(instance_id)
@@ -102,6 +115,7 @@ class UnitOfWork:
 
     def _step(self, pending: Pending) -> None:
         loaded = self.instance(pending.instance_id)
+        before = Before.capture(loaded.state, pending.trigger)
         try:
             step = advance(
                 loaded.process,
@@ -118,6 +132,16 @@ class UnitOfWork:
         store.save(loaded, now=self.now)
         apply_effects(loaded.row, loaded.state, step.effects, self.now)
         record_activity_history(loaded.row, step.effects, actor=self.actor)
+        self.audit.extend(
+            StepEvents(
+                instance_id=loaded.row.pk,
+                definition_id=loaded.row.definition_id,
+                actor=self.audit_actor,
+                now=self.now,
+                before=before,
+                trigger=pending.trigger,
+            ).build(step.effects)
+        )
         self._follow(loaded.row, step.effects)
 
     def _follow(self, row: ProcessInstance, effects: list[fx.Effect]) -> None:

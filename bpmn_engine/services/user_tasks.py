@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine.audit import record
 from bpmn_engine.errors import (
     NotFoundError,
     TaskAlreadyClaimedError,
@@ -14,6 +15,7 @@ from bpmn_engine.errors import (
     TaskNotOpenError,
 )
 from bpmn_engine.models import UserTask
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import UserTaskState
 from bpmn_engine.persistence import store
 from bpmn_engine.runtime import triggers as tr
@@ -33,13 +35,25 @@ def _locked_open_task(task_id: int, work: UnitOfWork | None = None) -> UserTask:
     if instance_id is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     if work is not None:
-        work.instance(instance_id)
+        instance = work.instance(instance_id).row
     else:
-        store.lock_instance(instance_id)
+        instance = store.lock_instance(instance_id)
     task = UserTask.objects.select_for_update().get(pk=task_id)
+    task.instance = instance
     if task.state != UserTaskState.OPEN:
         raise TaskNotOpenError(f"Expected to work on user task {task_id}, but it is {task.state}")
     return task
+
+
+def _audit_task(task: UserTask, event_type: str, user: Any, **data: Any) -> None:
+    record(
+        event_type,
+        user=user,
+        instance_id=task.instance_id,
+        definition_id=task.instance.definition_id,
+        element_id=task.node_id,
+        data={"task_id": task.pk, "wait_id": task.wait_id, **data},
+    )
 
 
 @command
@@ -54,6 +68,7 @@ def claim_user_task(*, task_id: int, user: Any) -> UserTask:
     if task.assignee != username:
         task.assignee = username
         task.save(update_fields=["assignee"])
+        _audit_task(task, AuditEventType.TASK_CLAIMED, user, assignee=username)
     return task
 
 
@@ -65,8 +80,9 @@ def unclaim_user_task(*, task_id: int, user: Any) -> UserTask:
         raise TaskAlreadyClaimedError(
             f"Expected to release user task {task_id}, but {task.assignee} holds it"
         )
-    task.assignee = ""
+    previous, task.assignee = task.assignee, ""
     task.save(update_fields=["assignee"])
+    _audit_task(task, AuditEventType.TASK_UNCLAIMED, user, previous_assignee=previous)
     return task
 
 

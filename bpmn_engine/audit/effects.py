@@ -1,0 +1,241 @@
+"""Audit entries of one engine step: the trigger that moved the instance, then every
+effect it produced (activities, variables with old and new value, tasks, jobs, incidents,
+the instance's end)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bpmn_engine.audit.writer import Actor, Entry
+from bpmn_engine.models.audit import AuditEventType as T
+from bpmn_engine.runtime import InstanceState
+from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime import triggers as tr
+
+
+@dataclass(slots=True)
+class Before:
+    """What the step's events need from the state as it was before the step."""
+
+    variables: dict[str, dict[str, Any]]
+    wait_node: str
+    wait_data: dict[str, Any]
+
+    @classmethod
+    def capture(cls, state: InstanceState, trigger: tr.Trigger) -> Before:
+        wait = state.waits.get(getattr(trigger, "wait_id", "") or "")
+        return cls(
+            variables={sid: dict(scope.variables) for sid, scope in state.scopes.items()},
+            wait_node=wait.node_id if wait else "",
+            wait_data=dict(wait.data) if wait else {},
+        )
+
+
+class StepEvents:
+    """Builds the entries of one step of one instance."""
+
+    def __init__(
+        self,
+        *,
+        instance_id: int,
+        definition_id: int,
+        actor: Actor,
+        now: datetime,
+        before: Before,
+        trigger: tr.Trigger,
+    ) -> None:
+        self.instance_id = instance_id
+        self.definition_id = definition_id
+        self.actor = actor
+        self.now = now
+        self.before = before
+        self.trigger = trigger
+        self.entries: list[Entry] = []
+
+    def add(
+        self, event_type: str, element_id: str = "", at: datetime | None = None, **data: Any
+    ) -> None:
+        self.entries.append(
+            Entry(
+                event_type=event_type,
+                actor=self.actor,
+                occurred_at=at or self.now,
+                instance_id=self.instance_id,
+                definition_id=self.definition_id,
+                element_id=element_id or "",
+                data=data,
+            )
+        )
+
+    def build(self, effects: list[fx.Effect]) -> list[Entry]:
+        _trigger_entry(self, self.trigger)
+        ends = []
+        for effect in effects:
+            if isinstance(effect, fx.InstanceCompleted | fx.InstanceCancelled):
+                ends.append(effect)  # the runtime reports variables last; the end goes after
+                continue
+            handler = EFFECT_ENTRIES.get(type(effect))
+            if handler is not None:
+                handler(self, effect)
+        for effect in ends:
+            EFFECT_ENTRIES[type(effect)](self, effect)
+        return self.entries
+
+
+def _trigger_entry(step: StepEvents, trigger: tr.Trigger) -> None:
+    node, wait_data = step.before.wait_node, step.before.wait_data
+    if isinstance(trigger, tr.StartInstance):
+        step.add(
+            T.INSTANCE_STARTED,
+            trigger.start_event_id or "",
+            variables=dict(trigger.variables),
+            initiator=trigger.initiator,
+        )
+    elif isinstance(trigger, tr.CorrelateMessage):
+        step.add(
+            T.MESSAGE_CORRELATED,
+            node,
+            wait_id=trigger.wait_id,
+            message=wait_data.get("message_name") or wait_data.get("message"),
+            variables=dict(trigger.variables),
+        )
+    elif isinstance(trigger, tr.TriggerSignal):
+        step.add(
+            T.SIGNAL_RECEIVED,
+            node,
+            wait_id=trigger.wait_id,
+            signal=wait_data.get("signal_name") or wait_data.get("signal"),
+            variables=dict(trigger.variables),
+        )
+    elif isinstance(trigger, tr.ThrowBpmnError):
+        step.add(
+            T.JOB_ERROR_THROWN,
+            node,
+            wait_id=trigger.wait_id,
+            error_code=trigger.error_code,
+            message=trigger.message,
+            variables=dict(trigger.variables),
+        )
+
+
+def _variables(step: StepEvents, e: fx.VariablesChanged) -> None:
+    known = step.before.variables.setdefault(e.scope_id, {})
+    for name, value in e.changes.items():
+        if name in known:
+            if known[name] == value and type(known[name]) is type(value):
+                continue
+            step.add(T.VARIABLE_UPDATED, scope=e.scope_id, name=name, old=known[name], new=value)
+        else:
+            step.add(T.VARIABLE_CREATED, scope=e.scope_id, name=name, new=value)
+        known[name] = value
+
+
+def _activity(event_type: str) -> Callable[[StepEvents, Any], None]:
+    def add(step: StepEvents, e: fx.ActivityEffect) -> None:
+        step.add(
+            event_type, e.node_id, e.at, type=e.tag, name=e.name, token=e.token_id, scope=e.scope_id
+        )
+
+    return add
+
+
+def _task_created(step: StepEvents, e: fx.UserTaskCreated) -> None:
+    step.add(
+        T.TASK_CREATED,
+        e.node_id,
+        wait_id=e.wait_id,
+        name=e.name,
+        assignee=e.assignee,
+        candidate_users=list(e.candidate_users),
+        candidate_groups=list(e.candidate_groups),
+        due_at=e.due_at,
+        priority=e.priority,
+    )
+
+
+def _task_completed(step: StepEvents, e: fx.UserTaskCompleted) -> None:
+    trigger = step.trigger
+    submitted: dict[str, Any] = {}
+    local: dict[str, Any] = {}
+    if isinstance(trigger, tr.CompleteUserTask) and trigger.wait_id == e.wait_id:
+        submitted, local = dict(trigger.variables), dict(trigger.local_variables)
+    step.add(
+        T.TASK_COMPLETED,
+        step.before.wait_node,
+        wait_id=e.wait_id,
+        completed_by=e.completed_by,
+        values=submitted,
+        local_values=local,
+    )
+
+
+def _job_completed(step: StepEvents, e: fx.JobCompleted) -> None:
+    trigger = step.trigger
+    variables = (
+        dict(trigger.variables)
+        if isinstance(trigger, tr.CompleteJob) and trigger.wait_id == e.wait_id
+        else {}
+    )
+    step.add(T.JOB_COMPLETED, step.before.wait_node, wait_id=e.wait_id, variables=variables)
+
+
+def _closed(event_type: str) -> Callable[[StepEvents, Any], None]:
+    def add(step: StepEvents, e: fx.WaitClosed) -> None:
+        step.add(event_type, wait_id=e.wait_id)
+
+    return add
+
+
+def _job_created(step: StepEvents, e: fx.JobCreated) -> None:
+    step.add(
+        T.JOB_CREATED,
+        e.node_id,
+        wait_id=e.wait_id,
+        job_type=e.job_type,
+        retries=e.retries,
+        external=e.external,
+    )
+
+
+def _timer_fired(step: StepEvents, e: fx.TimerFired) -> None:
+    step.add(T.TIMER_FIRED, step.before.wait_node, wait_id=e.wait_id)
+
+
+def _incident_raised(step: StepEvents, e: fx.IncidentRaised) -> None:
+    step.add(
+        T.INCIDENT_RAISED, e.node_id, incident_id=e.incident_id, kind=e.kind, message=e.message
+    )
+
+
+def _incident_resolved(step: StepEvents, e: fx.IncidentResolved) -> None:
+    step.add(T.INCIDENT_RESOLVED, incident_id=e.incident_id)
+
+
+def _instance_completed(step: StepEvents, e: fx.InstanceCompleted) -> None:
+    step.add(T.INSTANCE_TERMINATED if e.terminated else T.INSTANCE_COMPLETED)
+
+
+def _instance_cancelled(step: StepEvents, e: fx.InstanceCancelled) -> None:
+    step.add(T.INSTANCE_CANCELLED, reason=e.reason)
+
+
+EFFECT_ENTRIES: dict[type, Callable[[StepEvents, Any], None]] = {
+    fx.ActivityStarted: _activity(T.ACTIVITY_STARTED),
+    fx.ActivityCompleted: _activity(T.ACTIVITY_COMPLETED),
+    fx.ActivityCancelled: _activity(T.ACTIVITY_CANCELLED),
+    fx.VariablesChanged: _variables,
+    fx.UserTaskCreated: _task_created,
+    fx.UserTaskCompleted: _task_completed,
+    fx.UserTaskCancelled: _closed(T.TASK_CANCELLED),
+    fx.JobCreated: _job_created,
+    fx.JobCompleted: _job_completed,
+    fx.JobCancelled: _closed(T.JOB_CANCELLED),
+    fx.TimerFired: _timer_fired,
+    fx.IncidentRaised: _incident_raised,
+    fx.IncidentResolved: _incident_resolved,
+    fx.InstanceCompleted: _instance_completed,
+    fx.InstanceCancelled: _instance_cancelled,
+}

@@ -1,0 +1,164 @@
+"""Write audit events in the caller's transaction, extending each stream's hash chain.
+
+Every command writes its events once, at its end: one ``SELECT ... FOR UPDATE`` of the
+chain heads it extends, one multi-row ``INSERT`` of the events, one upsert of the heads.
+Per-instance streams are already serialised by the instance row lock; the ``system``
+stream (deployments, grants, exports) by its head row lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from bpmn_engine.audit.canonical import GENESIS, canonical_json, event_hash, format_time
+from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
+
+SYSTEM_STREAM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted: a user (by username), a worker (by worker id) or the system."""
+
+    kind: str
+    id: str = ""
+
+    @classmethod
+    def of(cls, *, user: Any = None, worker_id: str | None = None, name: str = "") -> Actor:
+        if getattr(user, "pk", None) is not None:
+            return cls(ActorKind.USER, user.get_username())
+        if isinstance(user, str) and user:
+            return cls(ActorKind.USER, user)
+        if name:
+            return cls(ActorKind.USER, name)
+        if worker_id:
+            return cls(ActorKind.WORKER, worker_id)
+        return SYSTEM
+
+
+SYSTEM = Actor(ActorKind.SYSTEM)
+
+
+@dataclass(slots=True)
+class Entry:
+    """An event about to be written."""
+
+    event_type: str
+    actor: Actor
+    occurred_at: datetime
+    instance_id: int | None = None
+    definition_id: int | None = None
+    element_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stream(self) -> str:
+        return f"instance:{self.instance_id}" if self.instance_id is not None else SYSTEM_STREAM
+
+
+def stream_of(instance_id: int | None) -> str:
+    return f"instance:{instance_id}" if instance_id is not None else SYSTEM_STREAM
+
+
+def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
+    """Chain and insert ``entries`` (in order) inside the current transaction."""
+    entries = list(entries)
+    if not entries:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Expected audit events to be written inside the command's transaction")
+    streams = sorted({e.stream for e in entries})
+    heads = _locked_heads(streams)
+    rows = []
+    for entry in entries:
+        stream = entry.stream
+        seq, prev = heads.get(stream, (0, GENESIS))
+        row = AuditEvent(
+            stream=stream,
+            seq=seq + 1,
+            occurred_at=entry.occurred_at,
+            event_type=str(entry.event_type),
+            actor_kind=str(entry.actor.kind),
+            actor_id=entry.actor.id[:150],
+            instance_id=entry.instance_id,
+            definition_id=entry.definition_id,
+            element_id=entry.element_id[:255],
+            data=canonical_json(entry.data),
+            prev_hash=prev,
+        )
+        row.hash = event_hash(prev, _body(row, entry.occurred_at))
+        heads[stream] = (row.seq, row.hash)
+        rows.append(row)
+    AuditEvent.objects.bulk_create(rows)
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(stream=s, seq=heads[s][0], hash=heads[s][1]) for s in streams],
+        update_conflicts=True,
+        unique_fields=["stream"],
+        update_fields=["seq", "hash"],
+    )
+    return rows
+
+
+def _locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
+    """Lock the heads of ``streams``. A shared stream (``system``) must exist before it
+    can be locked, or two first writers would both start it: create it if missing (an
+    instance stream needs no such care, its instance row lock serialises its writers)."""
+    heads = {
+        h.stream: (h.seq, h.hash)
+        for h in AuditChainHead.objects.select_for_update().filter(stream__in=streams)
+    }
+    if SYSTEM_STREAM in streams and SYSTEM_STREAM not in heads:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(stream=SYSTEM_STREAM, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(stream=SYSTEM_STREAM)
+        heads[SYSTEM_STREAM] = (head.seq, head.hash)
+    return heads
+
+
+def _body(row: AuditEvent, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "stream": row.stream,
+        "seq": row.seq,
+        "occurred_at": format_time(occurred_at),
+        "event_type": row.event_type,
+        "actor_kind": row.actor_kind,
+        "actor_id": row.actor_id,
+        "instance_id": row.instance_id,
+        "definition_id": row.definition_id,
+        "element_id": row.element_id,
+        "data": row.data,
+    }
+
+
+def record(
+    event_type: str,
+    *,
+    user: Any = None,
+    worker_id: str | None = None,
+    actor: Actor | None = None,
+    instance_id: int | None = None,
+    definition_id: int | None = None,
+    element_id: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Record one event in the current transaction (for commands outside the unit of
+    work: claims, comments, grants, exports). ``user`` or ``worker_id`` names the actor;
+    neither means the system."""
+    entry = Entry(
+        event_type=event_type,
+        actor=actor or Actor.of(user=user, worker_id=worker_id),
+        occurred_at=now or timezone.now(),
+        instance_id=instance_id,
+        definition_id=definition_id,
+        element_id=element_id,
+        data=data or {},
+    )
+    return record_entries([entry])[0]
