@@ -16,7 +16,7 @@ def uninstall_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bpmn_engine', '0002_job_runner'),
+        ('bpmn_engine', '0003_activity_history_loop_role_and_called_instance'),
     ]
 
     operations = [
