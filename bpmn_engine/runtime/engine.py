@@ -16,6 +16,7 @@ from typing import Any
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.runtime.budget import Budget
 from bpmn_engine.runtime.errors import (
     InstanceAlreadyStartedError,
     InstanceNotActiveError,
@@ -62,12 +63,15 @@ def advance(
     *,
     definitions: Definitions | None = None,
     record_history: bool = True,
+    budget: Budget | None = None,
 ) -> Step:
     """Apply ``trigger`` to ``state`` and run until every token waits or the instance ends.
 
     ``definitions`` (the parsed document holding ``process``) resolves message, signal and
     error names/codes; without it their ids are used. ``record_history=False`` skips the
-    ActivityStarted/Completed/Cancelled effects.
+    ActivityStarted/Completed/Cancelled effects. ``budget`` (one per command, shared by
+    its ``advance`` calls; default limits when omitted) bounds the work: running out raises
+    ``BudgetExceededError`` and leaves the state half-applied, to be discarded.
     """
     handler = _HANDLERS.get(type(trigger))
     if handler is None:
@@ -75,7 +79,7 @@ def advance(
             f"Expected to apply a runtime trigger, but got {type(trigger).__name__}"
         )
     _check_status(state, trigger)
-    run = Run(tables_for(process, definitions), state, now, record_history)
+    run = Run(tables_for(process, definitions), state, now, record_history, budget)
     handler(run, trigger)
     run.run()
     return Step(state, run.flush())

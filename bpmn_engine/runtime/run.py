@@ -17,6 +17,7 @@ from typing import Any
 
 from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.budget import Budget
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
 from bpmn_engine.runtime.tables import ProcessTables
@@ -59,8 +60,10 @@ class Run(WaitsAndIncidents):
         state: InstanceState,
         now: datetime,
         record_history: bool = True,
+        budget: Budget | None = None,
     ) -> None:
         self.tables = tables
+        self.budget = budget if budget is not None else Budget()
         self.state = state
         self.now = now
         self.history = record_history
@@ -86,6 +89,7 @@ class Run(WaitsAndIncidents):
             fx.ActivityStarted,
         )
         conditional, looped = tables.conditional, tables.looped
+        step, instance_id = self.budget.step, self.state.instance_id
         while True:
             if conditional:
                 self._dispatch_conditions()
@@ -94,6 +98,7 @@ class Run(WaitsAndIncidents):
                 if tokens.get(token.id) is not token or token.state != READY:
                     continue  # cancelled or parked while queued
                 node = nodes[token.node_id]
+                step(instance_id, node.id)
                 if history:
                     loop = self.loop_role(token) if token.node_id in looped else NO_LOOP
                     emit(started(node.id, token.id, token.scope_id, node.tag, node.name, now, loop))
@@ -143,8 +148,11 @@ class Run(WaitsAndIncidents):
     # ------------------------------------------------------------------ tokens
 
     def new_token(self, node_id: str, scope_id: str, via: str | None = None) -> Token:
+        tokens = self.state.tokens
+        if len(tokens) >= self.budget.max_tokens:
+            self.budget.check_tokens(len(tokens) + 1, self.state.instance_id, node_id)
         token = Token(self.state.next_id("t"), node_id, scope_id, READY, via)
-        self.state.tokens[token.id] = token
+        tokens[token.id] = token
         self.state.scopes[scope_id].tokens[token.id] = None
         return token
 

@@ -38,6 +38,11 @@ def retry_incident(
         )
     if incident.job_id is not None:
         _retry_job(incident, retries=retries, now=work.now)
+    elif not incident.incident_id:
+        # recorded after a rolled-back command (e.g. its budget ran out): the instance
+        # still waits where it was; resolving it is all there is to retry
+        incident.state, incident.resolved_at = IncidentState.RESOLVED, work.now
+        incident.save(update_fields=["state", "resolved_at"])
     else:
         work.send(instance_id, tr.RetryIncident(incident_id=incident.incident_id))
         work.run()

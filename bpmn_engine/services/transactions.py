@@ -1,4 +1,5 @@
-"""The one way a service command runs: a durable transaction, retried on lock conflicts."""
+"""The one way a service command runs: a durable transaction, retried on lock conflicts,
+and the error boundary: only ``EngineError`` subclasses leave a command."""
 
 from __future__ import annotations
 
@@ -7,15 +8,36 @@ import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, DataError, OperationalError, transaction
 
-from bpmn_engine.errors import ConcurrentModificationError
+from bpmn_engine.errors import (
+    ConcurrentModificationError,
+    EngineError,
+    InstanceStateError,
+    InvalidCommandError,
+    StorageError,
+)
+from bpmn_engine.expressions import ExpressionError
+from bpmn_engine.runtime.budget import BudgetExceededError
+from bpmn_engine.runtime.errors import RuntimeCommandError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+# Python errors a command's input can provoke (a value of the wrong type, a structure too
+# deep to walk, a number too large to convert); a command answers them with a typed error.
+INPUT_ERRORS = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+    MemoryError,
+)
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -28,10 +50,35 @@ def _retryable(exc: BaseException) -> bool:
     return False
 
 
+def typed(exc: Exception, action: str) -> EngineError:
+    """The ``EngineError`` a command raises for ``exc`` (already typed errors unchanged)."""
+    if isinstance(exc, EngineError):
+        return exc
+    if isinstance(exc, RuntimeCommandError):
+        return InstanceStateError(str(exc))
+    if isinstance(exc, ExpressionError):
+        return InvalidCommandError(str(exc))
+    if isinstance(exc, DataError):
+        return InvalidCommandError(f"Expected to {action}, but the database refused a value: {exc}")
+    if isinstance(exc, DatabaseError):
+        return StorageError(f"Expected to {action}, but the database failed: {exc}")
+    if isinstance(exc, RecursionError):
+        return InvalidCommandError(f"Expected to {action}, but a value is nested too deeply")
+    if isinstance(exc, INPUT_ERRORS):
+        return InvalidCommandError(f"Expected to {action}, but {type(exc).__name__}: {exc}")
+    log.exception("unexpected error in %s", action)
+    return StorageError(f"Expected to {action}, but it failed: {type(exc).__name__}: {exc}")
+
+
 def command(func: Callable[P, R]) -> Callable[P, R]:
     """Run ``func`` in ``transaction.atomic(durable=True)``; retry it from the start when
     the database reports a deadlock or serialization failure, or the version check fails.
-    Nothing of a failed attempt survives, so a retry is always safe."""
+    Nothing of a failed attempt survives, so a retry is always safe.
+
+    A command that runs out of its budget is rolled back; an incident is then recorded on
+    the element that looped in a fresh, short transaction (``services.limits``). Every
+    other failure leaves as an ``EngineError`` (see :func:`typed`)."""
+    action = func.__name__.replace("_", " ")
 
     @functools.wraps(func)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -39,9 +86,16 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
             try:
                 with transaction.atomic(durable=True):
                     return func(*args, **kwargs)
+            except BudgetExceededError as exc:
+                from bpmn_engine.services.limits import budget_exceeded
+
+                raise budget_exceeded(exc, action) from None
             except Exception as exc:
                 if attempt == MAX_ATTEMPTS or not _retryable(exc):
-                    raise
+                    error = typed(exc, action)
+                    if error is exc:
+                        raise
+                    raise error from exc
                 log.info("retrying %s after %s (attempt %d)", func.__name__, exc, attempt)
         raise AssertionError("unreachable")
 

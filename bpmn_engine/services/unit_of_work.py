@@ -20,6 +20,7 @@ from bpmn_engine.runtime import InstanceState, advance, new_instance
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.errors import UnknownWaitError
+from bpmn_engine.services.limits import check_state_size, command_budget
 from bpmn_engine.services.resolution import resolve_called_definition
 
 
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.audit: list[Entry] = []
         self.loaded: dict[int, store.LoadedInstance] = {}
         self.queue: deque[Pending] = deque()
+        self.budget = command_budget()
 
     # ------------------------------------------------------------------ entry points
 
@@ -123,12 +125,14 @@ class UnitOfWork:
                 pending.trigger,
                 self.now,
                 definitions=loaded.definitions,
+                budget=self.budget,
             )
         except UnknownWaitError:
             if pending.tolerate_missing_wait:
                 return
             raise
         loaded.state = step.state
+        check_state_size(loaded.state, _last_node(step.effects))
         store.save(loaded, now=self.now)
         apply_effects(loaded.row, loaded.state, step.effects, self.now)
         record_activity_history(loaded.row, step.effects, actor=self.actor)
@@ -254,3 +258,12 @@ class UnitOfWork:
                 self.start(definition, variables=variables, start_event_id=node_id)
             delivered += 1
         return delivered
+
+
+def _last_node(effects: list[fx.Effect]) -> str:
+    """The element the step touched last (where a state-size incident is recorded)."""
+    for effect in reversed(effects):
+        node_id = getattr(effect, "node_id", None)
+        if node_id:
+            return str(node_id)
+    return ""

@@ -240,19 +240,31 @@ def _instances(
                 f"Expected the collection of {node.id} to be a list, but got {items!r}",
             )
         items = list(items)
-        return items, len(items)
+        return items, _bounded(run, node, len(items))
     if loop.loop_cardinality:
         text = loop.loop_cardinality
         value = run.tables.expression(text).evaluate(variables) if is_expression(text) else text
         try:
             count = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise StepIncident(
                 "multi-instance",
                 f"Expected the loop cardinality of {node.id} to be a number, but got {value!r}",
             ) from None
-        return None, max(count, 0)
+        return None, _bounded(run, node, max(count, 0))
     raise StepIncident(
         "multi-instance",
         f"Expected {node.id} to have a loop cardinality or an input collection, but it has neither",
     )
+
+
+def _bounded(run: Run, node: Activity, count: int) -> int:
+    """``count``, or an incident when it is above the multi-instance cardinality limit
+    (checked before any instance exists)."""
+    limit = run.budget.max_cardinality
+    if count > limit:
+        raise StepIncident(
+            "multi-instance",
+            f"Expected {node.id} to run at most {limit} instances, but it would run {count}",
+        )
+    return count

@@ -1,0 +1,99 @@
+"""Configured limits (settings ``PROCESSION_*``, see docs/configuration.md) and what a
+command does when it hits one: a typed refusal, or for a running instance that ran out
+of its budget, an incident recorded after the rollback."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from bpmn_engine.errors import CommandBudgetExceededError, LimitExceededError
+from bpmn_engine.models import Incident, ProcessInstance
+from bpmn_engine.models.instances import InstanceStatus
+from bpmn_engine.models.work import IncidentState
+from bpmn_engine.runtime import InstanceState
+from bpmn_engine.runtime.budget import Budget, BudgetExceededError
+
+log = logging.getLogger(__name__)
+BUDGET_INCIDENT = "command-budget"
+
+
+def setting(name: str) -> int | float:
+    return getattr(settings, name)  # type: ignore[no-any-return]
+
+
+def command_budget() -> Budget:
+    """A fresh budget for one command, from the settings."""
+    return Budget(
+        max_steps=int(setting("PROCESSION_COMMAND_MAX_STEPS")),
+        max_seconds=float(setting("PROCESSION_COMMAND_MAX_SECONDS")),
+        max_tokens=int(setting("PROCESSION_MAX_TOKENS_PER_INSTANCE")),
+        max_cardinality=int(setting("PROCESSION_MAX_MI_CARDINALITY")),
+    )
+
+
+def encoded_size(value: object) -> int:
+    """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
+    return len(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+
+
+def check_state_size(state: InstanceState, node_id: str) -> None:
+    """Raise ``BudgetExceededError`` when the state would be stored larger than allowed."""
+    limit = int(setting("PROCESSION_MAX_STATE_BYTES"))
+    if encoded_size(state.to_dict()) > limit:
+        raise BudgetExceededError("state bytes", limit, state.instance_id, node_id)
+
+
+def check_handler_result_size(result: object) -> None:
+    """Refuse a handler (job) result larger than ``PROCESSION_MAX_HANDLER_RESULT_BYTES``."""
+    limit = int(setting("PROCESSION_MAX_HANDLER_RESULT_BYTES"))
+    size = encoded_size(result)
+    if size > limit:
+        raise LimitExceededError(
+            f"Expected a handler result of at most {limit} bytes, but it has {size}",
+            limit="PROCESSION_MAX_HANDLER_RESULT_BYTES",
+        )
+
+
+def budget_exceeded(exc: BudgetExceededError, action: str) -> CommandBudgetExceededError:
+    """After the rollback: record an incident on the element that ran out of budget (in a
+    short transaction of its own; one open incident per element is enough), and return
+    the typed error. A start leaves nothing behind: the instance never existed."""
+    pk = int(exc.instance_id) if exc.instance_id.isdigit() else None
+    recorded = False
+    message = f"Expected to {action}: {exc}"
+    if pk is not None:
+        try:
+            with transaction.atomic(durable=True):
+                recorded = _record(pk, exc.node_id, message)
+        except DatabaseError:
+            log.exception("could not record the budget incident of instance %s", pk)
+    if not recorded:
+        message += "; nothing was changed"
+    return CommandBudgetExceededError(
+        message, node_id=exc.node_id, instance_id=pk if recorded else None
+    )
+
+
+def _record(pk: int, node_id: str, message: str) -> bool:
+    row = ProcessInstance.objects.select_for_update().filter(pk=pk).first()
+    if row is None or row.status != InstanceStatus.ACTIVE:
+        return False
+    node_id = node_id or row.definition.key
+    open_incidents = Incident.objects.filter(
+        instance=row, node_id=node_id, kind=BUDGET_INCIDENT, state=IncidentState.OPEN
+    )
+    if not open_incidents.exists():
+        Incident.objects.create(
+            instance=row,
+            node_id=node_id[:255],
+            kind=BUDGET_INCIDENT,
+            message=message,
+            created_at=timezone.now(),
+        )
+    return True
