@@ -37,7 +37,7 @@ ENDLESS_LOOP = process(
     '<bpmn:startEvent id="start"/><bpmn:manualTask id="again">'
     '<bpmn:standardLoopCharacteristics loopMaximum="1000000000">'
     "<bpmn:loopCondition>${true}</bpmn:loopCondition>"
-    "</bpmn:standardLoopCharacteristics></bpmn:manualTask><bpmn:endEvent id=\"end\"/>"
+    '</bpmn:standardLoopCharacteristics></bpmn:manualTask><bpmn:endEvent id="end"/>'
     + flows(("start", "again"), ("again", "end")),
 )
 
