@@ -1,7 +1,10 @@
-"""REST API routes (resources are added per issue on top of the engine services)."""
+"""REST API routes under /api/.
 
-from rest_framework.routers import DefaultRouter
+The native API lives under ``v1/``. Further API modules add one include line each below,
+e.g. ``path("v1/audit/", include("audit.api_urls"))``."""
 
-router = DefaultRouter()
+from django.urls import include, path
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("v1/", include("api.native.urls")),
+]

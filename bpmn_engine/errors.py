@@ -155,3 +155,21 @@ class StorageError(EngineError):
     """The database refused or failed the command for a reason other than a conflict."""
 
     code = "storage-error"
+
+
+class InstanceSuspendedError(InstanceStateError):
+    """The instance is suspended: nothing moves it until it is resumed (cancel still works)."""
+
+    code = "instance-suspended"
+
+
+class MessageNotCorrelatedError(MessageCorrelationError):
+    """Nothing waits for the message and no message start event takes it."""
+
+    code = "message-not-correlated"
+
+
+class MessageAmbiguousError(MessageCorrelationError):
+    """More than one execution waits for the message, and only one may receive it."""
+
+    code = "message-ambiguous"

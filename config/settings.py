@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "bpmn_engine",
     "tasklist",
@@ -168,20 +170,39 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Procession API",
-    "DESCRIPTION": "BPMN 2.0 process engine and human task inbox.",
-    "VERSION": "0.1.0",
+    "DESCRIPTION": (
+        "BPMN 2.0 process engine and human task inbox. Errors are RFC 9457 problem details "
+        "(application/problem+json) with a stable `type` per engine error."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstanceStateEnum": ["active", "completed", "terminated", "cancelled", "suspended"],
+        "TaskStateEnum": "bpmn_engine.models.work.UserTaskState",
+        "IncidentStateEnum": ["open", "resolved"],
+    },
+    # Swagger UI and ReDoc come from the pinned drf-spectacular-sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# External-task long polling: the longest a fetch-and-lock request is held open.
+PROCESSION_MAX_ASYNC_RESPONSE_MS = int(os.environ.get("PROCESSION_MAX_ASYNC_RESPONSE_MS", "60000"))
 
 # --- Celery -----------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport (messages are files under var/broker), so

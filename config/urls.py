@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.health import healthz
+from api.schema_pages import RedocPage, SwaggerPage
 from tasklist import views as tasklist_views
 
 urlpatterns = [
@@ -15,5 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerPage.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocPage.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("api.urls")),
 ]

@@ -34,6 +34,8 @@ class ProcessInstance(models.Model):
         db_index=True,
     )
     state = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # An active instance can be suspended: no trigger moves it until it is resumed.
+    suspended = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=0)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"

@@ -15,9 +15,16 @@ from bpmn_engine.services.events import (
     fire_timer,
 )
 from bpmn_engine.services.incidents import retry_incident
-from bpmn_engine.services.instances import cancel_instance, set_variables, start_instance
+from bpmn_engine.services.instances import (
+    cancel_instance,
+    resume_instance,
+    set_variables,
+    start_instance,
+    suspend_instance,
+)
 from bpmn_engine.services.jobs import complete_job, job_variables, throw_job_error
 from bpmn_engine.services.user_tasks import (
+    assign_user_task,
     claim_user_task,
     complete_user_task,
     unclaim_user_task,
@@ -26,6 +33,7 @@ from bpmn_engine.services.user_tasks import (
 __all__ = [
     "CorrelationResult",
     "DeploymentResult",
+    "assign_user_task",
     "broadcast_signal",
     "cancel_instance",
     "claim_due_timers",
@@ -38,9 +46,11 @@ __all__ = [
     "fire_due_timers",
     "fire_timer",
     "job_variables",
+    "resume_instance",
     "retry_incident",
     "set_variables",
     "start_instance",
+    "suspend_instance",
     "throw_job_error",
     "unclaim_user_task",
 ]

@@ -6,16 +6,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError, parse_timer
-from bpmn_engine.errors import MessageCorrelationError, NotFoundError
-from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance, Timer
+from bpmn_engine.errors import MessageAmbiguousError, MessageNotCorrelatedError, NotFoundError
+from bpmn_engine.models import (
+    EventSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+    VariableRow,
+)
 from bpmn_engine.models.work import SubscriptionKind, TimerState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
+
+ROOT_SCOPE = "root"
 
 
 @dataclass
@@ -32,6 +41,7 @@ def correlate_message(
     message_name: str,
     business_key: str | None = None,
     correlation_key: str | None = None,
+    correlation_keys: dict[str, Any] | None = None,
     instance_id: int | None = None,
     variables: dict[str, Any] | None = None,
     correlate_all: bool = False,
@@ -39,8 +49,12 @@ def correlate_message(
     now: datetime | None = None,
 ) -> list[CorrelationResult]:
     """Deliver a message to the waiting instance(s) it matches, or start an instance at a
-    message start event. Without a match, or with several when ``correlate_all`` is off,
-    raise ``MessageCorrelationError`` and change nothing."""
+    message start event.
+
+    ``correlation_keys`` matches instances whose process variables (root scope) equal every
+    given value (Camunda's ``correlationKeys`` / ``processInstanceVariableEquals``). Without
+    a match ``MessageNotCorrelatedError``, with several when ``correlate_all`` is off
+    ``MessageAmbiguousError``; either way nothing changes."""
     work = UnitOfWork(
         now=now or timezone.now(), actor=getattr(user, "username", "") or "", user=user
     )
@@ -49,6 +63,7 @@ def correlate_message(
         event_name=message_name,
         instance__isnull=False,
         instance__status="active",
+        instance__suspended=False,
     )
     if correlation_key is not None:
         waiting = waiting.filter(correlation_key=str(correlation_key))
@@ -56,10 +71,15 @@ def correlate_message(
         waiting = waiting.filter(instance__business_key=business_key)
     if instance_id is not None:
         waiting = waiting.filter(instance_id=instance_id)
+    for name, value in (correlation_keys or {}).items():
+        equal = VariableRow.objects.filter(
+            instance_id=OuterRef("instance_id"), scope_id=ROOT_SCOPE, name=name, value=value
+        )
+        waiting = waiting.filter(Exists(equal))
     matches = list(waiting.order_by("instance_id", "id").values_list("instance_id", "wait_id"))
     if matches:
         if len(matches) > 1 and not correlate_all:
-            raise MessageCorrelationError(
+            raise MessageAmbiguousError(
                 f"Expected message '{message_name}' to match one waiting execution, "
                 f"but {len(matches)} match"
             )
@@ -79,7 +99,7 @@ def correlate_message(
             )
             work.run()
             return [CorrelationResult("start", row)]
-    raise MessageCorrelationError(
+    raise MessageNotCorrelatedError(
         f"Expected message '{message_name}' to match a waiting execution or a message start "
         "event, but nothing matches"
     )
@@ -187,6 +207,7 @@ def claim_due_timers(
         Timer.objects.select_for_update(skip_locked=True)
         .filter(state=TimerState.SCHEDULED, due_at__lte=now)
         .exclude(claimed_until__gt=now)
+        .exclude(instance_id__in=ProcessInstance.objects.filter(suspended=True).values("pk"))
         .order_by("due_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -71,6 +71,7 @@ def fetch_and_lock(
         Job.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("instance", "instance__definition")
         .filter(_topics_filter(topics), external=True, state=JobState.PENDING, due_at__lte=now)
+        .filter(instance__suspended=False)
         .order_by(*order)[:max_tasks]
     )
     for job in jobs:

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from bpmn_engine.errors import DefinitionSuspendedError, NotFoundError
-from bpmn_engine.models import ProcessDefinition, ProcessInstance
+from bpmn_engine.errors import DefinitionSuspendedError, InstanceStateError, NotFoundError
+from bpmn_engine.jobs.dispatch import dispatch_after_commit
+from bpmn_engine.models import Job, ProcessDefinition, ProcessInstance
+from bpmn_engine.models.work import JobState
+from bpmn_engine.persistence import store
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command
@@ -86,3 +89,53 @@ def set_variables(
     work.send(instance_id, tr.SetVariables(variables=variables, scope_id=scope_id))
     work.run()
     return work.instance(instance_id).row
+
+
+def _descendants(instance_id: int) -> list[int]:
+    """Active called instances below ``instance_id``, parents before children."""
+    found, frontier = [], [instance_id]
+    while frontier:
+        children = list(
+            ProcessInstance.objects.filter(parent_id__in=frontier, status="active")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        found += children
+        frontier = children
+    return found
+
+
+def _set_suspended(instance_id: int, *, suspended: bool) -> ProcessInstance:
+    row = store.lock_instance(instance_id)
+    if row.status != "active":
+        raise InstanceStateError(
+            f"Expected instance {instance_id} to be active, but it is {row.status}"
+        )
+    if row.suspended == suspended:
+        return row
+    family = [instance_id, *_descendants(instance_id)]
+    for pk in family[1:]:
+        store.lock_instance(pk)
+    ProcessInstance.objects.filter(pk__in=family).update(suspended=suspended)
+    row.suspended = suspended
+    return row
+
+
+@command
+def suspend_instance(*, instance_id: int, user: Any = None) -> ProcessInstance:
+    """Suspend an active instance and the instances it called: no task completes, no job
+    or external task is handed out, no message, signal or timer moves it until resumed.
+    Cancelling and changing variables still work. Suspending twice is a no-op."""
+    return _set_suspended(instance_id, suspended=True)
+
+
+@command
+def resume_instance(*, instance_id: int, user: Any = None) -> ProcessInstance:
+    """Resume a suspended instance (and its called instances); jobs held back run again."""
+    row = _set_suspended(instance_id, suspended=False)
+    family = [instance_id, *_descendants(instance_id)]
+    for job_id, job_type in Job.objects.filter(
+        instance_id__in=family, state=JobState.PENDING, external=False
+    ).values_list("pk", "job_type"):
+        dispatch_after_commit(job_id, job_type)
+    return row

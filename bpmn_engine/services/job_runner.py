@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bpmn_engine.errors import JobNotActiveError, StaleJobLeaseError
 from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
-from bpmn_engine.models import Job
+from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.models.work import JobState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.job_policy import (
@@ -59,6 +59,8 @@ def acquire_job(*, job_id: int, worker_id: str, now: datetime | None = None) -> 
     job = Job.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.external or job.state != JobState.PENDING or job.due_at > now:
         return None
+    if ProcessInstance.objects.filter(pk=job.instance_id, suspended=True).exists():
+        return None  # held back; resuming the instance dispatches it again
     job.attempts += 1
     postpone_to = breaker_admits(job, now=now)
     if postpone_to is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from bpmn_engine.audit.effects import Before, StepEvents
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
+from bpmn_engine.errors import InstanceSuspendedError
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
 from bpmn_engine.persistence import store
@@ -22,6 +23,9 @@ from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.errors import UnknownWaitError
 from bpmn_engine.services.limits import check_state_size, command_budget
 from bpmn_engine.services.resolution import resolve_called_definition
+
+# What a suspended instance still accepts: being cancelled and having variables changed.
+SUSPENSION_EXEMPT = (tr.Cancel, tr.SetVariables)
 
 
 @dataclass
@@ -117,6 +121,10 @@ class UnitOfWork:
 
     def _step(self, pending: Pending) -> None:
         loaded = self.instance(pending.instance_id)
+        if loaded.row.suspended and not isinstance(pending.trigger, SUSPENSION_EXEMPT):
+            raise InstanceSuspendedError(
+                f"Expected instance {loaded.row.pk} to be active, but it is suspended"
+            )
         before = Before.capture(loaded.state, pending.trigger)
         try:
             step = advance(
@@ -243,6 +251,7 @@ class UnitOfWork:
         delivered = 0
         subscriptions = (
             EventSubscription.objects.filter(kind=SubscriptionKind.SIGNAL, event_name=signal_name)
+            .exclude(instance__suspended=True)
             .order_by("instance_id", "id")
             .values_list("instance_id", "definition_id", "wait_id", "node_id")
         )

@@ -93,12 +93,18 @@ def complete_user_task(
     user: Any,
     variables: dict[str, Any] | None = None,
     local_variables: dict[str, Any] | None = None,
+    claim: bool = False,
     now: datetime | None = None,
 ) -> UserTask:
-    """Complete the task held by ``user`` and run the instance to its next wait states."""
+    """Complete the task held by ``user`` and run the instance to its next wait states.
+
+    With ``claim`` an unclaimed task is claimed by ``user`` first, in the same transaction."""
     work = UnitOfWork(now=now or timezone.now(), actor=_username(user), user=user)
     task = _locked_open_task(task_id, work)
     username = _username(user)
+    if claim and not task.assignee:
+        task.assignee = username
+        task.save(update_fields=["assignee"])
     if task.assignee != username:
         raise TaskNotAssignedError(
             f"Expected {username} to hold user task {task_id} before completing it, "
@@ -115,4 +121,13 @@ def complete_user_task(
     )
     work.run()
     task.refresh_from_db()
+    return task
+
+
+@command
+def assign_user_task(*, task_id: int, user: Any, assignee: str) -> UserTask:
+    """Set (or with ``""`` clear) the assignee, whoever holds the task now."""
+    task = _locked_open_task(task_id)
+    task.assignee = assignee
+    task.save(update_fields=["assignee"])
     return task
