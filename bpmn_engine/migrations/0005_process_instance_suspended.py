@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bpmn_engine', '0003_activity_history_loop_role_and_called_instance'),
-        ('bpmn_engine', '0003_audit_events'),
+        ('bpmn_engine', '0004_audit_events'),
     ]
 
     operations = [
