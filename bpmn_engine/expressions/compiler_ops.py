@@ -7,7 +7,7 @@ from typing import Any
 
 from .dialects import OPERATORS, TRUTH, FeelRange, juel_bool, to_text
 from .errors import EvalFailure, ParseFailure, UnknownVariable
-from .limits import Scope, check_size, size_cost
+from .limits import MAX_SIZE, Scope, check_size, check_weight, size_cost
 from .nodes import Node
 from .values import plain_truth, type_name
 
@@ -145,7 +145,7 @@ class OperatorCompiler:
 
     def c_list(self, node: Node) -> Fn:
         items = [self.compile(a) for a in node.args]  # type: ignore[arg-type]
-        return lambda s: [item(s) for item in items]
+        return lambda s: check_weight([item(s) for item in items])
 
     def c_dict(self, node: Node) -> Fn:
         parts = [self.compile(a) for a in node.args]  # type: ignore[arg-type]
@@ -158,7 +158,7 @@ class OperatorCompiler:
                 if type(key) not in _KEY_TYPES:
                     raise EvalFailure(f"invalid key of type {type_name(key)}")
                 out[key] = value_fn(s)
-            return out
+            return check_weight(out)
 
         return mapping
 
@@ -171,9 +171,16 @@ class OperatorCompiler:
         parts = [self.compile(a) for a in node.args]  # type: ignore[arg-type]
 
         def template(s: Scope) -> str:
-            text = "".join([to_text(part(s)) for part in parts])
-            check_size(len(text))
-            return text
+            # the total is checked part by part: 2,000 references to a large variable are
+            # refused after the first few, before anything is joined
+            texts, total = [], 0
+            for part in parts:
+                text = to_text(part(s))
+                total += len(text)
+                if total > MAX_SIZE:
+                    check_size(total)
+                texts.append(text)
+            return "".join(texts)
 
         return template
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .errors import EvalFailure
+from .limits import weight
 from .values import (
     NUMBERS,
     PLAIN_OPS,
@@ -69,6 +70,8 @@ def to_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, timedelta):
         return iso_duration(value)
+    if type(value) in (list, tuple, dict):
+        weight(value)  # refuse a value whose text would be huge before building it
     return str(value)
 
 
@@ -166,6 +169,18 @@ def _family(value: Any) -> object:
     if t is tuple:
         return list
     return t
+
+
+def feel_key(value: Any) -> tuple | None:
+    """A hashable key under which scalars equal by FEEL ``=`` coincide (``1`` and ``1.0``,
+    not ``1`` and ``true``); None for lists, contexts and other unhashable values."""
+    if type(value) in (list, tuple, dict):
+        return None
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (_family(value), value)
 
 
 def feel_eq(a: Any, b: Any) -> bool | None:

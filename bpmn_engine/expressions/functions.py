@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .dialects import feel_eq, iso_duration, to_text
+from .dialects import feel_eq, feel_key, iso_duration, to_text
 from .errors import EvalFailure
-from .limits import check_size
+from .limits import MAX_ROUND_DIGITS, MAX_WORK, check_size, weight
 from .temporal import now, parse_date, parse_datetime, parse_duration, today
 from .values import NUMBERS, Unsupported, order, plain_truth, type_name
 
@@ -101,11 +101,22 @@ def _abs(value: Any) -> Any:
     raise EvalFailure(f"abs() expects a number, got {type_name(value)}")
 
 
+def _digits(digits: Any, fname: str) -> int:
+    """An integer number of digits within :data:`MAX_ROUND_DIGITS` (``round(5, -10**9)``
+    would otherwise compute ``10**(10**9)``)."""
+    want(digits, int, fname, "an integer number of digits")
+    if abs(digits) > MAX_ROUND_DIGITS:
+        raise EvalFailure(
+            f"{fname}() digits must be between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}"
+        )
+    return digits  # type: ignore[no-any-return]
+
+
 def _round(value: Any, digits: Any = None) -> Any:
     _num(value, "round")
     if digits is None:
         return round(value)
-    return round(value, want(digits, int, "round", "an integer number of digits"))
+    return round(value, _digits(digits, "round"))
 
 
 def _sorted(values: Any) -> list:
@@ -162,7 +173,7 @@ def _before(value: Any, match: Any) -> str:
 
 def _append(values: Any, *items: Any) -> list:
     base = _seq(values, "append")
-    check_size(len(base) + len(items))
+    check_size(weight(base) + sum(weight(item) for item in items))
     return [*base, *items]
 
 
@@ -207,9 +218,23 @@ def _index_of(values: Any, item: Any) -> list[int]:
 
 
 def _distinct(values: Any) -> list:
+    """First occurrences in order. Scalars are found by hashing (linear); lists and
+    contexts are compared pairwise, refused when that would exceed :data:`MAX_WORK`."""
+    items = _seq(values, "distinct values")
+    seen: set = set()
     out: list = []
-    for v in _seq(values, "distinct values"):
-        if not any(feel_eq(v, seen) is True for seen in out):
+    others: list = []
+    for v in items:
+        key = feel_key(v)
+        if key is not None:
+            if key not in seen:
+                seen.add(key)
+                out.append(v)
+            continue
+        if len(others) * len(items) > MAX_WORK:
+            raise EvalFailure(f"distinct values() over {len(items)} lists or contexts is too large")
+        if not any(feel_eq(v, other) is True for other in others):
+            others.append(v)
             out.append(v)
     return out
 
@@ -281,9 +306,7 @@ FEEL_FUNCTIONS: dict[str, Builtin] = {
     "round down": (_nullable(_scaled(math.trunc)), 1, 2),
     "round up": (_nullable(_scaled(lambda v: math.copysign(math.ceil(abs(v)), v))), 1, 2),
     "decimal": (
-        _nullable(
-            lambda v, s: round(_num(v, "decimal"), want(s, int, "decimal", "an integer scale"))
-        ),
+        _nullable(lambda v, s: round(_num(v, "decimal"), _digits(s, "decimal"))),
         2,
         2,
     ),

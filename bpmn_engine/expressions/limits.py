@@ -24,11 +24,62 @@ MAX_INT_BITS = 10_000
 SIZE_STEP_DIVISOR = 100
 """A call touching a value of size ``n`` costs ``n // SIZE_STEP_DIVISOR`` extra steps."""
 
+MAX_VALUE_DEPTH = 100
+"""Deepest nesting of lists and mappings an expression may build."""
+
+MAX_ROUND_DIGITS = 1_000
+"""Largest ``digits``/scale (either sign) that rounding functions accept."""
+
+MAX_WORK = MAX_STEPS * SIZE_STEP_DIVISOR
+"""Elementary operations (comparisons) a single built-in function may plan to do."""
+
+_CONTAINERS = (list, tuple, dict)
+
 
 def check_size(size: int, what: str = "result") -> None:
     """Refuse producing a string or list longer than :data:`MAX_SIZE`."""
     if size > MAX_SIZE:
         raise EvalFailure(f"{what} size {size} exceeds the limit of {MAX_SIZE}")
+
+
+def weight(value: Any, limit: int = MAX_SIZE) -> int:
+    """Deep size of ``value``: characters of strings plus elements of lists and mappings,
+    counted through every level, a shared sub-list once per reference (so ``[x] * 1000``
+    weighs 1000 times ``x``). Refuses, while walking, a value heavier than ``limit`` or
+    nested deeper than :data:`MAX_VALUE_DEPTH`; each distinct list is walked once, so the
+    cost is bounded by the memory the value really occupies."""
+    return _weigh(value, 0, {}, limit)
+
+
+def _weigh(value: Any, depth: int, seen: dict[int, int], limit: int) -> int:
+    kind = type(value)
+    if kind is str:
+        return len(value)
+    if kind not in _CONTAINERS:
+        return 1
+    known = seen.get(id(value))
+    if known is not None:
+        return known
+    if depth >= MAX_VALUE_DEPTH:
+        raise EvalFailure(f"value nested deeper than {MAX_VALUE_DEPTH} levels")
+    total = len(value)
+    items = value.values() if kind is dict else value
+    for item in items:
+        if type(item) in _CONTAINERS or type(item) is str:
+            total += _weigh(item, depth + 1, seen, limit)
+            if total > limit:
+                raise EvalFailure(f"value size exceeds the limit of {limit}")
+    if total > limit:
+        raise EvalFailure(f"value size exceeds the limit of {limit}")
+    seen[id(value)] = total
+    return total
+
+
+def check_weight(value: Any) -> Any:
+    """``value`` if it is a scalar or a list/mapping within the size and depth limits."""
+    if type(value) in _CONTAINERS:
+        weight(value)
+    return value
 
 
 def size_cost(value: Any) -> int:

@@ -26,7 +26,7 @@ from .errors import (
     UnknownVariable,
 )
 from .frontend import check_length, feel_start
-from .limits import Scope
+from .limits import Scope, check_weight
 from .nodes import Node, names_read
 from .parser import Parser
 from .tokens import tokenize
@@ -172,7 +172,8 @@ def _compile_assign(stmt: Assign, compiler: Compiler) -> Statement:
             if not exists:
                 raise UnknownVariable(name)
             new = op(_read_path(root, keys, dialect), new)
-        assigned[name] = set_path(root, keys, new, dialect) if keys else new
+        # a path assignment can nest a value into itself: check the size of the result
+        assigned[name] = check_weight(set_path(root, keys, new, dialect) if keys else new)
 
     return assign_path
 

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import EvalFailure
-from .limits import MAX_INT_BITS, check_size
+from .limits import MAX_INT_BITS, check_size, weight
 
 BinaryOp = Callable[[Any, Any], Any]
 NUMBERS = frozenset({int, float})
@@ -65,8 +65,11 @@ def add(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
     if ta in NUMBERS and tb in NUMBERS:
         return a + b
-    if ta is tb and ta in (str, list):
+    if ta is tb and ta is str:
         check_size(len(a) + len(b))
+        return a + b
+    if ta is tb and ta is list:
+        check_size(weight(a) + weight(b))
         return a + b
     if tb is timedelta and ta in _TEMPORAL:
         return a + b
@@ -201,7 +204,8 @@ def plain_mul(a: Any, b: Any) -> Any:
     if ta is int and tb in (str, list):
         a, b, ta, tb = b, a, tb, ta
     if tb is int and ta in (str, list):
-        check_size(len(a) * max(b, 0))
+        # the deep size: repeating a list of shared lists multiplies all of them
+        check_size((len(a) if ta is str else weight(a)) * max(b, 0))
         return a * b
     return mul(a, b)
 
