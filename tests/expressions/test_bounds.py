@@ -62,7 +62,7 @@ def test_an_expression_bomb_is_refused(text, variables, reason):
     ids=["repeat", "literals", "self-nesting", "deep"],
 )
 def test_a_script_building_nested_lists_is_refused(script):
-    with pytest.raises(ExpressionError, match="limit|deeper"):
+    with pytest.raises(ExpressionError, match=r"limit|deeper"):
         run_script(script)
 
 
