@@ -73,6 +73,7 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Expected audit events to be written inside the command's transaction")
+    _fill_definitions(entries)
     streams = sorted({e.stream for e in entries})
     heads = _locked_heads(streams)
     rows = []
@@ -103,6 +104,19 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         update_fields=["seq", "hash"],
     )
     return rows
+
+
+def _fill_definitions(entries: list[Entry]) -> None:
+    """Give instance events without a definition id their instance's (one query)."""
+    missing = {e.instance_id for e in entries if e.definition_id is None and e.instance_id}
+    if not missing:
+        return
+    from bpmn_engine.models import ProcessInstance
+
+    known = dict(ProcessInstance.objects.filter(pk__in=missing).values_list("pk", "definition_id"))
+    for entry in entries:
+        if entry.definition_id is None and entry.instance_id in known:
+            entry.definition_id = known[entry.instance_id]
 
 
 def _locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:

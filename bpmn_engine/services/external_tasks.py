@@ -10,8 +10,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from bpmn_engine.audit import record
+from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.errors import ExternalTaskLockError, NotFoundError
 from bpmn_engine.models import Job
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.job_policy import fail_job
@@ -79,7 +82,25 @@ def fetch_and_lock(
         job.lock_expires_at = now + timedelta(milliseconds=by_name[job.job_type].lock_duration_ms)
         job.attempts += 1
         job.save(update_fields=["state", "lock_owner", "lock_expires_at", "attempts"])
+    record_entries(_lock_entry(job, worker_id, now) for job in jobs)
     return [_locked_task(job, by_name[job.job_type]) for job in jobs]
+
+
+def _lock_entry(job: Job, worker_id: str, now: datetime) -> Entry:
+    return Entry(
+        event_type=AuditEventType.EXTERNAL_TASK_LOCKED,
+        actor=Actor.of(worker_id=worker_id),
+        occurred_at=now,
+        instance_id=job.instance_id,
+        definition_id=job.instance.definition_id,
+        element_id=job.node_id,
+        data={
+            "job_id": job.pk,
+            "topic": job.job_type,
+            "attempt": job.attempts,
+            "lock_expires_at": job.lock_expires_at,
+        },
+    )
 
 
 def _topics_filter(topics: list[TopicRequest]) -> Q:
@@ -146,7 +167,7 @@ def complete_external_task(
     variables: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now())
+    work = UnitOfWork(now=now or timezone.now(), worker_id=worker_id)
     job = _locked_by(task_id, worker_id, work)
     work.send(job.instance_id, tr.CompleteJob(wait_id=job.wait_id, variables=variables or {}))
     work.run()
@@ -162,7 +183,7 @@ def report_external_bpmn_error(
     variables: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now())
+    work = UnitOfWork(now=now or timezone.now(), worker_id=worker_id)
     job = _locked_by(task_id, worker_id, work)
     work.send(
         job.instance_id,
@@ -211,6 +232,14 @@ def extend_external_task_lock(
     job = _locked_by(task_id, worker_id)
     job.lock_expires_at = (now or timezone.now()) + timedelta(milliseconds=new_duration_ms)
     job.save(update_fields=["lock_expires_at"])
+    record(
+        AuditEventType.EXTERNAL_TASK_LOCK_EXTENDED,
+        worker_id=worker_id,
+        instance_id=job.instance_id,
+        element_id=job.node_id,
+        data={"job_id": job.pk, "lock_expires_at": job.lock_expires_at},
+        now=now,
+    )
     return job.lock_expires_at
 
 
@@ -222,3 +251,11 @@ def unlock_external_task(*, task_id: int) -> None:
     )
     if not updated and not Job.objects.filter(pk=task_id, external=True).exists():
         raise NotFoundError(f"Expected to find external task {task_id}, but it does not exist")
+    if updated:
+        job = Job.objects.values("instance_id", "node_id").get(pk=task_id)
+        record(
+            AuditEventType.EXTERNAL_TASK_UNLOCKED,
+            instance_id=job["instance_id"],
+            element_id=job["node_id"],
+            data={"job_id": task_id},
+        )

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine.audit import record
 from bpmn_engine.errors import IncidentNotOpenError, NotFoundError
 from bpmn_engine.jobs.dispatch import dispatch_after_commit
 from bpmn_engine.models import Incident, Job
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import IncidentState, JobState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.transactions import command
@@ -46,6 +48,15 @@ def retry_incident(
     else:
         work.send(instance_id, tr.RetryIncident(incident_id=incident.incident_id))
         work.run()
+    if incident.job_id is not None or not incident.incident_id:
+        record(
+            AuditEventType.INCIDENT_RESOLVED,
+            user=user,
+            instance_id=instance_id,
+            element_id=incident.node_id,
+            data={"incident_id": incident.pk, "job_id": incident.job_id, "retries": retries},
+            now=work.now,
+        )
     incident.refresh_from_db()
     return incident
 

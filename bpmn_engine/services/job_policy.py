@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from bpmn_engine.audit.jobs import record_job_failure
 from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import CircuitBreaker, Incident, Job
@@ -37,11 +38,11 @@ def fail_job(
     """
     left = job.retries - 1 if retries is None else retries
     job.last_error = message[:10_000]
-    job.lock_owner, job.lock_expires_at = "", None
+    owner, job.lock_owner, job.lock_expires_at = job.lock_owner, "", None
     if left < 0 or (retries is not None and retries <= 0):
         job.state, job.retries = JobState.FAILED, 0
         job.save()
-        return Incident.objects.create(
+        incident = Incident.objects.create(
             instance_id=job.instance_id,
             job=job,
             node_id=job.node_id,
@@ -50,11 +51,14 @@ def fail_job(
             details=details[:100_000],
             created_at=now,
         )
+        record_job_failure(job, owner=owner, message=message, incident=incident, now=now)
+        return incident
     job.retries = left
     job.state = JobState.PENDING
     job.due_at = now + (retry_in if retry_in is not None else _policy(job).delay(job.attempts))
     job.dispatched_at = None
     job.save()
+    record_job_failure(job, owner=owner, message=message, incident=None, now=now)
     return None
 
 

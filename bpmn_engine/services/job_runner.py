@@ -12,9 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from bpmn_engine.audit import record
 from bpmn_engine.errors import JobNotActiveError, StaleJobLeaseError
 from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
 from bpmn_engine.models import Job, ProcessInstance
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.job_policy import (
@@ -70,6 +72,14 @@ def acquire_job(*, job_id: int, worker_id: str, now: datetime | None = None) -> 
     job.lock_owner = f"{worker_id}#{job.attempts}"
     job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type))
     job.save()
+    record(
+        AuditEventType.JOB_LOCKED,
+        worker_id=worker_id,
+        instance_id=job.instance_id,
+        element_id=job.node_id,
+        data={"job_id": job.pk, "attempt": job.attempts, "lock_owner": job.lock_owner},
+        now=now,
+    )
     return JobLease(job.pk, job.instance_id, job.job_type, job.lock_owner, job.attempts)
 
 
@@ -89,7 +99,7 @@ def _leased_job(lease: JobLease, work: UnitOfWork | None = None) -> Job:
 def report_job_success(
     *, lease: JobLease, variables: dict[str, Any] | None = None, now: datetime | None = None
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now())
+    work = UnitOfWork(now=now or timezone.now(), worker_id=lease.lock_owner)
     job = _leased_job(lease, work)
     record_handler_outcome(job.job_type, succeeded=True, now=work.now)
     work.send(job.instance_id, tr.CompleteJob(wait_id=job.wait_id, variables=variables or {}))
@@ -100,7 +110,7 @@ def report_job_success(
 def report_job_bpmn_error(
     *, lease: JobLease, error: BpmnError, now: datetime | None = None
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now())
+    work = UnitOfWork(now=now or timezone.now(), worker_id=lease.lock_owner)
     job = _leased_job(lease, work)
     record_handler_outcome(job.job_type, succeeded=True, now=work.now)
     work.send(

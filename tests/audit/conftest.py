@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bpmn_engine.models import AuditEvent
+from tests.jobs.conftest import journal  # noqa: F401  (fixture)
 from tests.services.conftest import users  # noqa: F401  (fixture)
 
 
