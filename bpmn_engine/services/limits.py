@@ -12,8 +12,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from bpmn_engine.audit import record
 from bpmn_engine.errors import CommandBudgetExceededError, LimitExceededError
 from bpmn_engine.models import Incident, ProcessInstance
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.instances import InstanceStatus
 from bpmn_engine.models.work import IncidentState
 from bpmn_engine.runtime import InstanceState
@@ -89,11 +91,19 @@ def _record(pk: int, node_id: str, message: str) -> bool:
         instance=row, node_id=node_id, kind=BUDGET_INCIDENT, state=IncidentState.OPEN
     )
     if not open_incidents.exists():
-        Incident.objects.create(
+        incident = Incident.objects.create(
             instance=row,
             node_id=node_id[:255],
             kind=BUDGET_INCIDENT,
             message=message,
             created_at=timezone.now(),
+        )
+        record(
+            AuditEventType.INCIDENT_RAISED,
+            instance_id=row.pk,
+            definition_id=row.definition_id,
+            element_id=incident.node_id,
+            data={"incident_id": incident.pk, "kind": incident.kind, "message": message[:2000]},
+            now=incident.created_at,
         )
     return True
