@@ -7,9 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.errors import DefinitionSuspendedError, InstanceStateError, NotFoundError
 from bpmn_engine.jobs.dispatch import dispatch_after_commit
 from bpmn_engine.models import Job, ProcessDefinition, ProcessInstance
+from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
 from bpmn_engine.persistence import store
 from bpmn_engine.runtime import triggers as tr
@@ -105,7 +107,7 @@ def _descendants(instance_id: int) -> list[int]:
     return found
 
 
-def _set_suspended(instance_id: int, *, suspended: bool) -> ProcessInstance:
+def _set_suspended(instance_id: int, *, suspended: bool, user: Any = None) -> ProcessInstance:
     row = store.lock_instance(instance_id)
     if row.status != "active":
         raise InstanceStateError(
@@ -118,6 +120,11 @@ def _set_suspended(instance_id: int, *, suspended: bool) -> ProcessInstance:
         store.lock_instance(pk)
     ProcessInstance.objects.filter(pk__in=family).update(suspended=suspended)
     row.suspended = suspended
+    event = AuditEventType.INSTANCE_SUSPENDED if suspended else AuditEventType.INSTANCE_RESUMED
+    actor = Actor.of(user=user)
+    record_entries(
+        Entry(event, actor, timezone.now(), pk, data={"requested_on": instance_id}) for pk in family
+    )
     return row
 
 
@@ -126,13 +133,13 @@ def suspend_instance(*, instance_id: int, user: Any = None) -> ProcessInstance:
     """Suspend an active instance and the instances it called: no task completes, no job
     or external task is handed out, no message, signal or timer moves it until resumed.
     Cancelling and changing variables still work. Suspending twice is a no-op."""
-    return _set_suspended(instance_id, suspended=True)
+    return _set_suspended(instance_id, suspended=True, user=user)
 
 
 @command
 def resume_instance(*, instance_id: int, user: Any = None) -> ProcessInstance:
     """Resume a suspended instance (and its called instances); jobs held back run again."""
-    row = _set_suspended(instance_id, suspended=False)
+    row = _set_suspended(instance_id, suspended=False, user=user)
     family = [instance_id, *_descendants(instance_id)]
     for job_id, job_type in Job.objects.filter(
         instance_id__in=family, state=JobState.PENDING, external=False

@@ -15,8 +15,10 @@ from bpmn_engine.services import (
     claim_user_task,
     complete_job,
     complete_user_task,
+    resume_instance,
     set_variables,
     start_instance,
+    suspend_instance,
     unclaim_user_task,
 )
 from tests.audit.conftest import data, of_type, trail
@@ -141,3 +143,13 @@ def test_record_refuses_to_write_outside_a_transaction():
     with pytest.raises(RuntimeError):
         record("instance.suspended", instance_id=1)
     assert not AuditEvent.objects.exists()
+
+
+def test_suspend_and_resume_are_recorded_with_the_user(approval, users):
+    suspend_instance(instance_id=approval.pk, user=users["frank"])
+    resume_instance(instance_id=approval.pk, user=users["sally"])
+    events = trail(approval.pk)
+    (suspended,) = of_type(events, "instance.suspended")
+    (resumed,) = of_type(events, "instance.resumed")
+    assert (suspended.actor_id, resumed.actor_id) == ("frank", "sally")
+    assert suspended.seq < resumed.seq
