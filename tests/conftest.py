@@ -13,7 +13,7 @@ import pytest
 
 from tests.celery_process import CeleryWorkerProcess
 
-PURE_FOLDERS = {"bpmn", "runtime", "expressions"}
+PURE_FOLDERS = {"bpmn", "runtime", "expressions", "dmn"}
 TESTS_DIR = Path(__file__).parent
 
 

@@ -1,0 +1,41 @@
+"""The table of FEEL built-in functions and the decorator that fills it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import DecimalException
+from typing import Any
+
+from ...errors import EvalFailure
+from ..types import Function
+
+BUILTINS: dict[str, Function] = {}
+_NULL_ON = (TypeError, ValueError, DecimalException, AttributeError, IndexError, OverflowError)
+
+
+def builtin(name: str, *signatures: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as FEEL function ``name``; each signature is a comma-separated list
+    of parameter names (``?`` optional, ``...`` variadic). Invalid input gives null."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except EvalFailure:
+                raise
+            except _NULL_ON:
+                if any(type(a) is list and len(a) == 1 for a in args):
+                    return call(*(a[0] if type(a) is list and len(a) == 1 else a for a in args))
+                return None
+
+        sigs = tuple(tuple(p.strip() for p in s.split(",") if p.strip()) for s in signatures)
+        BUILTINS[name] = Function(name, sigs or ((),), call)
+        return fn
+
+    return register
+
+
+def need(condition: bool) -> None:
+    """Give null (through the registry) unless ``condition`` holds."""
+    if not condition:
+        raise ValueError("invalid argument")

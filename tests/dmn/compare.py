@@ -1,0 +1,52 @@
+"""Comparing an evaluation result with a TCK expected value."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from bpmn_engine.expressions.feel.values import equal
+
+_TOLERANCE = Decimal("1E-10")
+"""Relative difference accepted between numbers: many TCK expected values were computed in
+binary floating point (e.g. ``2878.6935494327668``), where FEEL computes 34 decimal digits."""
+
+
+_MIN_DIGITS = 8
+"""An expected value of at least this many significant digits also matches a result that
+rounds to it (e.g. ``0.36787944`` for ``exp(-1)``)."""
+
+
+def _digits(value: Decimal) -> int:
+    return len(value.as_tuple().digits)
+
+
+def same(expected: Any, actual: Any) -> bool:
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    if type(expected) is list:
+        return (
+            type(actual) is list
+            and len(actual) == len(expected)
+            and all(same(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    if type(expected) is dict:
+        return (
+            type(actual) is dict
+            and set(expected) == set(actual)
+            and all(same(v, actual[k]) for k, v in expected.items())
+        )
+    if type(expected) is Decimal and type(actual) is Decimal:
+        return (
+            expected == actual
+            or abs(expected - actual) <= _TOLERANCE * max(abs(expected), 1)
+            or (_digits(expected) >= _MIN_DIGITS and actual.quantize(expected) == expected)
+        )
+    if (
+        type(expected) in (datetime, time)
+        and type(actual) is type(expected)
+        and (expected.tzinfo is None) != (actual.tzinfo is None)
+    ):
+        return False
+    return equal(expected, actual) is True
