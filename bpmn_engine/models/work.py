@@ -7,6 +7,7 @@ from django.db import models
 
 from bpmn_engine.models.definitions import ProcessDefinition
 from bpmn_engine.models.instances import ProcessInstance
+from bpmn_engine.runtime.kinds import SubscriptionKind, choices
 
 
 class UserTaskState(models.TextChoices):
@@ -149,16 +150,11 @@ class Timer(models.Model):
         return f"{self.node_id} at {self.due_at:%Y-%m-%d %H:%M:%S}"
 
 
-class SubscriptionKind(models.TextChoices):
-    MESSAGE = "message"
-    SIGNAL = "signal"
-
-
 class EventSubscription(models.Model):
     """An open message or signal subscription of an instance, or of a definition's
     start event (``instance`` empty)."""
 
-    kind = models.CharField(max_length=8, choices=SubscriptionKind.choices)
+    kind = models.CharField(max_length=8, choices=choices(SubscriptionKind))
     event_name = models.CharField(max_length=255)
     correlation_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     instance = models.ForeignKey(
@@ -203,7 +199,7 @@ class Incident(models.Model):
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
     node_id = models.CharField(max_length=255)
-    kind = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64)  # an IncidentKind
     message = models.TextField()
     details = models.TextField(blank=True, default="")
     state = models.CharField(

@@ -28,6 +28,7 @@ from bpmn_engine.runtime.errors import (
     UnknownWaitError,
     WaitKindMismatchError,
 )
+from bpmn_engine.runtime.kinds import WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import Run
 from bpmn_engine.runtime.state import ROOT, InstanceState, Wait
@@ -42,16 +43,17 @@ class Step:
     effects: list[fx.Effect]
 
 
-WAIT_KINDS: dict[type, tuple[str, ...]] = {
-    tr.CompleteUserTask: ("user_task",),
-    tr.CompleteJob: ("job",),
-    tr.ThrowBpmnError: ("job",),
-    tr.CorrelateMessage: ("message",),
-    tr.TriggerSignal: ("signal",),
-    tr.FireTimer: ("timer",),
-    tr.CompleteCallActivity: ("call_activity",),
-    tr.FailCallActivity: ("call_activity",),
-    tr.EscalateCallActivity: ("call_activity",),
+# the kind of wait each wait-ending trigger may end
+WAIT_KINDS: dict[type, tuple[WaitKind, ...]] = {
+    tr.CompleteUserTask: (WaitKind.USER_TASK,),
+    tr.CompleteJob: (WaitKind.JOB,),
+    tr.ThrowBpmnError: (WaitKind.JOB,),
+    tr.CorrelateMessage: (WaitKind.MESSAGE,),
+    tr.TriggerSignal: (WaitKind.SIGNAL,),
+    tr.FireTimer: (WaitKind.TIMER,),
+    tr.CompleteCallActivity: (WaitKind.CALL_ACTIVITY,),
+    tr.FailCallActivity: (WaitKind.CALL_ACTIVITY,),
+    tr.EscalateCallActivity: (WaitKind.CALL_ACTIVITY,),
 }
 
 

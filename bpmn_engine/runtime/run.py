@@ -18,6 +18,7 @@ from typing import Any
 from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.budget import Budget
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
 from bpmn_engine.runtime.tables import ProcessTables
@@ -45,7 +46,7 @@ NO_LOOP = fx.LoopRole.NONE
 class StepIncident(Exception):
     """Raised inside a behaviour to stop the token with an incident of ``kind``."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: IncidentKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -108,7 +109,7 @@ class Run(WaitsAndIncidents):
                 except StepIncident as failure:
                     self.incident(token, node, failure.kind, failure.message)
                 except EVALUATION_ERRORS as failure:
-                    self.incident(token, node, "expression", str(failure))
+                    self.incident(token, node, IncidentKind.EXPRESSION, str(failure))
                 if conditional:
                     self._dispatch_conditions()
             if not (self.state.joins and tables.inclusive_ids and self._fire_inclusive()):
@@ -133,7 +134,7 @@ class Run(WaitsAndIncidents):
         except StepIncident as failure:
             self.incident(token, node, failure.kind, failure.message)
         except EVALUATION_ERRORS as failure:
-            self.incident(token, node, "expression", str(failure))
+            self.incident(token, node, IncidentKind.EXPRESSION, str(failure))
 
     def record(self, kind: type, token: Token, node: FlowNode) -> None:
         loop = self.loop_role(token) if node.id in self.tables.looped else NO_LOOP
@@ -217,7 +218,7 @@ class Run(WaitsAndIncidents):
             chosen.append(self.tables.flows[default])
         if not chosen:
             raise StepIncident(
-                "no-outgoing-flow",
+                IncidentKind.NO_OUTGOING_FLOW,
                 f"Expected to take an outgoing flow of {node.id}, but no condition matched "
                 "and there is no default flow",
             )

@@ -31,6 +31,7 @@ from bpmn_engine.bpmn.model import (
     StartEvent,
     SubProcess,
 )
+from bpmn_engine.runtime import event_names
 from bpmn_engine.runtime.variables import compile_expression, compile_script
 
 _CACHE: weakref.WeakKeyDictionary[Process, ProcessTables] = weakref.WeakKeyDictionary()
@@ -205,16 +206,13 @@ class ProcessTables:
     # ------------------------------------------------------------------ root elements
 
     def message_name(self, ref: str | None) -> str:
-        message = self.definitions.messages.get(ref) if self.definitions and ref else None
-        return (message.name or message.id) if message else (ref or "")
+        return event_names.message_name(self.definitions, ref)
 
     def message_correlation_key(self, ref: str | None) -> str | None:
-        message = self.definitions.messages.get(ref) if self.definitions and ref else None
-        return message.correlation_key if message else None
+        return event_names.message_correlation_key(self.definitions, ref)
 
     def signal_name(self, ref: str | None) -> str:
-        signal = self.definitions.signals.get(ref) if self.definitions and ref else None
-        return (signal.name or signal.id) if signal else (ref or "")
+        return event_names.signal_name(self.definitions, ref)
 
     def escalation_code(self, ref: str | None) -> str | None:
         """The code of an escalation reference; None (no reference) catches every code."""

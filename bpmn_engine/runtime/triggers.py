@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bpmn_engine.bpmn.model import EMPTY
+from bpmn_engine.runtime.kinds import IncidentKind
 
 
 def _vars() -> Any:
@@ -111,7 +112,7 @@ class ReportIncident(Trigger):
     """
 
     wait_id: str
-    kind: str
+    kind: IncidentKind
     message: str
 
 

@@ -9,25 +9,20 @@ from typing import Any
 
 from bpmn_engine.bpmn.model import FlowNode
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import Incident, InstanceState, Token, Wait
 
-_CLOSE_ON_CANCEL = {
-    "user_task": fx.UserTaskCancelled,
-    "job": fx.JobCancelled,
-    "timer": fx.TimerCancelled,
-    "message": fx.SubscriptionClosed,
-    "signal": fx.SubscriptionClosed,
-    "conditional": fx.SubscriptionClosed,
-    "call_activity": fx.CallActivityCancelled,
-}
-_CLOSE_ON_FIRE = {
-    "job": fx.JobCompleted,
-    "timer": fx.TimerFired,
-    "message": fx.SubscriptionClosed,
-    "signal": fx.SubscriptionClosed,
-    "conditional": fx.SubscriptionClosed,
-    "call_activity": fx.CallActivityCompleted,
+# The registry of wait kinds: the effect that closes a wait of each kind when its trigger
+# consumes it (None: the trigger's own effect closes it) and when it is withdrawn.
+WAIT_CLOSINGS: dict[WaitKind, tuple[type[fx.WaitClosed] | None, type[fx.WaitClosed]]] = {
+    WaitKind.USER_TASK: (None, fx.UserTaskCancelled),
+    WaitKind.JOB: (fx.JobCompleted, fx.JobCancelled),
+    WaitKind.TIMER: (fx.TimerFired, fx.TimerCancelled),
+    WaitKind.MESSAGE: (fx.SubscriptionClosed, fx.SubscriptionClosed),
+    WaitKind.SIGNAL: (fx.SubscriptionClosed, fx.SubscriptionClosed),
+    WaitKind.CONDITIONAL: (fx.SubscriptionClosed, fx.SubscriptionClosed),
+    WaitKind.CALL_ACTIVITY: (fx.CallActivityCompleted, fx.CallActivityCancelled),
 }
 
 
@@ -43,7 +38,12 @@ class WaitsAndIncidents:
     # ------------------------------------------------------------------ waits
 
     def open_wait(
-        self, token: Token, kind: str, node_id: str, owner: str, data: dict[str, Any] | None = None
+        self,
+        token: Token,
+        kind: WaitKind,
+        node_id: str,
+        owner: str,
+        data: dict[str, Any] | None = None,
     ) -> Wait:
         wait = Wait(
             self.state.next_id("w"),
@@ -67,12 +67,11 @@ class WaitsAndIncidents:
             token.waits.remove(wait.id)
         if effect is not None:
             self.effects.append(effect)
-        elif fired:
-            closing = _CLOSE_ON_FIRE.get(wait.kind)
+        else:
+            on_fire, on_cancel = WAIT_CLOSINGS[WaitKind(wait.kind)]
+            closing = on_fire if fired else on_cancel
             if closing is not None:
                 self.effects.append(closing(wait.id))
-        else:
-            self.effects.append(_CLOSE_ON_CANCEL[wait.kind](wait.id))
 
     def withdraw_waits(self, token: Token) -> None:
         for wait_id in list(token.waits):
@@ -83,7 +82,7 @@ class WaitsAndIncidents:
 
     # ------------------------------------------------------------------ incidents
 
-    def incident(self, token: Token, node: FlowNode, kind: str, message: str) -> None:
+    def incident(self, token: Token, node: FlowNode, kind: IncidentKind, message: str) -> None:
         """Stop the token at its node; ``RetryIncident`` repeats the failed phase."""
         if self.state.tokens.get(token.id) is not token:
             return

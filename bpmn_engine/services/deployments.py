@@ -12,15 +12,7 @@ from django.utils import timezone
 
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.bpmn import ValidationIssue, check_bpmn
-from bpmn_engine.bpmn.model import (
-    Definitions,
-    MessageEventDefinition,
-    Process,
-    SignalEventDefinition,
-    StartEvent,
-    TimerEventDefinition,
-)
-from bpmn_engine.bpmn.timers import TimerDefinitionError, is_timer_expression, parse_timer
+from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.errors import DeploymentInvalidError
 from bpmn_engine.models import (
     Deployment,
@@ -30,7 +22,8 @@ from bpmn_engine.models import (
     Timer,
 )
 from bpmn_engine.models.audit import AuditEventType
-from bpmn_engine.models.work import SubscriptionKind, TimerState
+from bpmn_engine.models.work import TimerState
+from bpmn_engine.runtime.start_events import start_events
 from bpmn_engine.services.transactions import command
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
@@ -181,55 +174,34 @@ def _new_version(
 def _open_start_events(
     definition: ProcessDefinition, definitions: Definitions, process: Process, now: datetime
 ) -> None:
-    """Message, signal and timer start events of the new version replace the old ones."""
+    """The new version's message, signal and timer start events (``runtime.start_events``
+    decides which) replace the old version's."""
     EventSubscription.objects.filter(definition__key=definition.key).delete()
     Timer.objects.filter(
         definition__key=definition.key, instance__isnull=True, state=TimerState.SCHEDULED
     ).update(state=TimerState.CANCELLED)
-    for start in process.start_events():
-        for event in start.event_definitions:
-            _open_start_event(definition, definitions, start, event, now)
-
-
-def _open_start_event(
-    definition: ProcessDefinition,
-    definitions: Definitions,
-    start: StartEvent,
-    event: Any,
-    now: datetime,
-) -> None:
-    if isinstance(event, MessageEventDefinition) and event.message_ref:
-        message = definitions.messages.get(event.message_ref)
-        EventSubscription.objects.create(
-            kind=SubscriptionKind.MESSAGE,
-            event_name=message.name if message else "",
+    opened = start_events(process, definitions, now)
+    EventSubscription.objects.bulk_create(
+        EventSubscription(
+            kind=s.kind,
+            event_name=s.event_name,
             definition=definition,
-            node_id=start.id,
+            node_id=s.node_id,
             created_at=now,
         )
-    elif isinstance(event, SignalEventDefinition) and event.signal_ref:
-        signal = definitions.signals.get(event.signal_ref)
-        EventSubscription.objects.create(
-            kind=SubscriptionKind.SIGNAL,
-            event_name=signal.name if signal else "",
-            definition=definition,
-            node_id=start.id,
-            created_at=now,
-        )
-    elif isinstance(event, TimerEventDefinition) and event.kind and event.expression:
-        if is_timer_expression(event.expression):
-            return  # evaluated per firing would need variables; none exist before a start
-        try:
-            schedule = parse_timer(event.kind, event.expression)
-        except TimerDefinitionError:
-            return  # validation reported it; deployment refused it already
-        Timer.objects.create(
+        for s in opened.subscriptions
+    )
+    Timer.objects.bulk_create(
+        Timer(
             definition=definition,
             wait_id="",
-            node_id=start.id,
-            kind=str(event.kind),
-            expression=event.expression,
-            due_at=schedule.first_due(now),
-            repetitions_left=schedule.repetitions,
+            node_id=t.node_id,
+            kind=t.kind,
+            expression=t.expression,
+            due_at=t.occurrence.due_at,
+            fired_count=t.occurrence.fired_count,
+            repetitions_left=t.occurrence.repetitions_left,
             created_at=now,
         )
+        for t in opened.timers
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from bpmn_engine.bpmn.timers import TimerDefinitionError, parse_timer
+from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.errors import MessageAmbiguousError, MessageNotCorrelatedError, NotFoundError
 from bpmn_engine.models import (
     EventSubscription,
@@ -20,6 +20,7 @@ from bpmn_engine.models import (
 )
 from bpmn_engine.models.work import SubscriptionKind, TimerState
 from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.runtime.timer_rules import next_occurrence
 from bpmn_engine.services.backpressure import check_backlog
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
@@ -172,24 +173,21 @@ def _fire_start_timer(work: UnitOfWork, timer_id: int, now: datetime) -> bool:
 
 
 def _rearm_start_timer(timer: Timer) -> None:
-    if timer.kind != "cycle":
-        return
+    """A cycle start timer schedules its next firing (``runtime.timer_rules`` decides)."""
     try:
-        schedule = parse_timer(timer.kind, timer.expression)
+        after = next_occurrence(timer.kind, timer.expression, timer.due_at, timer.fired_count)
     except TimerDefinitionError:
         return
-    fired = timer.fired_count + 1
-    next_due = schedule.next_due(timer.due_at, fired)
-    if next_due is not None:
+    if after is not None:
         Timer.objects.create(
             definition=timer.definition,
             wait_id="",
             node_id=timer.node_id,
             kind=timer.kind,
             expression=timer.expression,
-            due_at=next_due,
-            fired_count=fired,
-            repetitions_left=None if schedule.repetitions is None else schedule.repetitions - fired,
+            due_at=after.due_at,
+            fired_count=after.fired_count,
+            repetitions_left=after.repetitions_left,
             created_at=timer.created_at,
         )
 

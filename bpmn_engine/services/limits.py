@@ -20,9 +20,10 @@ from bpmn_engine.models.instances import InstanceStatus
 from bpmn_engine.models.work import IncidentState
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime.budget import Budget, BudgetExceededError
+from bpmn_engine.runtime.kinds import IncidentKind
 
 log = logging.getLogger(__name__)
-BUDGET_INCIDENT = "command-budget"
+BUDGET_INCIDENT = IncidentKind.COMMAND_BUDGET
 
 
 def setting(name: str) -> int | float:

@@ -21,6 +21,7 @@ from bpmn_engine.runtime import InstanceState, advance, new_instance
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.errors import UnknownWaitError
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.services.limits import check_state_size, command_budget
 from bpmn_engine.services.resolution import resolve_called_definition
 
@@ -208,12 +209,12 @@ class UnitOfWork:
         (retrying it calls the process again)."""
         state = self.instance(row.pk).state
         for wait in state.waits.values():
-            if wait.kind == "call_activity" and wait.node_id == effect.node_id:
+            if wait.kind == WaitKind.CALL_ACTIVITY and wait.node_id == effect.node_id:
                 self.send(
                     row.pk,
                     tr.ReportIncident(
                         wait_id=wait.id,
-                        kind="uncaught-error",
+                        kind=IncidentKind.UNCAUGHT_ERROR,
                         message=(
                             f"Expected BPMN error '{effect.error_code}' from the process "
                             f"called by {effect.node_id} to be caught, but no error boundary "
@@ -230,7 +231,7 @@ class UnitOfWork:
                 row.pk,
                 tr.ReportIncident(
                     wait_id=effect.wait_id,
-                    kind="called-element",
+                    kind=IncidentKind.CALLED_ELEMENT,
                     message=problem,
                 ),
             )

@@ -7,7 +7,12 @@ from datetime import timedelta
 import pytest
 
 from bpmn_engine.models import ProcessInstance, Timer
-from bpmn_engine.services import broadcast_signal, deploy_definition, fire_due_timers
+from bpmn_engine.services import (
+    broadcast_signal,
+    correlate_message,
+    deploy_definition,
+    fire_due_timers,
+)
 from tests.services.conftest import FIXTURES, T0
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,32 @@ def test_a_signal_start_event_starts_an_instance_per_broadcast():
         for r in ProcessInstance.objects.filter(definition__key="recall")
     )
     assert products == ["kettle", "toaster"]
+
+
+UNNAMED = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <{kind} id="{ref}"/>
+  <process id="{process}" isExecutable="true">
+    <startEvent id="Start"><{kind}EventDefinition {kind}Ref="{ref}"/></startEvent>
+    <sequenceFlow id="f1" sourceRef="Start" targetRef="Work"/>
+    <userTask id="Work"/>
+  </process>
+</definitions>"""
+
+
+def _unnamed(kind: str, ref: str, process: str) -> dict[str, bytes]:
+    xml = UNNAMED.format(kind=kind, ref=ref, process=process)
+    return {f"{process}.bpmn": xml.encode()}
+
+
+def test_a_signal_start_event_of_an_unnamed_signal_listens_under_the_signal_id():
+    deploy_definition(name="unnamed", resources=_unnamed("signal", "Sig1", "on_signal"))
+    assert broadcast_signal(signal_name="Sig1") == 1
+    assert ProcessInstance.objects.get(definition__key="on_signal").user_tasks.count() == 1
+
+
+def test_a_message_start_event_of_an_unnamed_message_listens_under_the_message_id():
+    deploy_definition(name="unnamed", resources=_unnamed("message", "Msg1", "on_message"))
+    [started] = correlate_message(message_name="Msg1")
+    assert started.kind == "start"
+    assert started.instance.definition.key == "on_message"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import Activity, FlowNode
 from bpmn_engine.runtime.errors import WaitKindMismatchError
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import Scope, Token, Wait
 from bpmn_engine.runtime.variables import evaluate_parameters
@@ -88,7 +89,7 @@ class ActivityBehaviour(Behaviour):
         loop = LOOP_BEHAVIOURS.get(type(node.loop))
         if loop is None:
             raise StepIncident(
-                "unsupported",
+                IncidentKind.UNSUPPORTED,
                 f"Expected to execute {node.id}, but {node.loop.tag} is not supported yet",
             )
         loop.execute(run, token, node, self)

@@ -11,6 +11,7 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.escalations import propagate_escalation
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
@@ -43,14 +44,14 @@ class CallActivityBehaviour(ActivityBehaviour):
         called = value_of(node.called_element, variables)
         if not called:
             raise StepIncident(
-                "called-element",
+                IncidentKind.CALLED_ELEMENT,
                 f"Expected to call a process from {node.id}, but no called element is given",
             )
         local = run.state.scopes[token.child_scope].variables if token.child_scope else {}
         passed, business_key = map_in(node, variables, local)
         version = value_of(node.version, variables) if node.binding == "version" else None
         wait = run.open_wait(
-            token, "call_activity", node.id, node.id, {"called_element": str(called)}
+            token, WaitKind.CALL_ACTIVITY, node.id, node.id, {"called_element": str(called)}
         )
         run.effects.append(
             fx.CallActivityStarted(

@@ -29,6 +29,7 @@ from bpmn_engine.bpmn.model import (
     FlowNode,
     IntermediateThrowEvent,
 )
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token
@@ -120,7 +121,7 @@ def exit_transaction(run: Run, token: Token, node: FlowNode) -> None:
         )
     if owner is None or boundary is None:
         raise StepIncident(
-            "cancel",
+            IncidentKind.CANCEL,
             f"Expected cancel end event {node.id} to leave a transaction by its cancel "
             "boundary event, but there is none",
         )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import ConditionalEventDefinition
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.kinds import WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.state import InstanceState, Token, Wait
 from bpmn_engine.runtime.variables import ExpressionError, visible
@@ -28,7 +29,7 @@ from bpmn_engine.runtime.variables import ExpressionError, visible
 if TYPE_CHECKING:
     from bpmn_engine.runtime.run import Run
 
-CONDITIONAL = "conditional"
+CONDITIONAL = WaitKind.CONDITIONAL
 
 
 def open_conditional(

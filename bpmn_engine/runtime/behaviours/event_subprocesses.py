@@ -20,6 +20,7 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.conditions import relisten
 from bpmn_engine.runtime.behaviours.subprocesses import SubProcessBehaviour
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
+from bpmn_engine.runtime.kinds import WaitKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
 
@@ -56,7 +57,7 @@ class EventSubProcessBehaviour(SubProcessBehaviour):
         if start.is_interrupting:
             run.close_wait(wait, fired=True)
             interrupt(run, scope)
-        elif wait.kind == "timer":
+        elif wait.kind == WaitKind.TIMER:
             run.close_wait(wait, fired=True)
             rearm_timer(run, token, wait)
             if not token.waits:

@@ -27,6 +27,7 @@ from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.escalations import throw_escalation
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
 from bpmn_engine.runtime.behaviours.tasks import create_job
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
@@ -148,7 +149,7 @@ class BoundaryEventBehaviour(Behaviour):
         if node.cancel_activity:
             run.close_wait(wait, fired=True)
             run.cancel_token(token)
-        elif wait.kind == "timer":
+        elif wait.kind == WaitKind.TIMER:
             run.close_wait(wait, fired=True)
             rearm_timer(run, token, wait)
         run.set_variables(scope_id, _trigger_variables(trigger))
@@ -197,7 +198,7 @@ def jump_to_link(run: Run, token: Token, node: Event, definition: LinkEventDefin
     target = run.tables.links.get((node.parent_id, name))
     if target is None:
         raise StepIncident(
-            "link",
+            IncidentKind.LINK,
             f"Expected to jump from {node.id} to link '{name}', "
             "but no catching link event has that name",
         )

@@ -17,6 +17,7 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import Behaviour
 from bpmn_engine.runtime.behaviours.compensation import is_detached
 from bpmn_engine.runtime.behaviours.subscriptions import open_event_wait, open_message
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
@@ -107,7 +108,7 @@ class EventBasedGatewayBehaviour(Behaviour):
                 open_event_wait(run, token, target.id, definitions[target.id], node.id)  # type: ignore[arg-type]
             else:
                 raise StepIncident(
-                    "unsupported",
+                    IncidentKind.UNSUPPORTED,
                     f"Expected a catch event after event-based "
                     f"gateway {node.id}, but found {target.tag} {target.id}",
                 )
@@ -136,7 +137,8 @@ class ComplexGatewayBehaviour(Behaviour):
 
     def execute(self, run: Run, token: Token, node: Gateway) -> None:  # type: ignore[override]
         raise StepIncident(
-            "unsupported", f"Expected to pass {node.id}, but complex gateways are not supported"
+            IncidentKind.UNSUPPORTED,
+            f"Expected to pass {node.id}, but complex gateways are not supported",
         )
 
 

@@ -18,6 +18,7 @@ from bpmn_engine.bpmn.model import (
     StandardLoopCharacteristics,
 )
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token
@@ -236,7 +237,7 @@ def _instances(
             items = []
         if isinstance(items, dict) or not hasattr(items, "__iter__") or isinstance(items, str):
             raise StepIncident(
-                "multi-instance",
+                IncidentKind.MULTI_INSTANCE,
                 f"Expected the collection of {node.id} to be a list, but got {items!r}",
             )
         items = list(items)
@@ -248,12 +249,12 @@ def _instances(
             count = int(value)
         except (TypeError, ValueError, OverflowError):
             raise StepIncident(
-                "multi-instance",
+                IncidentKind.MULTI_INSTANCE,
                 f"Expected the loop cardinality of {node.id} to be a number, but got {value!r}",
             ) from None
         return None, _bounded(run, node, max(count, 0))
     raise StepIncident(
-        "multi-instance",
+        IncidentKind.MULTI_INSTANCE,
         f"Expected {node.id} to have a loop cardinality or an input collection, but it has neither",
     )
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bpmn_engine.bpmn.model import BoundaryEvent, SubProcess
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
+from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token
@@ -28,7 +29,7 @@ class SubProcessBehaviour(ActivityBehaviour):
             return
         if not entries:
             raise StepIncident(
-                "unsupported",
+                IncidentKind.UNSUPPORTED,
                 f"Expected to start subprocess {node.id}, but it has no none start event",
             )
         scope = (
@@ -63,5 +64,6 @@ class AdHocSubProcessBehaviour(ActivityBehaviour):
 
     def start(self, run: Run, token: Token, node: SubProcess) -> None:  # type: ignore[override]
         raise StepIncident(
-            "unsupported", f"Expected to start {node.id}, but ad-hoc subprocesses are not supported"
+            IncidentKind.UNSUPPORTED,
+            f"Expected to start {node.id}, but ad-hoc subprocesses are not supported",
         )

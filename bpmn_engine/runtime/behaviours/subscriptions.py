@@ -28,8 +28,10 @@ from bpmn_engine.bpmn.timers import (
 )
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.conditions import open_conditional
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
+from bpmn_engine.runtime.timer_rules import Occurrence, first_occurrence, next_occurrence
 from bpmn_engine.runtime.variables import evaluate, value_of
 
 if TYPE_CHECKING:
@@ -53,13 +55,14 @@ def open_event_wait(
         return open_message(run, token, node_id, definition.message_ref, owner)
     if isinstance(definition, SignalEventDefinition):
         name = value_of(run.tables.signal_name(definition.signal_ref), run.variables(token))
-        wait = run.open_wait(token, "signal", node_id, owner, {"signal_name": str(name)})
+        wait = run.open_wait(token, WaitKind.SIGNAL, node_id, owner, {"signal_name": str(name)})
         run.effects.append(fx.SignalSubscriptionOpened(wait.id, node_id, str(name)))
         return wait
     if isinstance(definition, ConditionalEventDefinition):
         return open_conditional(run, token, node_id, definition, owner)
     raise StepIncident(
-        "unsupported", f"Expected to wait at {node_id}, but {definition.tag} cannot be caught"
+        IncidentKind.UNSUPPORTED,
+        f"Expected to wait at {node_id}, but {definition.tag} cannot be caught",
     )
 
 
@@ -71,7 +74,7 @@ def open_message(run: Run, token: Token, node_id: str, message_ref: str | None, 
     key = value_of(key_text, variables) if key_text else None
     key = None if key is None else str(key)
     wait = run.open_wait(
-        token, "message", node_id, owner, {"message_name": name, "correlation_key": key}
+        token, WaitKind.MESSAGE, node_id, owner, {"message_name": name, "correlation_key": key}
     )
     run.effects.append(fx.MessageSubscriptionOpened(wait.id, node_id, name, key))
     return wait
@@ -87,12 +90,12 @@ def open_timer(
             schedule = schedule_from_value(kind, evaluate(text, run.variables(token)))
         else:
             schedule = parse_timer(kind, text)
-        due = schedule.first_due(run.now)
+        first = first_occurrence(schedule, run.now)
     except TimerDefinitionError as failure:
         raise StepIncident(
-            "timer", f"Expected to schedule the timer of {node_id}, but {failure}"
+            IncidentKind.TIMER, f"Expected to schedule the timer of {node_id}, but {failure}"
         ) from None
-    return _arm(run, token, node_id, owner, kind, schedule.text, due, 0, schedule.repetitions)
+    return _arm(run, token, node_id, owner, kind, schedule.text, first, schedule.repetitions)
 
 
 def _arm(
@@ -102,37 +105,40 @@ def _arm(
     owner: str,
     kind: str,
     text: str,
-    due: datetime,
-    fired: int,
+    at: Occurrence,
     repetitions: int | None,
 ) -> Wait:
-    left = None if repetitions is None else repetitions - fired
     wait = run.open_wait(
         token,
-        "timer",
+        WaitKind.TIMER,
         node_id,
         owner,
         {
             "kind": kind,
             "expression": text,
-            "due_at": due.isoformat(),
-            "fired": fired,
+            "due_at": at.due_at.isoformat(),
+            "fired": at.fired_count,
             "repetitions": repetitions,
         },
     )
-    run.effects.append(fx.TimerScheduled(wait.id, node_id, due, kind, text, fired, left))
+    run.effects.append(
+        fx.TimerScheduled(
+            wait.id, node_id, at.due_at, kind, text, at.fired_count, at.repetitions_left
+        )
+    )
     return wait
 
 
 def rearm_timer(run: Run, token: Token, fired_wait: Wait) -> Wait | None:
     """After a cycle timer fired, schedule its next occurrence (None when used up)."""
     data = fired_wait.data
-    if data.get("kind") != "cycle":
-        return None
-    fired = int(data.get("fired", 0)) + 1
-    schedule = schedule_from_value("cycle", data["expression"])
-    due = schedule.next_due(datetime.fromisoformat(data["due_at"]), fired)
-    if due is None:
+    after = next_occurrence(
+        str(data.get("kind")),
+        data.get("expression", ""),
+        datetime.fromisoformat(data["due_at"]),
+        int(data.get("fired", 0)),
+    )
+    if after is None:
         return None
     return _arm(
         run,
@@ -141,9 +147,8 @@ def rearm_timer(run: Run, token: Token, fired_wait: Wait) -> Wait | None:
         fired_wait.owner,
         "cycle",
         data["expression"],
-        due,
-        fired,
-        schedule.repetitions,
+        after,
+        data.get("repetitions"),
     )
 
 

@@ -17,6 +17,7 @@ from bpmn_engine.bpmn.timers import TimerDefinitionError, parse_datetime, parse_
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
+from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
@@ -48,7 +49,7 @@ class UserTaskBehaviour(ActivityBehaviour):
         follow_up_at = _moment(a.follow_up_date, variables, run.now, node.id)
         priority = _int(value_of(a.priority, variables), 50, node.id)
         form_key = value_of(a.form_key, variables)
-        wait = run.open_wait(token, "user_task", node.id, node.id)
+        wait = run.open_wait(token, WaitKind.USER_TASK, node.id, node.id)
         run.effects.append(
             fx.UserTaskCreated(
                 wait.id,
@@ -125,7 +126,7 @@ class ScriptTaskBehaviour(ActivityBehaviour):
     def start(self, run: Run, token: Token, node: ScriptTask) -> None:  # type: ignore[override]
         if node.script is None:
             raise StepIncident(
-                "script",
+                IncidentKind.SCRIPT,
                 f"Expected to run the script of {node.id}, but it "
                 "has no inline script (external resources are not supported)",
             )
@@ -138,7 +139,7 @@ class ScriptTaskBehaviour(ActivityBehaviour):
             else:
                 run.set_variables(scope_id, run.tables.script(node.script).run(variables))
         except EVALUATION_ERRORS as failure:
-            raise StepIncident("script", str(failure)) from None
+            raise StepIncident(IncidentKind.SCRIPT, str(failure)) from None
         run.complete_activity(token, node)
 
 
@@ -173,7 +174,7 @@ def create_job(
     retries = _int(value_of(job.retries, variables), 3, node.id)
     priority = _int(value_of(job.priority, variables), 0, node.id)
     headers = {**job.headers, **extra_headers} if extra_headers else job.headers
-    wait = run.open_wait(token, "job", node.id, node.id, {"job_type": str(job_type)})
+    wait = run.open_wait(token, WaitKind.JOB, node.id, node.id, {"job_type": str(job_type)})
     run.effects.append(
         fx.JobCreated(
             wait.id,
@@ -216,7 +217,9 @@ def _moment(text: str | None, variables: Any, now: datetime, node_id: str) -> da
             return parse_duration(text).add_to(now)
         return parse_datetime(text)
     except TimerDefinitionError as failure:
-        raise StepIncident("expression", f"Expected a date for {node_id}, but {failure}") from None
+        raise StepIncident(
+            IncidentKind.EXPRESSION, f"Expected a date for {node_id}, but {failure}"
+        ) from None
 
 
 def _int(value: Any, default: int, node_id: str) -> int:
@@ -226,5 +229,5 @@ def _int(value: Any, default: int, node_id: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise StepIncident(
-            "expression", f"Expected an integer for {node_id}, but got {value!r}"
+            IncidentKind.EXPRESSION, f"Expected an integer for {node_id}, but got {value!r}"
         ) from None
