@@ -265,7 +265,7 @@ def _bounded(run: Run, node: Activity, count: int) -> int:
     limit = run.budget.max_cardinality
     if count > limit:
         raise StepIncident(
-            "multi-instance",
+            IncidentKind.MULTI_INSTANCE,
             f"Expected {node.id} to run at most {limit} instances, but it would run {count}",
         )
     return count
