@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bpmn_engine.bpmn.cron import CronExpression, TimerDefinitionError, looks_like_cron, parse_cron
 from bpmn_engine.bpmn.model import TimerKind
+from bpmn_engine.expressions.durations import scan_duration
 
 __all__ = [
     "Duration",
@@ -45,13 +46,6 @@ __all__ = [
     "schedule_from_value",
 ]
 
-_NUMBER = r"[0-9]+(?:[.,][0-9]+)?"
-_DURATION = re.compile(
-    rf"P(?!$)(?:(?P<years>{_NUMBER})Y)?(?:(?P<months>{_NUMBER})M)?(?:(?P<weeks>{_NUMBER})W)?"
-    rf"(?:(?P<days>{_NUMBER})D)?(?:T(?=[0-9])(?:(?P<hours>{_NUMBER})H)?"
-    rf"(?:(?P<minutes>{_NUMBER})M)?(?:(?P<seconds>{_NUMBER})S)?)?",
-    re.ASCII,
-)
 _REPEAT = re.compile(r"R([0-9]*)/(.+)", re.ASCII | re.DOTALL)
 _KIND_ALIASES = {"timedate": "date", "timeduration": "duration", "timecycle": "cycle"}
 
@@ -114,33 +108,38 @@ class Duration:
 
 
 def parse_duration(text: str) -> Duration:
-    """Parse an ISO 8601 duration (``PT5M``, ``P1DT2H``, ``P2W``, ``PT0.5S``, ``P1Y2M``).
+    """Parse an ISO 8601 duration (``PT5M``, ``P1DT2H``, ``P2W``, ``PT0.5S``, ``P1Y2M``) with
+    the engine's one grammar (``expressions.durations``).
 
-    Fractions (``.`` or ``,``) are allowed except on years and months; weeks are 7 days.
+    Fractions (``.`` or ``,``) are allowed except on years and months; weeks are 7 days;
+    a timer's duration is never negative.
     """
     source = text
-    text = text.strip().upper()
-    match = _DURATION.fullmatch(text)
-    if match is None:
-        hint = "; negative durations are not supported" if text.startswith("-P") else ""
+    parts = scan_duration(text.strip().upper())
+    if parts is None or parts.negative:
+        hint = "; negative durations are not supported" if parts is not None else ""
         raise TimerDefinitionError(
             f"'{source}' is not an ISO 8601 duration (expected e.g. PT5M, P1DT2H){hint}"
         )
-    parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v is not None}
-    years, months = parts.pop("years", 0.0), parts.pop("months", 0.0)
-    if not (years.is_integer() and months.is_integer()):
+    if parts.fractional() & {"years", "months"}:
         raise TimerDefinitionError(
             f"'{source}': fractional years or months are not supported in a duration"
         )
+    years, months = int(parts.years or 0), int(parts.months or 0)
+    exact_parts = {
+        name: float(value)
+        for name, value in parts.given().items()
+        if name not in ("years", "months")
+    }
     scale = {"weeks": 7, "days": 1, "hours": 1 / 24, "minutes": 1 / 1440, "seconds": 1 / 86400}
-    if years + months / 12 + sum(v * scale[k] for k, v in parts.items()) / 365 > 10_000:
+    if years + months / 12 + sum(v * scale[k] for k, v in exact_parts.items()) / 365 > 10_000:
         raise TimerDefinitionError(f"'{source}' is too long a duration (over 10000 years)")
     try:
-        exact = timedelta(**parts)
+        exact = timedelta(**exact_parts)
     except OverflowError:
         raise TimerDefinitionError(f"'{source}' is too long a duration") from None
     time = timedelta(seconds=exact.seconds, microseconds=exact.microseconds)
-    return Duration(int(years), int(months), exact.days, time)
+    return Duration(years, months, exact.days, time)
 
 
 def parse_datetime(text: str) -> datetime:

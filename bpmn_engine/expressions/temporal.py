@@ -6,17 +6,13 @@ Date-times are timezone-aware: text without an offset is taken as UTC. Durations
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from .durations import scan_duration
 from .errors import EvalFailure
 from .values import type_name
 
-_DURATION_RE = re.compile(
-    r"(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
-)
-_YEAR_MONTH_RE = re.compile(r"-?P(?:\d+Y)?(?:\d+M)?(?:\d+[WD])?(?:T.*)?")
 _MAX_TEXT = 64
 
 
@@ -71,29 +67,23 @@ def parse_datetime(value: Any) -> datetime | None:
 
 
 def parse_duration(value: Any) -> timedelta | None:
-    """``duration("P1DT2H30M")`` as a ``timedelta`` (weeks, days, hours, minutes, seconds)."""
+    """``duration("P1DT2H30M")`` as a ``timedelta`` (weeks, days, hours, minutes, seconds;
+    the grammar of ``durations``); year-month durations are refused."""
     if value is None:
         return None
     if type(value) is timedelta:
         return value
     text = _text(value, "duration").upper()
-    m = _DURATION_RE.fullmatch(text)
-    if m is None or text in ("P", "-P") or text.endswith("T"):
-        if _YEAR_MONTH_RE.fullmatch(text) and ("Y" in text or "M" in text.split("T")[0]):
-            raise EvalFailure(f"year-month duration {text!r} is not supported")
+    parts = scan_duration(text)
+    if parts is None:
         raise EvalFailure(f"invalid duration {text!r}")
-    sign, weeks, days, hours, minutes, seconds = m.groups()
+    if parts.years is not None or parts.months is not None:
+        raise EvalFailure(f"year-month duration {text!r} is not supported")
     try:
-        result = timedelta(
-            weeks=int(weeks or 0),
-            days=int(days or 0),
-            hours=int(hours or 0),
-            minutes=int(minutes or 0),
-            seconds=float(seconds or 0),
-        )
+        result = timedelta(**{name: float(v) for name, v in parts.given().items()})
     except OverflowError:
         raise EvalFailure(f"duration {text!r} is out of range") from None
-    return -result if sign else result
+    return -result if parts.negative else result
 
 
 def now() -> datetime:

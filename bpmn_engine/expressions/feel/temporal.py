@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..durations import scan_duration
 from .types import YearsMonths
 
 _DATE = r"(-?\d{4,9})-(\d\d)-(\d\d)"
@@ -14,10 +15,6 @@ _TIME = r"(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d(?::\d\d)?|@[A-Za-z0-9_/+\
 DATE_RE = re.compile(_DATE + r"\Z")
 TIME_RE = re.compile(_TIME + r"\Z")
 DATETIME_RE = re.compile(_DATE + "T" + _TIME + r"\Z")
-_DT_DURATION = re.compile(
-    r"(-)?P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z"
-)
-_YM_DURATION = re.compile(r"(-)?P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?\Z")
 _MAX_TEXT = 80
 
 
@@ -86,24 +83,28 @@ def parse_datetime(text: str) -> datetime:
 
 
 def parse_duration(text: str) -> timedelta | YearsMonths:
+    """A FEEL duration: the engine's grammar (``durations``) in FEEL's profile, years and
+    months (``P1Y2M``) or days and time (``P1DT2H``), a fraction on seconds only."""
     if len(text) > _MAX_TEXT:
         raise ValueError("duration text too long")
-    match = _YM_DURATION.match(text)
-    if match:
-        months = int(match[2] or 0) * 12 + int(match[3] or 0)
-        return YearsMonths(-months if match[1] else months)
-    match = _DT_DURATION.match(text)
-    if not match or text.rstrip("-") in ("P", "-P") or text.endswith("T"):
+    parts = scan_duration(text)
+    if parts is None or parts.weeks is not None or parts.comma or parts.fractional() - {"seconds"}:
         raise ValueError(f"invalid duration {text[:_MAX_TEXT]!r}")
-    seconds = Decimal(match[5] or 0)
+    year_month = parts.years is not None or parts.months is not None
+    if year_month:
+        if len(parts.given()) > int(parts.years is not None) + int(parts.months is not None):
+            raise ValueError(f"invalid duration {text[:_MAX_TEXT]!r}")
+        months = int(parts.years or 0) * 12 + int(parts.months or 0)
+        return YearsMonths(-months if parts.negative else months)
+    seconds = parts.seconds or Decimal(0)
     value = timedelta(
-        days=int(match[2] or 0),
-        hours=int(match[3] or 0),
-        minutes=int(match[4] or 0),
+        days=int(parts.days or 0),
+        hours=int(parts.hours or 0),
+        minutes=int(parts.minutes or 0),
         seconds=int(seconds),
         microseconds=int((seconds % 1) * 1_000_000),
     )
-    return -value if match[1] else value
+    return -value if parts.negative else value
 
 
 def parse_temporal(text: str) -> date | time | datetime | timedelta | YearsMonths:
