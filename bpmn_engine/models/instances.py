@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from bpmn_engine.models.definitions import ProcessDefinition
+from bpmn_engine.models.encoding import ExactJSONEncoder
 
 
 class InstanceStatus(models.TextChoices):
@@ -33,7 +33,7 @@ class ProcessInstance(models.Model):
         default=InstanceStatus.ACTIVE,
         db_index=True,
     )
-    state = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    state = models.JSONField(default=dict, encoder=ExactJSONEncoder)
     # An active instance can be suspended: no trigger moves it until it is resumed.
     suspended = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=0)
@@ -85,7 +85,7 @@ class VariableRow(models.Model):
     scope_id = models.CharField(max_length=32)
     name = models.CharField(max_length=255, db_index=True)
     type = models.CharField(max_length=16)
-    value = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    value = models.JSONField(null=True, encoder=ExactJSONEncoder)
 
     class Meta:
         constraints = [

@@ -21,6 +21,7 @@ from bpmn_engine.runtime.budget import Budget
 from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
+from bpmn_engine.runtime.storable import unstorable
 from bpmn_engine.runtime.tables import ProcessTables
 from bpmn_engine.runtime.variables import (
     EVALUATION_ERRORS,
@@ -163,6 +164,13 @@ class Run(WaitsAndIncidents):
 
     def set_variables(self, scope_id: str, values: Any, local: bool = False) -> None:
         if values:
+            for name, value in values.items():
+                problem = unstorable(value)
+                if problem is not None:
+                    raise StepIncident(
+                        "variable",
+                        f"Expected variable '{name}' to be storable, but {problem}",
+                    )
             if self.tables.conditional:
                 self.note_variable_events(scope_id, values, local)
             write_variables(self.state, self.changes, scope_id, values, local)

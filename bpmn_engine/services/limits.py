@@ -8,19 +8,25 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from bpmn_engine.audit import record
-from bpmn_engine.errors import CommandBudgetExceededError, LimitExceededError
+from bpmn_engine.errors import (
+    CommandBudgetExceededError,
+    InvalidCommandError,
+    InvalidVariableError,
+    LimitExceededError,
+)
 from bpmn_engine.models import Incident, ProcessInstance
 from bpmn_engine.models.audit import AuditEventType
+from bpmn_engine.models.encoding import ExactJSONEncoder
 from bpmn_engine.models.instances import InstanceStatus
 from bpmn_engine.models.work import IncidentState
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime.budget import Budget, BudgetExceededError
 from bpmn_engine.runtime.kinds import IncidentKind
+from bpmn_engine.runtime.storable import unstorable
 
 log = logging.getLogger(__name__)
 BUDGET_INCIDENT = IncidentKind.COMMAND_BUDGET
@@ -42,7 +48,7 @@ def command_budget() -> Budget:
 
 def encoded_size(value: object) -> int:
     """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
-    return len(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+    return len(json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False).encode())
 
 
 def check_state_size(state: InstanceState, node_id: str) -> None:
@@ -108,3 +114,69 @@ def _record(pk: int, node_id: str, message: str) -> bool:
             now=incident.created_at,
         )
     return True
+
+
+# ---------------------------------------------------------------------- at the door
+# Keyword arguments of commands that end up in columns of 255 characters.
+TEXT_ARGUMENTS = (
+    "business_key",
+    "correlation_key",
+    "message_name",
+    "signal_name",
+    "definition_key",
+    "start_event_id",
+    "worker_id",
+    "topic",
+    "name",
+)
+VARIABLE_ARGUMENTS = ("variables", "local_variables", "correlation_keys")
+MAX_NAME_LENGTH = 255
+
+
+def check_arguments(kwargs: dict[str, object]) -> None:
+    """Refuse, before any work, command arguments the database could not store: variable
+    maps (names, values, sizes) and texts longer than their columns."""
+    for argument in VARIABLE_ARGUMENTS:
+        variables = kwargs.get(argument)
+        if variables is not None:
+            check_variables(variables, argument)
+    for argument in TEXT_ARGUMENTS:
+        text = kwargs.get(argument)
+        if type(text) is str and (len(text) > MAX_NAME_LENGTH or "\x00" in text):
+            raise InvalidCommandError(
+                f"Expected {argument} to be at most {MAX_NAME_LENGTH} characters without NUL, "
+                f"but it has {len(text)}"
+            )
+
+
+def check_variables(variables: object, argument: str = "variables") -> None:
+    """Every variable storable and within ``PROCESSION_MAX_VARIABLE_BYTES``; a typed error
+    naming the first that is not."""
+    if not isinstance(variables, dict):
+        raise InvalidCommandError(
+            f"Expected {argument} to be a mapping of names to values, but got "
+            f"{type(variables).__name__}"
+        )
+    limit = int(setting("PROCESSION_MAX_VARIABLE_BYTES"))
+    for name, value in variables.items():
+        shown = str(name)[:80]
+        if type(name) is not str or not name or len(name) > MAX_NAME_LENGTH or unstorable(name):
+            raise InvalidVariableError(
+                f"Expected a variable name of 1 to {MAX_NAME_LENGTH} characters, but got "
+                f"{shown!r}",
+                name=shown,
+            )
+        problem = unstorable(value)
+        if problem is not None:
+            raise InvalidVariableError(
+                f"Expected variable '{name}' to be storable, but {problem}", name=name
+            )
+        size = len(value) if type(value) is str else 0
+        if size <= limit:
+            size = encoded_size(value)
+        if size > limit:
+            raise InvalidVariableError(
+                f"Expected variable '{name}' to be at most {limit} bytes, but it has {size} "
+                "(PROCESSION_MAX_VARIABLE_BYTES)",
+                name=name,
+            )

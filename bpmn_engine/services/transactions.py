@@ -82,6 +82,9 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        from bpmn_engine.services.limits import check_arguments
+
+        check_arguments(kwargs)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with transaction.atomic(durable=True):

@@ -1,0 +1,60 @@
+"""The JSON encoder of state and variable columns: Django's, plus floats that come back
+as floats. PostgreSQL's jsonb keeps numbers as ``numeric`` and prints ``1e+16`` as
+``10000000000000000``, which reads back as an int; written as ``10000000000000000.0`` it
+keeps its scale and reads back as the same float."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+
+def exact_float(value: float) -> str:
+    """JSON text of a finite float that every database gives back as this float."""
+    text = float.__repr__(value)
+    if ("e" in text or "E" in text) and value.is_integer():
+        return f"{int(value)}.0"
+    return text
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """``DjangoJSONEncoder`` whose integral floats in exponent form are written in full.
+
+    The fast C encoder runs first; only a text holding an exponent is encoded again by
+    the Python encoder with :func:`exact_float`."""
+
+    def encode(self, o: Any) -> str:
+        text = super().encode(o)
+        if "e+" not in text and "E+" not in text:
+            return text
+        return "".join(self.iterencode(o))
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+        markers: dict[int, Any] | None = {} if self.check_circular else None
+        encoder = (
+            json.encoder.encode_basestring_ascii
+            if self.ensure_ascii
+            else json.encoder.encode_basestring
+        )
+
+        def floatstr(value: float) -> str:
+            if value != value or abs(value) == float("inf"):
+                if not self.allow_nan:
+                    raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+                return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+            return exact_float(value)
+
+        return json.encoder._make_iterencode(  # type: ignore[attr-defined]
+            markers,
+            self.default,
+            encoder,
+            self.indent,
+            floatstr,
+            self.key_separator,
+            self.item_separator,
+            self.sort_keys,
+            self.skipkeys,
+            _one_shot,
+        )(o, 0)
