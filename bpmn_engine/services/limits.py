@@ -162,8 +162,7 @@ def check_variables(variables: object, argument: str = "variables") -> None:
         shown = str(name)[:80]
         if type(name) is not str or not name or len(name) > MAX_NAME_LENGTH or unstorable(name):
             raise InvalidVariableError(
-                f"Expected a variable name of 1 to {MAX_NAME_LENGTH} characters, but got "
-                f"{shown!r}",
+                f"Expected a variable name of 1 to {MAX_NAME_LENGTH} characters, but got {shown!r}",
                 name=shown,
             )
         problem = unstorable(value)
