@@ -45,6 +45,7 @@ class IncidentKind(StrEnum):
     UNCAUGHT_ERROR = "uncaught-error"
     FAILED_JOB = "failedJob"
     COMMAND_BUDGET = "command-budget"
+    VARIABLE = "variable"  # a value that cannot be stored (NaN, Infinity, NUL, ...)
 
 
 def choices(kinds: type[StrEnum]) -> list[tuple[str, str]]:

@@ -168,7 +168,7 @@ class Run(WaitsAndIncidents):
                 problem = unstorable(value)
                 if problem is not None:
                     raise StepIncident(
-                        "variable",
+                        IncidentKind.VARIABLE,
                         f"Expected variable '{name}' to be storable, but {problem}",
                     )
             if self.tables.conditional:
