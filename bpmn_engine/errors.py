@@ -173,3 +173,9 @@ class MessageAmbiguousError(MessageCorrelationError):
     """More than one execution waits for the message, and only one may receive it."""
 
     code = "message-ambiguous"
+
+
+class InstanceModificationError(InvalidCommandError):
+    """A token move does not fit the instance (no token at the source, bad target)."""
+
+    code = "instance-modification"

@@ -30,6 +30,7 @@ from bpmn_engine.runtime.errors import (
 )
 from bpmn_engine.runtime.kinds import WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.modification import move_token
 from bpmn_engine.runtime.run import Run
 from bpmn_engine.runtime.state import ROOT, InstanceState, Wait
 from bpmn_engine.runtime.tables import tables_for
@@ -194,5 +195,6 @@ _HANDLERS: dict[type, Callable[[Run, Any], None]] = {
     tr.RetryIncident: _retry,
     tr.SetVariables: _set_variables,
     tr.Cancel: _cancel,
+    tr.MoveToken: move_token,
     **{kind: _end_wait for kind in WAIT_KINDS},
 }

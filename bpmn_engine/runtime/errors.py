@@ -44,3 +44,7 @@ class NoStartEventError(RuntimeCommandError):
 
 class UnknownTriggerError(RuntimeCommandError):
     """The trigger object is not one of the runtime's trigger classes."""
+
+
+class ModificationError(RuntimeCommandError):
+    """A token move names no active token, or a target that cannot take a new token."""

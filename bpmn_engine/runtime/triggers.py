@@ -135,3 +135,12 @@ class Cancel(Trigger):
     """Cancel the whole instance, withdrawing every wait."""
 
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveToken(Trigger):
+    """Process instance modification: cancel every token at ``cancel_node_id`` and start
+    one token before ``start_before_node_id`` in the scope that contains that node."""
+
+    cancel_node_id: str
+    start_before_node_id: str

@@ -23,6 +23,7 @@ from bpmn_engine.services.instances import (
     suspend_instance,
 )
 from bpmn_engine.services.jobs import complete_job, job_variables, throw_job_error
+from bpmn_engine.services.operations import move_token
 from bpmn_engine.services.user_tasks import (
     assign_user_task,
     claim_user_task,
@@ -46,6 +47,7 @@ __all__ = [
     "fire_due_timers",
     "fire_timer",
     "job_variables",
+    "move_token",
     "resume_instance",
     "retry_incident",
     "set_variables",
