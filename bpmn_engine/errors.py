@@ -179,3 +179,9 @@ class InstanceModificationError(InvalidCommandError):
     """A token move does not fit the instance (no token at the source, bad target)."""
 
     code = "instance-modification"
+
+
+class ReasonRequiredError(InvalidCommandError):
+    """An operator's change to an instance must say why (it goes into the audit trail)."""
+
+    code = "reason-required"

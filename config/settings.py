@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bpmn_engine",
     "tasklist",
     "api",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,9 @@ PROCESSION_BREAKER_COOLDOWN_SECONDS = float(
     os.environ.get("PROCESSION_BREAKER_COOLDOWN_SECONDS", "30")
 )
 PROCESSION_MAX_JOB_BACKLOG = int(os.environ.get("PROCESSION_MAX_JOB_BACKLOG", "10000"))
+# /metrics for Prometheus: scrapers send "Authorization: Bearer <token>" (empty: only
+# logged-in process developers and administrators may read it).
+PROCESSION_METRICS_TOKEN = os.environ.get("PROCESSION_METRICS_TOKEN", "")
 PROCESSION_BACKLOG_CHECK_SECONDS = float(os.environ.get("PROCESSION_BACKLOG_CHECK_SECONDS", "1"))
 # --- engine: limits per command and per instance (docs/configuration.md, "Limits") ------
 PROCESSION_COMMAND_MAX_STEPS = int(os.environ.get("PROCESSION_COMMAND_MAX_STEPS", "100000"))

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api.health import healthz
 from api.schema_pages import RedocPage, SwaggerPage
+from console.metrics import metrics
 from tasklist import views as tasklist_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
+    path("console/", include("console.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerPage.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocPage.as_view(url_name="api-schema"), name="api-redoc"),

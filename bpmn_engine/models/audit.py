@@ -43,6 +43,9 @@ class AuditEventType(models.TextChoices):
     INSTANCE_CANCELLED = "instance.cancelled"
     INSTANCE_SUSPENDED = "instance.suspended"
     INSTANCE_RESUMED = "instance.resumed"
+    INSTANCE_MODIFIED = "instance.modified"  # an operator moved a token
+    VARIABLES_CORRECTED = "variables.corrected"  # an operator changed variables, with reason
+    INCIDENT_RETRIED = "incident.retried"
     ACTIVITY_STARTED = "activity.started"
     ACTIVITY_COMPLETED = "activity.completed"
     ACTIVITY_CANCELLED = "activity.cancelled"

@@ -23,7 +23,7 @@ from bpmn_engine.services.instances import (
     suspend_instance,
 )
 from bpmn_engine.services.jobs import complete_job, job_variables, throw_job_error
-from bpmn_engine.services.operations import move_token
+from bpmn_engine.services.operations import change_variables, move_token
 from bpmn_engine.services.user_tasks import (
     assign_user_task,
     claim_user_task,
@@ -37,6 +37,7 @@ __all__ = [
     "assign_user_task",
     "broadcast_signal",
     "cancel_instance",
+    "change_variables",
     "claim_due_timers",
     "claim_user_task",
     "complete_job",

@@ -1,0 +1,1 @@
+"""The process console: deploy diagrams, watch instances on the diagram, repair incidents."""
