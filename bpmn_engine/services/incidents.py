@@ -58,6 +58,15 @@ def retry_incident(
             now=work.now,
         )
     incident.refresh_from_db()
+    record(
+        AuditEventType.INCIDENT_RETRIED,
+        user=user,
+        instance_id=instance_id,
+        definition_id=work.instance(instance_id).row.definition_id,
+        element_id=incident.node_id,
+        data={"incident_id": incident.pk, "kind": incident.kind, "retries": retries},
+        now=work.now,
+    )
     return incident
 
 

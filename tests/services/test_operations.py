@@ -99,3 +99,36 @@ def test_an_ended_instance_cannot_be_suspended(operator):
     cancel_instance(instance_id=instance.pk)
     with pytest.raises(InstanceStateError, match="but it is cancelled"):
         suspend_instance(instance_id=instance.pk)
+
+
+def test_operator_actions_are_audited_with_their_reason(operator):
+    from bpmn_engine.models.audit import AuditEvent
+    from bpmn_engine.services import change_variables
+
+    instance = start_instance(definition_key="order")
+    move_token(
+        instance_id=instance.pk,
+        from_node_id="Review",
+        to_node_id="Ship",
+        reason="customer called",
+        user=operator,
+    )
+    change_variables(
+        instance_id=instance.pk, variables={"amount": 5}, reason="typo fixed", user=operator
+    )
+    suspend_instance(instance_id=instance.pk, user=operator)
+    resume_instance(instance_id=instance.pk, user=operator)
+    events = AuditEvent.objects.filter(instance_id=instance.pk, actor_id="dev")
+    by_type = {e.event_type: e for e in events}
+    assert '"reason":"customer called"' in by_type["instance.modified"].data
+    assert '"reason":"typo fixed"' in by_type["variables.corrected"].data
+    assert {"activity.cancelled", "instance.suspended", "instance.resumed"} <= set(by_type)
+
+
+def test_a_variable_change_without_a_reason_is_refused(operator):
+    from bpmn_engine.errors import ReasonRequiredError
+    from bpmn_engine.services import change_variables
+
+    instance = start_instance(definition_key="order")
+    with pytest.raises(ReasonRequiredError):
+        change_variables(instance_id=instance.pk, variables={"amount": 5}, reason=" ")
