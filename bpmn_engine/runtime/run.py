@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
 from bpmn_engine.runtime import effects as fx
@@ -22,7 +22,6 @@ from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
 from bpmn_engine.runtime.storable import unstorable
-from bpmn_engine.runtime.tables import ProcessTables
 from bpmn_engine.runtime.variables import (
     EVALUATION_ERRORS,
     evaluate_parameters,
@@ -31,6 +30,9 @@ from bpmn_engine.runtime.variables import (
     write_variables,
 )
 from bpmn_engine.runtime.waiting import WaitsAndIncidents
+
+if TYPE_CHECKING:  # the tables are built from the behaviours, which build on Run
+    from bpmn_engine.runtime.tables import ProcessTables
 
 READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
     TokenState.READY,
@@ -117,15 +119,11 @@ class Run(WaitsAndIncidents):
                 break
 
     def _fire_inclusive(self) -> bool:
-        from bpmn_engine.runtime.behaviours.gateways import fire_pending_inclusive
-
-        return fire_pending_inclusive(self)
+        return self.tables.fire_pending_inclusive(self)
 
     def _dispatch_conditions(self) -> None:
         if self.variable_events or self.conditions_opened:
-            from bpmn_engine.runtime.behaviours.conditions import dispatch_conditions
-
-            dispatch_conditions(self)
+            self.tables.dispatch_conditions(self)
 
     def guarded(self, token: Token, node: FlowNode, action: Any, *args: Any) -> None:
         """Run ``action`` (a trigger continuation); failures become incidents."""

@@ -32,17 +32,23 @@ from bpmn_engine.bpmn.model import (
     SubProcess,
 )
 from bpmn_engine.runtime import event_names
+from bpmn_engine.runtime.behaviours import behaviour_for, completion_hooks
+from bpmn_engine.runtime.behaviours.conditions import dispatch_conditions
+from bpmn_engine.runtime.behaviours.event_subprocesses import LISTENED
+from bpmn_engine.runtime.behaviours.gateways import fire_pending_inclusive
 from bpmn_engine.runtime.variables import compile_expression, compile_script
 
 _CACHE: weakref.WeakKeyDictionary[Process, ProcessTables] = weakref.WeakKeyDictionary()
 
 
 class ProcessTables:
-    """Precomputed lookups for one process (and the root elements of its definitions)."""
+    """Precomputed lookups for one process (and the root elements of its definitions),
+    and the behaviours' entry points the run loop calls (so ``run`` imports no behaviour)."""
+
+    fire_pending_inclusive = staticmethod(fire_pending_inclusive)
+    dispatch_conditions = staticmethod(dispatch_conditions)
 
     def __init__(self, process: Process, definitions: Definitions | None) -> None:
-        from bpmn_engine.runtime.behaviours import behaviour_for, completion_hooks
-
         self.process = process
         self.definitions = definitions
         self.nodes: Mapping[str, FlowNode] = process.all_nodes
@@ -106,8 +112,6 @@ class ProcessTables:
         return isinstance(node, StartEvent) and node.parent_id == self.process.id
 
     def _index_event_subprocesses(self) -> None:
-        from bpmn_engine.runtime.behaviours.event_subprocesses import LISTENED
-
         starts: dict[str, list[tuple[SubProcess, StartEvent, Any]]] = {}
         for node in self.nodes.values():
             if isinstance(node, SubProcess) and node.triggered_by_event:

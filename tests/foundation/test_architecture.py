@@ -34,3 +34,29 @@ def test_no_eval_or_exec_in_product_code():
         if EVAL_CALL.search(line) and not line.strip().startswith("#")
     ]
     assert offenders == []
+
+
+UNLAYERED = {"__init__", "apps", "errors", "migrations", "jobs"}
+
+
+def test_every_engine_module_has_a_place_in_the_layers_contract():
+    """A new package or module under bpmn_engine must be placed in the layers contract
+    (pyproject.toml; docs/development.md says where), or the contract checks nothing."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    [layers] = [c for c in contracts if c["type"] == "layers" and "containers" not in c]
+    placed = {
+        name.strip().strip("()")
+        for layer in layers["layers"]
+        for name in layer.replace("|", ":").split(":")
+    }
+    engine = ROOT / "bpmn_engine"
+    present = {
+        path.stem if path.is_file() else path.name
+        for path in engine.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+    }
+    unplaced = sorted(name for name in present - UNLAYERED if f"bpmn_engine.{name}" not in placed)
+    assert unplaced == []

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import Activity, FlowNode
+from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
 from bpmn_engine.runtime.errors import WaitKindMismatchError
 from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token, Wait
 from bpmn_engine.runtime.variables import evaluate_parameters
 
@@ -84,8 +86,6 @@ class ActivityBehaviour(Behaviour):
             run.guarded(owner, node, run.complete_activity, owner, node)
 
     def execute_loop(self, run: Run, token: Token, node: Activity) -> None:
-        from bpmn_engine.runtime.run import StepIncident
-
         loop = LOOP_BEHAVIOURS.get(type(node.loop))
         if loop is None:
             raise StepIncident(
@@ -98,8 +98,6 @@ class ActivityBehaviour(Behaviour):
         """Boundaries -> io input -> start (one activity instance)."""
         boundaries = run.tables.boundaries.get(node.id)
         if boundaries:
-            from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
-
             open_boundaries(run, token, node, boundaries)
         io = node.io_mapping
         if io is not None and io.inputs:

@@ -29,6 +29,7 @@ from bpmn_engine.bpmn.model import (
     FlowNode,
     IntermediateThrowEvent,
 )
+from bpmn_engine.runtime.behaviours.event_subprocesses import start_event_subprocess
 from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
@@ -171,8 +172,6 @@ def run_steps(
     if "handler" in step:
         run.work.append(run.new_token(step["handler"], scope.id))
     else:
-        from bpmn_engine.runtime.behaviours.event_subprocesses import start_event_subprocess
-
         esp = run.tables.nodes[step["esp"]]
         start = esp.start_events()[0]  # type: ignore[attr-defined]
         start_event_subprocess(run, scope, esp, start)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ evaluation failure raises an ``expression`` incident on the token holding the wa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bpmn_engine.bpmn.model import ConditionalEventDefinition
 from bpmn_engine.runtime import effects as fx
@@ -123,21 +123,3 @@ def _order(state: InstanceState, wait: Wait) -> tuple[int, int, int]:
     depth = len(_chain(state, token.child_scope or token.scope_id))
     attached = 0 if token.state == TokenState.LISTENING else 1
     return depth, attached, int(wait.id.rsplit("-", 1)[1])
-
-
-def relisten(run: Run, listener: Token, esp: Any) -> None:
-    """Retry of a conditional event subprocess listener whose condition failed: subscribe
-    its conditional starts again (evaluated at once) and complete the scope if only
-    listeners are left in it."""
-    from bpmn_engine.runtime.behaviours.event_subprocesses import listen_start
-
-    scope = run.state.scopes[listener.scope_id]
-    run.discard(listener)
-    held = {w.node_id for w in run.state.waits.values() if w.scope_id == scope.id}
-    for start in esp.start_events():
-        definition = run.tables.event_definition.get(start.id)
-        if isinstance(definition, ConditionalEventDefinition) and start.id not in held:
-            listen_start(run, scope.id, esp, start, definition)
-    tokens = run.state.tokens
-    if all(tokens[t].state == TokenState.LISTENING for t in scope.tokens):
-        run.scope_done(scope)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bpmn_engine.bpmn.model import (
+    ConditionalEventDefinition,
     ErrorEventDefinition,
     EscalationEventDefinition,
     StartEvent,
     SubProcess,
 )
 from bpmn_engine.runtime import effects as fx
-from bpmn_engine.runtime.behaviours.conditions import relisten
 from bpmn_engine.runtime.behaviours.subprocesses import SubProcessBehaviour
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
 from bpmn_engine.runtime.kinds import WaitKind
@@ -135,3 +135,19 @@ def _code(run: Run, definition: Any) -> str | None:
     if isinstance(definition, EscalationEventDefinition):
         return run.tables.escalation_code(definition.escalation_ref)
     return None
+
+
+def relisten(run: Run, listener: Token, esp: Any) -> None:
+    """Retry of a conditional event subprocess listener whose condition failed: subscribe
+    its conditional starts again (evaluated at once) and complete the scope if only
+    listeners are left in it."""
+    scope = run.state.scopes[listener.scope_id]
+    run.discard(listener)
+    held = {w.node_id for w in run.state.waits.values() if w.scope_id == scope.id}
+    for start in esp.start_events():
+        definition = run.tables.event_definition.get(start.id)
+        if isinstance(definition, ConditionalEventDefinition) and start.id not in held:
+            listen_start(run, scope.id, esp, start, definition)
+    tokens = run.state.tokens
+    if all(tokens[t].state == TokenState.LISTENING for t in scope.tokens):
+        run.scope_done(scope)

@@ -18,6 +18,7 @@ from bpmn_engine.bpmn.model import (
     StandardLoopCharacteristics,
 )
 from bpmn_engine.runtime import effects as fx
+from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
 from bpmn_engine.runtime.kinds import IncidentKind
 from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
 from bpmn_engine.runtime.run import StepIncident
@@ -47,8 +48,6 @@ class LoopBodyBehaviour(ABC):
         """Subscribe the boundaries, open the body scope, mark the token as in scope."""
         boundaries = run.tables.boundaries.get(node.id)
         if boundaries:
-            from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
-
             open_boundaries(run, token, node, boundaries)
         body = run.open_local_scope(token, node)
         data["slots"] = {}

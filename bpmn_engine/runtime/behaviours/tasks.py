@@ -17,6 +17,7 @@ from bpmn_engine.bpmn.timers import TimerDefinitionError, parse_datetime, parse_
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
+from bpmn_engine.runtime.behaviours.subscriptions import open_message
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState
 from bpmn_engine.runtime.run import StepIncident
@@ -147,8 +148,6 @@ class ReceiveTaskBehaviour(ActivityBehaviour):
     """Receive task: waits for its message (``CorrelateMessage``), then completes."""
 
     def start(self, run: Run, token: Token, node: ReceiveTask) -> None:  # type: ignore[override]
-        from bpmn_engine.runtime.behaviours.subscriptions import open_message
-
         open_message(run, token, node.id, node.message_ref, node.id)
         token.state = WAITING
 
