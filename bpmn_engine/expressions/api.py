@@ -8,7 +8,7 @@ from typing import Any
 
 from .compiler import Compiler
 from .errors import EvalFailure, ExpressionError, ExpressionSyntaxError, ParseFailure
-from .frontend import DIALECTS, detect_dialect, has_juel, parse_expression
+from .frontend import DIALECTS, detect_dialect, feel_start, has_juel, parse_expression
 from .limits import Scope
 from .nodes import Node, names_read
 
@@ -81,8 +81,33 @@ class Expression:
         return f"Expression({self.source!r}, dialect={self.dialect!r})"
 
 
+def _compile_feel(text: str) -> Expression:
+    """FEEL text (after an optional ``=``) through the full FEEL implementation."""
+    from .feel.compiler import Compiler as FeelCompiler
+    from .feel.dialect import feel_names_read, run_in_scope
+    from .feel.parser import parse as parse_feel
+    from .feel.types import FeelError
+
+    body = text[feel_start(text) :]
+    try:
+        tree = parse_feel(body)
+        fn = FeelCompiler().compile(tree)
+    except ParseFailure as exc:
+        raise ExpressionSyntaxError(
+            text, exc.message, exc.position + len(text) - len(body)
+        ) from None
+    except FeelError as exc:
+        raise ExpressionError(text, exc.reason) from None
+    except RecursionError:
+        raise ExpressionError(text, "expression nested too deeply") from None
+    names = frozenset(feel_names_read(tree))
+    return Expression(text, "feel", lambda scope: run_in_scope(fn, scope), names)
+
+
 @lru_cache(maxsize=4096)
 def _compile(text: str, dialect: str | None) -> Expression:
+    if type(text) is str and resolve_dialect(text, dialect) == "feel":
+        return _compile_feel(text)
     resolved, tree = build(text, dialect, parse_expression)
     try:
         fn = Compiler(resolved).compile(tree)

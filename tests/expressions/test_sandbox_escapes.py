@@ -111,8 +111,6 @@ ESCAPES = [
     "= s.__class__",
     '= __import__("os")',
     "= function(x) x",
-    "= for x in l return x",
-    "= some x in l satisfies x > 1",
     "d.__getitem__('k')",
     "s.__len__()",
     "l.__class__.__subclasses__()",
@@ -174,7 +172,7 @@ def test_variable_values_containing_expressions_are_never_evaluated(name: str) -
     ("text", "reason"),
     [
         ("9**9**9", "would exceed 10000 bits"),
-        ("= 9**9**9", "would exceed 10000 bits"),
+        ("= 9**(9**9)", "would exceed 10000 bits"),
         ("2 ** 100000", "would exceed 10000 bits"),
         ("(-7) ** 99999", "would exceed 10000 bits"),
         ("10 ** 5000 * 10 ** 5000", "would exceed 10000 bits"),

@@ -121,14 +121,6 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
         "miwg/exports/trisotech-workflow-modeler-12.6.3/B.2.0-export.bpmn",
         "*",
     ): "multi-instance without loop cardinality or collection (descriptive model)",
-    (
-        "miwg/exports/sap-signavio-process-manager-19.9.0/C.9.2-export.bpmn",
-        "*",
-    ): "FEEL function 'string join' (not in the expression language)",
-    (
-        "miwg/reference/C.9.2.bpmn",
-        "*",
-    ): "FEEL function 'string join' (not in the expression language)",
     ("spiffworkflow/bpmn/data/call_activity_call_activity.bpmn", "*"): "Python script (del)",
     ("spiffworkflow/bpmn/data/call_activity_end_event.bpmn", "*"): "Python script (print)",
     ("spiffworkflow/bpmn/data/io_spec.bpmn", "*"): "Python script (tuple assignment)",

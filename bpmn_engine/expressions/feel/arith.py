@@ -6,14 +6,29 @@ Every operator returns null for operands it does not define (FEEL's null semanti
 from __future__ import annotations
 
 import calendar
+import decimal
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, DecimalException
 from typing import Any
 
+from ..errors import EvalFailure
+from ..limits import MAX_INT_BITS
 from .types import CTX, YearsMonths
 from .values import is_aware
 
-_MAX_DAYS = 999_999_999
+STRICT_DIVISION: ContextVar[bool] = ContextVar("feel_strict_division", default=False)
+"""Set for BPMN expressions, where dividing by zero and numeric overflow are errors (DMN
+gives null)."""
+
+
+_MAX_DIGITS = int(MAX_INT_BITS * 0.30103)  # decimal digits of 2 ** MAX_INT_BITS
+
+
+def zero_division() -> None:
+    if STRICT_DIVISION.get():
+        raise EvalFailure("division by zero")
+    return None
 
 
 def add_months(value: date, months: int) -> date:
@@ -112,7 +127,7 @@ def div(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
     try:
         if ta is Decimal and tb is Decimal:
-            return None if not b else CTX.divide(a, b)
+            return zero_division() if not b else CTX.divide(a, b)
         if ta in (timedelta, YearsMonths) and tb is Decimal:
             return None if not b else _scale(a, CTX.divide(1, b))
         if ta is tb is timedelta:
@@ -133,9 +148,16 @@ def power(a: Any, b: Any) -> Any:
         return None
     try:
         if b == b.to_integral_value() and abs(b) > 999_999_999:
-            return None
-        return CTX.power(a, b)
-    except (OverflowError, ValueError, DecimalException):
+            raise OverflowError
+        result = CTX.power(a, b)
+        if STRICT_DIVISION.get() and result.adjusted() > _MAX_DIGITS:
+            raise OverflowError
+        return result
+    except (OverflowError, decimal.Overflow):
+        if STRICT_DIVISION.get():
+            raise EvalFailure(f"the result would exceed {MAX_INT_BITS} bits") from None
+        return None
+    except (ValueError, DecimalException):
         return None
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..limits import check_weight
 from ..nodes import Node
 from .arith import add, div, mul, negate, power, sub
 from .builtins import BUILTINS
@@ -60,10 +61,7 @@ class Compiler:
 
         def lookup(env: Env) -> Any:
             value = env.lookup(name)
-            if value is MISSING:
-                builtin = BUILTINS.get(name)
-                return builtin
-            return value
+            return None if value is MISSING else value
 
         return lookup
 
@@ -111,9 +109,11 @@ class Compiler:
 
     def c_call(self, node: Node) -> Fn:
         callee_node: Node = node.args[0]  # type: ignore[assignment]
+        if callee_node.kind == "name" and callee_node.value == "is defined" and len(node.args) == 2:
+            return self.is_defined(node.args[1])  # type: ignore[arg-type]
         args = [self.compile(a) for a in node.args[1:]]  # type: ignore[arg-type]
         names = node.value
-        callee = self.compile(callee_node)
+        callee = self._callee(callee_node)
         label = str(callee_node.value) if callee_node.kind == "name" else "function"
 
         def run(env: Env) -> Any:
@@ -126,6 +126,36 @@ class Compiler:
             return fn.call(*bind_arguments(fn, values, named))
 
         return run
+
+    def is_defined(self, node: Node) -> Fn:
+        """``is defined(x)``: whether a name or context entry exists (even if null)."""
+        if node.kind == "name":
+            name = str(node.value)
+            return lambda env: env.lookup(name) is not MISSING
+        if node.kind == "path":
+            source = self.compile(node.args[0])  # type: ignore[arg-type]
+            key = str(node.value)
+
+            def run(env: Env) -> Any:
+                value = source(env)
+                return type(value) is dict and key in value
+
+            return run
+        value = self.compile(node)
+        return lambda env: value(env) is not None
+
+    def _callee(self, node: Node) -> Fn:
+        """A function by name: a variable first, then a built-in."""
+        if node.kind != "name":
+            return self.compile(node)
+        name = str(node.value)
+        builtin = BUILTINS.get(name)
+
+        def lookup(env: Env) -> Any:
+            value = env.lookup(name)
+            return builtin if value is MISSING else value
+
+        return lookup
 
     def c_neg(self, node: Node) -> Fn:
         operand = self.compile(node.args[0])  # type: ignore[arg-type]
@@ -224,7 +254,7 @@ class Compiler:
             frame: dict[str, Any] = {"partial": out}
             if not _bind_each(env, env.child(frame), frame, names, domains, 0, body, out):
                 return None
-            return out
+            return check_weight(out)
 
         return run
 
@@ -264,7 +294,7 @@ class Compiler:
 
     def c_list(self, node: Node) -> Fn:
         items = [self.compile(a) for a in node.args]  # type: ignore[arg-type]
-        return lambda env: [item(env) for item in items]
+        return lambda env: check_weight([item(env) for item in items])
 
     def c_context(self, node: Node) -> Fn:
         keys: tuple[str, ...] = node.value  # type: ignore[assignment]
@@ -277,7 +307,7 @@ class Compiler:
             inner = env.child(out)
             for key, value in zip(keys, values, strict=True):
                 out[key] = value(inner)
-            return out
+            return check_weight(out)
 
         return run
 

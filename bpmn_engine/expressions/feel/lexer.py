@@ -29,6 +29,8 @@ BUILTIN_NAMES = (
 )
 _OPERATORS = ("..", "<=", ">=", "!=", "**", "(", ")", "[", "]", "{", "}", ",", ":", ".")
 _SINGLE = "+-*/<>=?@"
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdefABCDEF")
 _NAME_EXTRA = "_?'"
 
 
@@ -67,6 +69,11 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
+def _hex_at(text: str, pos: int, count: int) -> bool:
+    chunk = text[pos : pos + count]
+    return len(chunk) == count and all(c in _HEX for c in chunk)
+
+
 def _string(text: str, pos: int) -> tuple[str, int]:
     out: list[str] = []
     i = pos + 1
@@ -82,16 +89,21 @@ def _string(text: str, pos: int) -> tuple[str, int]:
                 out.append(simple[nxt])
                 i += 2
                 continue
-            if nxt == "u" and i + 6 <= size:
+            if nxt == "u" and _hex_at(text, i + 2, 4):
                 code = int(text[i + 2 : i + 6], 16)
                 i += 6
-                if 0xD800 <= code < 0xDC00 and text.startswith("\\u", i):
+                if (
+                    0xD800 <= code < 0xDC00
+                    and text.startswith("\\u", i)
+                    and _hex_at(text, i + 2, 4)
+                ):
                     low = int(text[i + 2 : i + 6], 16)
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
+                    if 0xDC00 <= low < 0xE000:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
                 out.append(chr(code))
                 continue
-            if nxt == "U" and i + 8 <= size:
+            if nxt == "U" and _hex_at(text, i + 2, 6) and int(text[i + 2 : i + 8], 16) < 0x110000:
                 out.append(chr(int(text[i + 2 : i + 8], 16)))
                 i += 8
                 continue
@@ -103,19 +115,19 @@ def _string(text: str, pos: int) -> tuple[str, int]:
 def _number(text: str, pos: int) -> int:
     i = pos
     size = len(text)
-    while i < size and text[i].isdigit():
+    while i < size and text[i] in _DIGITS:
         i += 1
-    if i < size - 1 and text[i] == "." and text[i + 1].isdigit():
+    if i < size - 1 and text[i] == "." and text[i + 1] in _DIGITS:
         i += 1
-        while i < size and text[i].isdigit():
+        while i < size and text[i] in _DIGITS:
             i += 1
     if i < size and text[i] in "eE":
         j = i + 1
         if j < size and text[j] in "+-":
             j += 1
-        if j < size and text[j].isdigit():
+        if j < size and text[j] in _DIGITS:
             i = j
-            while i < size and text[i].isdigit():
+            while i < size and text[i] in _DIGITS:
                 i += 1
     return i
 
@@ -141,7 +153,7 @@ def tokenize(text: str, names: tuple[str, ...] = ()) -> list[Token]:
         if ch == '"':
             value, end = _string(text, pos)
             tokens.append(Token("str", text[pos:end], pos, value))
-        elif ch.isdigit() or (ch == "." and pos + 1 < size and text[pos + 1].isdigit()):
+        elif ch in _DIGITS or (ch == "." and pos + 1 < size and text[pos + 1] in _DIGITS):
             end = _number(text, pos)
             tokens.append(Token("num", text[pos:end], pos, Decimal(text[pos:end])))
         elif ch == "`":

@@ -38,7 +38,7 @@ class Parser:
     # -- token helpers -------------------------------------------------------------------
     @property
     def tok(self) -> Token:
-        return self.tokens[self.i]
+        return self.tokens[min(self.i, len(self.tokens) - 1)]
 
     def peek(self, offset: int = 1) -> Token:
         return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
@@ -112,6 +112,8 @@ class Parser:
                 if member.kind not in ("name", "str"):
                     raise self.fail("expected a name after '.'")
                 name = member.text if member.kind == "name" else str(member.value)
+                if name.startswith("__"):
+                    raise ParseFailure(f"names starting with '__' are not allowed: {name!r}", pos)
                 name = self.join_name(name) if member.kind == "name" else name
                 return Node("path", pos, name, (left,))
             if text == "[" and self.depth != self.range_end_depth:
@@ -190,6 +192,8 @@ class Parser:
             return self.function(pos)
         if text in KEYWORDS - {"of"}:
             raise ParseFailure(f"unexpected '{text}'", pos)
+        if text.startswith("__"):
+            raise ParseFailure(f"names starting with '__' are not allowed: {text!r}", pos)
         return Node("name", pos, self.join_name(text))
 
     def prefix_op(self, tok: Token) -> Node:

@@ -45,7 +45,10 @@ def parse_date(text: str) -> date:
     match = DATE_RE.match(text) if len(text) <= _MAX_TEXT else None
     if not match:
         raise ValueError(f"invalid date {text[:_MAX_TEXT]!r}")
-    return date(int(match[1]), int(match[2]), int(match[3]))
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise ValueError(f"invalid date {text!r}: {exc}") from None
 
 
 def parse_time(text: str) -> time:
@@ -55,7 +58,10 @@ def parse_time(text: str) -> time:
     hour, minute, second = int(match[1]), int(match[2]), int(match[3])
     if hour == 24 and minute == 0 and second == 0:
         hour = 0
-    return time(hour, minute, second, _micro(match[4]), tzinfo=parse_zone(match[5]))
+    try:
+        return time(hour, minute, second, _micro(match[4]), tzinfo=parse_zone(match[5]))
+    except ValueError as exc:
+        raise ValueError(f"invalid time {text!r}: {exc}") from None
 
 
 def parse_datetime(text: str) -> datetime:
@@ -69,7 +75,15 @@ def parse_datetime(text: str) -> datetime:
     extra = timedelta(0)
     if hour == 24:
         hour, extra = 0, timedelta(days=1)
-    value = datetime(
+    try:
+        value = _datetime(match, hour)
+    except ValueError as exc:
+        raise ValueError(f"invalid date and time {text!r}: {exc}") from None
+    return value + extra
+
+
+def _datetime(match: re.Match[str], hour: int) -> datetime:
+    return datetime(
         int(match[1]),
         int(match[2]),
         int(match[3]),
@@ -79,7 +93,6 @@ def parse_datetime(text: str) -> datetime:
         _micro(match[7]),
         tzinfo=parse_zone(match[8]),
     )
-    return value + extra
 
 
 def parse_duration(text: str) -> timedelta | YearsMonths:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ...limits import check_size
+from ...errors import EvalFailure
+from ...limits import MAX_WORK, check_size, check_weight
 from ..types import CTX, Function
 from ..values import compare, equal
 from .registry import builtin, need
@@ -168,7 +169,7 @@ def sublist(items: Any, start: Any, length: Any = None) -> Any:
 def append(items: Any, *more: Any) -> Any:
     result = [*_list(items), *more]
     check_size(len(result))
-    return result
+    return check_weight(result)
 
 
 @builtin("concatenate", "list, ...")
@@ -177,7 +178,7 @@ def concatenate(*lists: Any) -> Any:
     for items in lists:
         result.extend(_list(items))
     check_size(len(result))
-    return result
+    return check_weight(result)
 
 
 @builtin("insert before", "list, position, newItem")
@@ -212,13 +213,38 @@ def index_of(items: Any, match: Any) -> Any:
     return [Decimal(i + 1) for i, item in enumerate(_list(items)) if equal(item, match) is True]
 
 
+def _hash_key(item: Any) -> Any:
+    """A hashable key equal for FEEL-equal scalars (None for lists and contexts)."""
+    if type(item) in (list, dict):
+        return None
+    try:
+        return (type(item), item)
+    except TypeError:
+        return None
+
+
 @builtin("union", "list, ...")
 def union(*lists: Any) -> Any:
     result: list[Any] = []
+    seen: set[Any] = set()
+    compound: list[Any] = []
     for items in lists:
         for item in _list(items):
-            if _index_of(result, item) < 0:
-                result.append(item)
+            key = _hash_key(item)
+            if key is not None:
+                try:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                except TypeError:
+                    key = None
+            if key is None:
+                if len(compound) * len(compound) > MAX_WORK:
+                    raise EvalFailure(f"distinct values over {len(compound)} lists is too large")
+                if _index_of(compound, item) >= 0:
+                    continue
+                compound.append(item)
+            result.append(item)
     return result
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from ...errors import EvalFailure
+from ...limits import MAX_ROUND_DIGITS
 from ..types import CTX, YearsMonths
-from .registry import builtin, need
-
-_SCALE_LIMIT = 6176
+from .registry import STRICT, builtin, need
 
 
 def _num(value: Any) -> Decimal:
@@ -18,14 +18,22 @@ def _num(value: Any) -> Decimal:
     return value
 
 
+_DMN_SCALES = (-6111, 6176)
+
+
 def _scale(value: Any) -> int:
     scale = _num(value)
-    need(scale == scale.to_integral_value() and -_SCALE_LIMIT <= scale <= _SCALE_LIMIT)
+    need(scale == scale.to_integral_value())
+    if STRICT.get() and not -MAX_ROUND_DIGITS <= scale <= MAX_ROUND_DIGITS:
+        raise EvalFailure(f"digits must be between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}")
+    need(_DMN_SCALES[0] <= scale <= _DMN_SCALES[1])
     return int(scale)
 
 
 def _round(value: Any, scale: Any, mode: str) -> Decimal:
     number, places = _num(value), _scale(scale)
+    if -number.as_tuple().exponent <= places:  # type: ignore[operator]
+        return number
     return number.quantize(Decimal(1).scaleb(-places), rounding=mode, context=CTX)
 
 
@@ -44,24 +52,24 @@ def ceiling(value: Any, scale: Any = None) -> Any:
     return _round(value, scale if scale is not None else Decimal(0), decimal.ROUND_CEILING)
 
 
-@builtin("round up", "n, scale")
-def round_up(value: Any, scale: Any) -> Any:
-    return _round(value, scale, decimal.ROUND_UP)
+@builtin("round up", "n, scale?")
+def round_up(value: Any, scale: Any = None) -> Any:
+    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_UP)
 
 
-@builtin("round down", "n, scale")
-def round_down(value: Any, scale: Any) -> Any:
-    return _round(value, scale, decimal.ROUND_DOWN)
+@builtin("round down", "n, scale?")
+def round_down(value: Any, scale: Any = None) -> Any:
+    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_DOWN)
 
 
-@builtin("round half up", "n, scale")
-def round_half_up(value: Any, scale: Any) -> Any:
-    return _round(value, scale, decimal.ROUND_HALF_UP)
+@builtin("round half up", "n, scale?")
+def round_half_up(value: Any, scale: Any = None) -> Any:
+    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_HALF_UP)
 
 
-@builtin("round half down", "n, scale")
-def round_half_down(value: Any, scale: Any) -> Any:
-    return _round(value, scale, decimal.ROUND_HALF_DOWN)
+@builtin("round half down", "n, scale?")
+def round_half_down(value: Any, scale: Any = None) -> Any:
+    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_HALF_DOWN)
 
 
 @builtin("abs", "n")
