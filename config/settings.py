@@ -30,6 +30,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# Demo data (load_demo) only where DEBUG is on; captured here because test runners turn
+# settings.DEBUG off while they run.
+PROCESSION_DEMO_DATA = DEBUG
 _DEV_SECRET = "procession-development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:

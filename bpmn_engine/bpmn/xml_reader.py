@@ -72,11 +72,14 @@ def _fail(code: str, message: str, line: int | None = None) -> BpmnParseError:
 def read_source(source: bytes | str | os.PathLike[str], limits: ParserLimits) -> bytes:
     """The document bytes, refusing anything over ``limits.max_bytes`` before reading it all.
 
-    A ``str`` that starts with ``<`` is XML text; any other ``str`` is a file path.
+    A ``str`` is always XML text (one that is no XML fails to parse; it is never taken
+    for a file name); a file is read only when given as a path object (``pathlib.Path``).
     """
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
-    elif isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
+    elif isinstance(source, str):
+        if len(source) > limits.max_bytes:
+            raise _too_big(len(source), limits)
         # lxml refuses str input with an encoding declaration: re-encode as UTF-8.
         data = _XML_DECL_ENCODING.sub(r"\1", source, count=1).encode("utf-8")
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -140,6 +141,9 @@ def check_arguments(kwargs: dict[str, object]) -> None:
         variables = kwargs.get(argument)
         if variables is not None:
             check_variables(variables, argument)
+    resources = kwargs.get("resources")
+    if resources is not None:
+        check_resources(resources)
     for argument in TEXT_ARGUMENTS:
         text = kwargs.get(argument)
         if type(text) is str and (len(text) > MAX_NAME_LENGTH or "\x00" in text):
@@ -178,4 +182,36 @@ def check_variables(variables: object, argument: str = "variables") -> None:
                 f"Expected variable '{name}' to be at most {limit} bytes, but it has {size} "
                 "(PROCESSION_MAX_VARIABLE_BYTES)",
                 name=name,
+            )
+
+
+def check_resources(resources: object) -> None:
+    """A deployment's resources: at most ``PROCESSION_MAX_RESOURCES_PER_DEPLOYMENT``, each
+    named in at most 255 characters and of at most ``PROCESSION_MAX_RESOURCE_BYTES``."""
+    if not isinstance(resources, Mapping):
+        raise InvalidCommandError(
+            f"Expected resources to map names to bytes, but got {type(resources).__name__}"
+        )
+    count_limit = int(setting("PROCESSION_MAX_RESOURCES_PER_DEPLOYMENT"))
+    if len(resources) > count_limit:
+        raise LimitExceededError(
+            f"Expected at most {count_limit} resources in a deployment, but got {len(resources)}",
+            limit="PROCESSION_MAX_RESOURCES_PER_DEPLOYMENT",
+        )
+    size_limit = int(setting("PROCESSION_MAX_RESOURCE_BYTES"))
+    for name, content in resources.items():
+        if type(name) is not str or not name or len(name) > MAX_NAME_LENGTH or unstorable(name):
+            raise InvalidCommandError(
+                f"Expected a resource name of 1 to {MAX_NAME_LENGTH} characters, but got "
+                f"{str(name)[:80]!r}"
+            )
+        if not isinstance(content, bytes | bytearray | memoryview):
+            raise InvalidCommandError(
+                f"Expected resource '{name}' to be bytes, but got {type(content).__name__}"
+            )
+        if len(content) > size_limit:
+            raise LimitExceededError(
+                f"Expected resource '{name}' to be at most {size_limit} bytes, but it has "
+                f"{len(content)}",
+                limit="PROCESSION_MAX_RESOURCE_BYTES",
             )

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bpmn_engine.errors import DeploymentInvalidError
+from bpmn_engine.errors import DeploymentInvalidError, EngineError
 from bpmn_engine.services import deploy_definition
 
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         missing = [str(f) for f in files if not f.is_file()]
         if missing:
             raise CommandError(f"Expected files to deploy, but not found: {', '.join(missing)}")
+        limit = settings.PROCESSION_MAX_RESOURCE_BYTES
+        too_big = [f"{f} ({f.stat().st_size} bytes)" for f in files if f.stat().st_size > limit]
+        if too_big:  # checked before reading a byte of them
+            raise CommandError(
+                f"Expected files of at most {limit} bytes, but got {', '.join(too_big)}"
+            )
         resources = {f.name: f.read_bytes() for f in files}
         try:
             result = deploy_definition(
@@ -39,7 +46,9 @@ class Command(BaseCommand):
                 source="deploy_bpmn",
                 duplicate_filtering=not no_duplicate_filtering,
             )
-        except DeploymentInvalidError as exc:
+        except EngineError as exc:
+            if not isinstance(exc, DeploymentInvalidError):
+                raise CommandError(f"deployment refused: {exc}") from exc
             for resource, issues in exc.issues.items():
                 for issue in issues:
                     self.stderr.write(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         invalid = 0
         for path in options["files"]:
-            report = check_bpmn(path)
+            report = check_bpmn(Path(path))
             for issue in report.issues:
                 prefix = "" if issue.is_error else "warning: "
                 line = (
