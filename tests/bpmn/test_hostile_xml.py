@@ -13,7 +13,7 @@ from tests.bpmn.helpers import linear
 BPMN = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
 
-def _refused(source: bytes | str, code: str, limits: ParserLimits = DEFAULT_LIMITS) -> str:
+def _refused(source: bytes | str | Path, code: str, limits: ParserLimits = DEFAULT_LIMITS) -> str:
     started = time.perf_counter()
     with pytest.raises(BpmnParseError) as caught:
         parse_bpmn(source, limits=limits)
@@ -72,7 +72,7 @@ def test_document_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) 
     path = tmp_path / "big.bpmn"
     path.write_text(big)
     _refused(big.encode(), "document-too-large")
-    _refused(str(path), "document-too-large")
+    _refused(path, "document-too-large")
 
 
 def test_huge_text_is_refused() -> None:
@@ -104,7 +104,7 @@ def test_duplicate_ids_are_refused() -> None:
 
 
 def test_missing_file_is_a_clean_error(tmp_path: Path) -> None:
-    _refused(str(tmp_path / "nope.bpmn"), "unreadable-file")
+    _refused(tmp_path / "nope.bpmn", "unreadable-file")
 
 
 def test_xml_text_with_encoding_declaration_parses() -> None:
