@@ -4,7 +4,8 @@ Each event line carries every hashed field plus ``id``, ``prev_hash`` and ``hash
 last line (JSONL) or row (CSV, first cell ``#manifest``) is the manifest: the number of
 events, the last ``seq``/``hash`` of each stream, ``digest`` = SHA-256 over the exact
 bytes of every line before it, and ``seal`` = SHA-256 of the manifest's own canonical JSON
-(without the seal), so no byte of the file can change unnoticed. ``scripts/verify_export.py`` checks both offline.
+(without the seal), so no byte of the file can change unnoticed.
+``scripts/verify_export.py`` checks all of it offline.
 Events are read with ``iterator(chunk_size)``, so memory stays flat however many there are.
 """
 
@@ -102,7 +103,7 @@ def csv_lines(queryset: QuerySet, *, scope: dict[str, Any]) -> Iterator[bytes]:
 
 def manifest_of(lines: Iterator[bytes]) -> dict[str, Any]:
     """Consume an export and return its manifest (for the printable report)."""
-    last = b""
-    for last in lines:
-        pass
-    return json.loads(last)["manifest"]
+    final = b""
+    for line in lines:
+        final = line
+    return json.loads(final)["manifest"]
