@@ -39,7 +39,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check bpmn_engine tasklist api console config tests bench
+	$(VENV)/bin/ruff format --check bpmn_engine tasklist api console auditor config tests bench scripts
 	$(VENV)/bin/lint-imports
 
 bench: install

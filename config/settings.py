@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guardian",
     "bpmn_engine",
     "tasklist",
+    "auditor",
     "api",
     "console",
 ]

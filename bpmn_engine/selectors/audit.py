@@ -1,0 +1,99 @@
+"""The auditor's read side: instances filtered for review, one instance's trail, and the
+events of a filtered set for export, each limited to the definitions in scope
+(``bpmn_engine.audit.access.audit_scope``: None = all)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from bpmn_engine.errors import NotFoundError
+from bpmn_engine.models import AuditEvent, ProcessInstance, VariableRow
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an auditor narrows a review to; every field optional."""
+
+    definition_key: str = ""
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+    business_key: str = ""
+    user: str = ""
+    state: str = ""
+
+    def as_scope(self) -> dict[str, Any]:
+        values = {
+            "definition_key": self.definition_key,
+            "started_from": self.started_from.isoformat() if self.started_from else "",
+            "started_to": self.started_to.isoformat() if self.started_to else "",
+            "business_key": self.business_key,
+            "user": self.user,
+            "state": self.state,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _in_scope(queryset: QuerySet, scope: set[int] | None, column: str) -> QuerySet:
+    return queryset if scope is None else queryset.filter(**{f"{column}__in": scope})
+
+
+def audited_instances(*, scope: set[int] | None, filters: AuditFilter) -> QuerySet:
+    """Instances in scope matching ``filters``, newest first (state snapshot deferred).
+    ``user`` matches whoever started the instance or acted in it."""
+    instances = _in_scope(ProcessInstance.objects.all(), scope, "definition_id")
+    if filters.definition_key:
+        instances = instances.filter(definition__key=filters.definition_key)
+    if filters.started_from:
+        instances = instances.filter(started_at__gte=filters.started_from)
+    if filters.started_to:
+        instances = instances.filter(started_at__lt=filters.started_to)
+    if filters.business_key:
+        instances = instances.filter(business_key=filters.business_key)
+    if filters.state:
+        instances = instances.filter(status=filters.state)
+    if filters.user:
+        acted = AuditEvent.objects.filter(actor_id=filters.user, instance_id__isnull=False)
+        instances = instances.filter(
+            Q(started_by__username=filters.user) | Q(pk__in=acted.values("instance_id"))
+        )
+    return instances.select_related("definition").defer("state").order_by("-started_at", "-id")
+
+
+def audited_events(*, scope: set[int] | None, filters: AuditFilter) -> QuerySet:
+    """The events of the instances ``audited_instances`` selects (for a set export)."""
+    instances = audited_instances(scope=scope, filters=filters).order_by().values("pk")
+    return AuditEvent.objects.filter(instance_id__in=instances)
+
+
+@dataclass(frozen=True)
+class InstanceTrail:
+    instance: ProcessInstance
+    events: QuerySet
+    variables: list[VariableRow]
+
+
+def instance_trail(*, instance_id: int, scope: set[int] | None) -> InstanceTrail:
+    """One instance in scope with its events (a queryset in chain order) and current
+    variables; ``NotFoundError`` when it does not exist or is out of scope (no oracle)."""
+    instances = _in_scope(ProcessInstance.objects.all(), scope, "definition_id")
+    instance = instances.select_related("definition").defer("state").filter(pk=instance_id)
+    found = instance.first()
+    if found is None:
+        raise NotFoundError(
+            f"Expected to find process instance {instance_id}, but it does not exist"
+        )
+    return InstanceTrail(
+        instance=found,
+        events=instance_events(instance_id=instance_id),
+        variables=list(
+            VariableRow.objects.filter(instance_id=instance_id).order_by("scope_id", "name")
+        ),
+    )
+
+
+def instance_events(*, instance_id: int) -> QuerySet:
+    return AuditEvent.objects.filter(stream=f"instance:{instance_id}").order_by("seq")
