@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from bpmn_engine.bpmn import execution_rules
+from bpmn_engine.bpmn import bound_rules, execution_rules
 from bpmn_engine.bpmn.issues import ValidationIssue, error, warning
 from bpmn_engine.bpmn.model import (
     Activity,
@@ -44,7 +44,7 @@ def validate_definitions(definitions: Definitions) -> tuple[ValidationIssue, ...
         check = ProcessCheck(definitions=definitions, process=process, elements=elements)
         rules = STRUCTURAL_RULES
         if process.is_executable is not False:
-            rules = STRUCTURAL_RULES + execution_rules.EXECUTION_RULES
+            rules = STRUCTURAL_RULES + execution_rules.EXECUTION_RULES + BOUND_RULES
         for rule in rules:
             issues.extend(_run(rule, check))
     for document_rule in DOCUMENT_RULES:
@@ -316,4 +316,9 @@ DOCUMENT_RULES = (
     check_participants,
     check_diagram_references,
     execution_rules.check_not_executable_root_elements,
+    bound_rules.check_column_lengths,
+)
+BOUND_RULES: tuple[Rule, ...] = (
+    bound_rules.check_wait_free_cycles,
+    bound_rules.check_unbounded_loops,
 )
