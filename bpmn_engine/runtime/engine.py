@@ -29,7 +29,7 @@ from bpmn_engine.runtime.errors import (
     WaitKindMismatchError,
 )
 from bpmn_engine.runtime.kinds import WaitKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.modification import move_token
 from bpmn_engine.runtime.run import Run
 from bpmn_engine.runtime.state import ROOT, InstanceState, Wait
@@ -168,7 +168,7 @@ def _retry(run: Run, trigger: tr.RetryIncident) -> None:
         )
     token = run.state.tokens[incident.token_id]
     run.resolve_incident(token)
-    token.state = TokenState.READY
+    move(token, TokenState.READY)
     node = run.tables.nodes[token.node_id]
     run.tables.behaviour[node.id].retry(run, token, node, incident.phase)
 

@@ -12,6 +12,7 @@ Tokens that end are removed from the state, so there is no terminal state to sto
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 
 class TokenState(StrEnum):
@@ -32,13 +33,14 @@ _R, _W, _S, _J, _I, _L = (
     TokenState.LISTENING,
 )
 
+# Every state change goes through ``move``, which checks this table.
 TRANSITIONS: dict[TokenState, frozenset[TokenState]] = {
     _R: frozenset({_R, _W, _S, _J, _I, _L}),
     _W: frozenset({_R, _I}),
-    _S: frozenset({_R, _I}),
+    _S: frozenset({_R, _S, _I}),  # IN_SCOPE again: compensation runs its next step's scope
     _J: frozenset({_R}),
     _I: frozenset({_R}),
-    _L: frozenset(),  # listeners end by being withdrawn
+    _L: frozenset({_I}),  # a conditional start that cannot be evaluated; else withdrawn
 }
 
 
@@ -53,3 +55,24 @@ class ActivityPhase(StrEnum):
 def can_transition(current: str, new: str) -> bool:
     """Whether a token may move from ``current`` to ``new``."""
     return new in TRANSITIONS[TokenState(current)]
+
+
+class IllegalTransitionError(RuntimeError):
+    """A behaviour tried a token move ``TRANSITIONS`` forbids: an engine bug, so the
+    command fails (it never becomes an incident)."""
+
+
+class _Stateful(Protocol):
+    id: str
+    state: str
+
+
+def move(token: _Stateful, new: TokenState) -> None:
+    """The one way a token changes state (tokens are created READY, or restored as
+    stored): checked against ``TRANSITIONS``."""
+    if new not in TRANSITIONS[token.state]:  # type: ignore[index]  # a str keys a StrEnum
+        raise IllegalTransitionError(
+            f"Expected token {token.id} to move from {token.state} to {new}, "
+            "but the token lifecycle does not allow it"
+        )
+    token.state = new

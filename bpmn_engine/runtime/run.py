@@ -19,7 +19,7 @@ from bpmn_engine.bpmn.model import Activity, FlowNode, SequenceFlow
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.budget import Budget
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.state import ROOT, InstanceState, Scope, Token
 from bpmn_engine.runtime.storable import unstorable
 from bpmn_engine.runtime.variables import (
@@ -187,7 +187,7 @@ class Run(WaitsAndIncidents):
             if self.history:
                 self.record(fx.ActivityCompleted, token, node)
             token.via, token.node_id = step
-            token.state = READY
+            move(token, READY)
             self.work.append(token)
             return
         flows = self.tables.outgoing[node.id]
@@ -233,7 +233,8 @@ class Run(WaitsAndIncidents):
     def take(self, token: Token, flows: list[SequenceFlow]) -> None:
         """Move the token along the first flow and new tokens along the others (fork)."""
         first = flows[0]
-        token.via, token.node_id, token.state = first.id, first.target_ref, READY
+        token.via, token.node_id = first.id, first.target_ref
+        move(token, READY)
         self.work.append(token)
         for flow in flows[1:]:
             self.work.append(self.new_token(flow.target_ref, token.scope_id, flow.id))

@@ -10,7 +10,7 @@ from typing import Any
 from bpmn_engine.bpmn.model import FlowNode
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
-from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.state import Incident, InstanceState, Token, Wait
 
 # The registry of wait kinds: the effect that closes a wait of each kind when its trigger
@@ -95,7 +95,7 @@ class WaitsAndIncidents:
             self.state.next_id("i"), node.id, token.id, kind, message, str(self.phase)
         )
         self.state.incidents[incident.id] = incident
-        token.state = TokenState.INCIDENT
+        move(token, TokenState.INCIDENT)
         token.incident_id = incident.id
         self.effects.append(fx.IncidentRaised(incident.id, node.id, token.id, kind, message))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -18,13 +20,21 @@ from bpmn_engine.runtime import (
     StartInstance,
     SubscriptionClosed,
     TimerCancelled,
+    Token,
     UnknownWaitError,
     UserTaskCancelled,
     WaitKindMismatchError,
     advance,
+    lifecycle,
     new_instance,
 )
-from bpmn_engine.runtime.lifecycle import TRANSITIONS, TokenState, can_transition
+from bpmn_engine.runtime.lifecycle import (
+    TRANSITIONS,
+    IllegalTransitionError,
+    TokenState,
+    can_transition,
+    move,
+)
 from tests.runtime.builder import ProcessBuilder, message, timer
 from tests.runtime.harness import NOW, Driver
 
@@ -97,6 +107,31 @@ def test_lifecycle_table_allows_only_listed_transitions() -> None:
     assert can_transition("ready", "waiting")
     assert not can_transition("joining", "waiting")
     assert set(TRANSITIONS) == set(TokenState)
+
+
+def test_a_token_moves_only_along_the_lifecycle_table() -> None:
+    token = Token("t-1", "a", "root")
+    move(token, TokenState.JOINING)
+    assert token.state == TokenState.JOINING
+    with pytest.raises(IllegalTransitionError, match="from joining to waiting"):
+        move(token, TokenState.WAITING)
+    assert token.state == TokenState.JOINING
+
+
+def test_no_runtime_module_sets_a_token_state_past_the_lifecycle() -> None:
+    """Only ``lifecycle.move`` assigns ``<token>.state`` (``self.state`` is a run's state)."""
+    assignment = re.compile(
+        r"^\s*(?:[\w.]+\s*,\s*)*(?!self\.)\w+\.state\s*(?:,\s*[\w.]+\s*)*=(?!=)"
+    )
+    runtime = Path(lifecycle.__file__).parent
+    offenders = [
+        f"{path.name}:{number}"
+        for path in runtime.rglob("*.py")
+        if path.name not in ("lifecycle.py", "state.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if assignment.match(line)
+    ]
+    assert offenders == []
 
 
 def test_ten_thousand_step_sequence_runs_without_recursion() -> None:

@@ -14,7 +14,7 @@ from bpmn_engine.bpmn.model import Activity, FlowNode
 from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
 from bpmn_engine.runtime.errors import WaitKindMismatchError
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token, Wait
 from bpmn_engine.runtime.variables import evaluate_parameters
@@ -49,7 +49,7 @@ class Behaviour:
 
     def retry(self, run: Run, token: Token, node: FlowNode, phase: str) -> None:
         """Repeat the phase an incident stopped (``RetryIncident``)."""
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         if phase == ActivityPhase.EXECUTE:
             run.work.append(token)
         elif phase == ActivityPhase.COMPLETE and isinstance(node, Activity):

@@ -12,7 +12,7 @@ from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.escalations import propagate_escalation
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
 from bpmn_engine.runtime.triggers import (
@@ -65,7 +65,7 @@ class CallActivityBehaviour(ActivityBehaviour):
                 node.version_tag,
             )
         )
-        token.state = TokenState.WAITING
+        move(token, TokenState.WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         node: CallActivity = run.tables.nodes[token.node_id]  # type: ignore[assignment]
@@ -91,7 +91,7 @@ class CallActivityBehaviour(ActivityBehaviour):
             scope_id = token.child_scope or run.open_local_scope(token, node).id
             run.set_variables(scope_id, local, local=True)
         run.set_variables(token.child_scope or token.scope_id, values)
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         run.complete_activity(token, node)
 
 

@@ -31,7 +31,7 @@ from bpmn_engine.bpmn.model import (
 )
 from bpmn_engine.runtime.behaviours.event_subprocesses import start_event_subprocess
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token
 
@@ -168,7 +168,7 @@ def run_steps(
         scope.data[LOG] = step["log"]
     run.state.scopes[scope.id] = scope
     token.child_scope = scope.id
-    token.state = TokenState.IN_SCOPE
+    move(token, TokenState.IN_SCOPE)
     if "handler" in step:
         run.work.append(run.new_token(step["handler"], scope.id))
     else:
@@ -188,7 +188,7 @@ def step_done(run: Run, token: Token, node: FlowNode, scope: Scope) -> None:
     if is_detached(run.tables, node.id):
         run.end_token(token)  # the carrier: the throw event went on long ago
         return
-    token.state = TokenState.READY
+    move(token, TokenState.READY)
     definition = run.tables.event_definition.get(node.id)
     if isinstance(definition, CancelEventDefinition):
         run.guarded(token, node, exit_transaction, run, token, node)

@@ -21,7 +21,7 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.subprocesses import SubProcessBehaviour
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
 from bpmn_engine.runtime.kinds import WaitKind
-from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def listen_start(
 ) -> None:
     """A listener token of ``esp`` in ``scope_id`` holding the wait of one start event."""
     listener = run.new_token(esp.id, scope_id)
-    listener.state = TokenState.LISTENING
+    move(listener, TokenState.LISTENING)
     open_event_wait(run, listener, start.id, definition, esp.id)
 
 
@@ -88,7 +88,7 @@ def start_event_subprocess(
 ) -> Scope:
     """A new instance of ``esp`` in ``scope``: its token, its own scope, its start token."""
     token = run.new_token(esp.id, scope.id)
-    token.state = TokenState.IN_SCOPE
+    move(token, TokenState.IN_SCOPE)
     if run.history:
         run.record(fx.ActivityStarted, token, esp)
     inner = run.open_local_scope(token, esp)

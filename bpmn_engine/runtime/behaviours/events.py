@@ -28,7 +28,7 @@ from bpmn_engine.runtime.behaviours.escalations import throw_escalation
 from bpmn_engine.runtime.behaviours.subscriptions import CATCHABLE, open_event_wait, rearm_timer
 from bpmn_engine.runtime.behaviours.tasks import create_job
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import ROOT, Scope, Token, Wait
 from bpmn_engine.runtime.triggers import CompleteJob, ThrowBpmnError
@@ -124,10 +124,10 @@ class IntermediateCatchEventBehaviour(Behaviour):
                 run.leave(token, node)
             else:
                 open_conditional(run, token, node.id, definition, node.id, evaluate=False)
-                token.state = TokenState.WAITING
+                move(token, TokenState.WAITING)
             return
         open_event_wait(run, token, node.id, definition, node.id)
-        token.state = TokenState.WAITING
+        move(token, TokenState.WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         run.close_wait(wait, fired=True)
@@ -204,7 +204,8 @@ def jump_to_link(run: Run, token: Token, node: Event, definition: LinkEventDefin
         )
     if run.history:
         run.record(fx.ActivityCompleted, token, node)
-    token.node_id, token.via, token.state = target, None, TokenState.READY
+    token.node_id, token.via = target, None
+    move(token, TokenState.READY)
     run.work.append(token)
 
 
@@ -213,7 +214,7 @@ def message_job(run: Run, token: Token, node: Any, definition: Any) -> None:
     ref = definition.message_ref if isinstance(definition, MessageEventDefinition) else None
     name = run.tables.message_name(ref) if ref else None
     create_job(run, token, node, node.job, "message", {"messageName": name} if name else {})
-    token.state = TokenState.WAITING
+    move(token, TokenState.WAITING)
 
 
 def finish_message_job(
@@ -230,7 +231,7 @@ def finish_message_job(
     assert isinstance(trigger, CompleteJob)
     run.close_wait(wait, fired=True)
     run.set_variables(token.scope_id, trigger.variables)
-    token.state = TokenState.READY
+    move(token, TokenState.READY)
     run.leave(token, node)
 
 

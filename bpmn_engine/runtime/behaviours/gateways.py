@@ -18,7 +18,7 @@ from bpmn_engine.runtime.behaviours.base import Behaviour
 from bpmn_engine.runtime.behaviours.compensation import is_detached
 from bpmn_engine.runtime.behaviours.subscriptions import open_event_wait, open_message
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
 
@@ -112,7 +112,7 @@ class EventBasedGatewayBehaviour(Behaviour):
                     f"Expected a catch event after event-based "
                     f"gateway {node.id}, but found {target.tag} {target.id}",
                 )
-        token.state = TokenState.WAITING
+        move(token, TokenState.WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         gateway = run.tables.nodes[token.node_id]
@@ -121,7 +121,8 @@ class EventBasedGatewayBehaviour(Behaviour):
         if run.history:
             run.record(fx.ActivityCompleted, token, gateway)
         flow = next(f for f in run.tables.outgoing[gateway.id] if f.target_ref == wait.node_id)
-        token.node_id, token.via, token.state = wait.node_id, flow.id, READY
+        token.node_id, token.via = wait.node_id, flow.id
+        move(token, READY)
         target = run.tables.nodes[wait.node_id]
         if run.history:
             run.record(fx.ActivityStarted, token, target)
@@ -153,7 +154,7 @@ def park(run: Run, token: Token, node: Gateway) -> tuple[str, dict[str, list[str
         join[token.via or ""] = [token.id]
     else:
         parked.append(token.id)
-    token.state = JOINING
+    move(token, JOINING)
     return key, join
 
 
@@ -175,7 +176,7 @@ def consume(run: Run, key: str, join: dict[str, list[str]], token: Token, node: 
             if run.history:
                 run.record(fx.ActivityCompleted, other, node)
             run.discard(other)
-    survivor.state = READY
+    move(survivor, READY)
     return survivor
 
 

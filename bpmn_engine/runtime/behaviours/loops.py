@@ -20,7 +20,7 @@ from bpmn_engine.bpmn.model import (
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.subscriptions import open_boundaries
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Scope, Token
 from bpmn_engine.runtime.variables import evaluate_parameters, is_expression
@@ -52,7 +52,7 @@ class LoopBodyBehaviour(ABC):
         body = run.open_local_scope(token, node)
         data["slots"] = {}
         body.data["loop"] = data
-        token.state = TokenState.IN_SCOPE
+        move(token, TokenState.IN_SCOPE)
         return body
 
     def spawn(self, run: Run, body: Scope, node: Activity, index: int) -> Token:
@@ -118,7 +118,7 @@ class LoopBodyBehaviour(ABC):
         run.drop_scope(body.id)
         token.child_scope = None
         run.state.scopes[token.scope_id].completed.append(node.id)
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         run.guarded(token, node, run.leave, token, node)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bpmn_engine.bpmn.model import BoundaryEvent, SubProcess
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token
 
@@ -38,7 +38,7 @@ class SubProcessBehaviour(ActivityBehaviour):
             else run.open_local_scope(token, node)
         )
         scope.local = False
-        token.state = TokenState.IN_SCOPE
+        move(token, TokenState.IN_SCOPE)
         run.enter_scope(scope.id, node.id)
         for entry in entries:
             run.work.append(run.new_token(entry, scope.id))

@@ -19,7 +19,7 @@ from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.subscriptions import open_message
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
-from bpmn_engine.runtime.lifecycle import TokenState
+from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
 from bpmn_engine.runtime.triggers import CompleteJob, CompleteUserTask, ThrowBpmnError
@@ -69,7 +69,7 @@ class UserTaskBehaviour(ActivityBehaviour):
                 a.form_ref,
             )
         )
-        token.state = WAITING
+        move(token, WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         assert isinstance(trigger, CompleteUserTask)
@@ -79,7 +79,7 @@ class UserTaskBehaviour(ActivityBehaviour):
             scope_id = token.child_scope or run.open_local_scope(token, node).id
             run.set_variables(scope_id, trigger.local_variables, local=True)
         run.set_variables(token.child_scope or token.scope_id, trigger.variables)
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         run.complete_activity(token, node)
 
 
@@ -96,7 +96,7 @@ class JobTaskBehaviour(ActivityBehaviour):
         if getattr(node, "message_ref", None):
             extra["messageName"] = run.tables.message_name(node.message_ref)
         create_job(run, token, node, node.job, node.tag, extra)
-        token.state = WAITING
+        move(token, WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         node: Activity = run.tables.nodes[token.node_id]  # type: ignore[assignment]
@@ -115,7 +115,7 @@ class JobTaskBehaviour(ActivityBehaviour):
         assert isinstance(trigger, CompleteJob)
         run.close_wait(wait, fired=True)
         run.set_variables(token.child_scope or token.scope_id, trigger.variables)
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         run.complete_activity(token, node)
 
 
@@ -149,12 +149,12 @@ class ReceiveTaskBehaviour(ActivityBehaviour):
 
     def start(self, run: Run, token: Token, node: ReceiveTask) -> None:  # type: ignore[override]
         open_message(run, token, node.id, node.message_ref, node.id)
-        token.state = WAITING
+        move(token, WAITING)
 
     def on_wait(self, run: Run, wait: Wait, token: Token, trigger: Any) -> None:
         run.close_wait(wait, fired=True)
         run.set_variables(token.child_scope or token.scope_id, trigger.variables)
-        token.state = TokenState.READY
+        move(token, TokenState.READY)
         run.complete_activity(token, run.tables.nodes[token.node_id])  # type: ignore[arg-type]
 
 
