@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from api.camunda_rest.repository import well_known_webapps
 from api.health import healthz
 from api.schema_pages import RedocPage, SwaggerPage
 from console.metrics import metrics
@@ -23,4 +24,8 @@ urlpatterns = [
     path("api/docs/", SwaggerPage.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocPage.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("api.urls")),
+    # The Camunda 7 REST subset, under both of Camunda's base paths.
+    path("engine-rest/", include("api.camunda_rest.urls")),
+    path("rest/", include("api.camunda_rest.urls")),
+    path(".well-known/camunda-automation-platform/webapps", well_known_webapps),
 ]
