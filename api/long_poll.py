@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
 from bpmn_engine.models import Job
@@ -52,4 +51,3 @@ def fetch_and_lock_waiting(
             time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
             if _candidates_exist(topics):
                 break
-        close_old_connections()

@@ -67,6 +67,8 @@ def summary(definition: ProcessDefinition) -> dict[str, Any]:
 class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Upload BPMN files as one deployment; read earlier deployments."""
 
+    lookup_value_regex = r"\d+"
+
     serializer_class = s.DeploymentSerializer
     queryset = Deployment.objects.prefetch_related("definitions", "resources").order_by("-id")
 
@@ -136,6 +138,8 @@ class ProcessDefinitionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Deployed process definitions, every version; start instances of them."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = s.ProcessDefinitionSerializer
     queryset = ProcessDefinition.objects.select_related("resource").order_by("key", "-version")

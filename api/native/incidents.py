@@ -27,6 +27,9 @@ class IncidentFilter(filters.FilterSet):
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Incidents (operators, developers and auditors read; operators retry)."""
+
+    lookup_value_regex = r"\d+"
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
 

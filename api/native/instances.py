@@ -91,6 +91,8 @@ class ProcessInstanceViewSet(
 ):
     """Instances the caller may read: managers and auditors all, others those they started."""
 
+    lookup_value_regex = r"\d+"
+
     queryset = ProcessInstance.objects.select_related("definition").order_by("-started_at", "-id")
     filterset_class = InstanceFilter
 

@@ -52,6 +52,8 @@ def task_variables(task: UserTask) -> dict[str, Any]:
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Tasks the caller may see; everything else answers 404."""
 
+    lookup_value_regex = r"\d+"
+
     filterset_class = TaskFilter
 
     def get_queryset(self):
