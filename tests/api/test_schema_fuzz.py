@@ -4,9 +4,9 @@ requests (a bounded number each) never get a 5xx and every answer matches the sc
 from __future__ import annotations
 
 import pytest
+import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-import schemathesis
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
