@@ -22,6 +22,7 @@ from api.native.history import activity_history
 from bpmn_engine import services
 from bpmn_engine.models import ProcessInstance, VariableRow
 
+NUMERIC_TYPES = ("Integer", "Long", "Double")
 VARIABLE_OPS = ("eq", "neq", "gt", "gte", "lt", "lte", "like")
 
 
@@ -52,7 +53,7 @@ def variable_condition(name: str, op: str, value: Any) -> Q:
         return Q(Exists(rows))
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError({"variable": [f"Expected a number to compare with {op}"]})
-    rows = rows.filter(type__in=("int", "float", "integer", "number", "long", "double"))
+    rows = rows.filter(type__in=NUMERIC_TYPES)
     rows = rows.annotate(number=Cast("value", FloatField())).filter(**{f"number__{op}": value})
     return Q(Exists(rows))
 
