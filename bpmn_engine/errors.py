@@ -185,3 +185,9 @@ class ReasonRequiredError(InvalidCommandError):
     """An operator's change to an instance must say why (it goes into the audit trail)."""
 
     code = "reason-required"
+
+
+class DecisionEvaluationError(EngineError):
+    """A decision could not be evaluated (bad input, no rule fits a UNIQUE table, ...)."""
+
+    code = "decision-evaluation-failed"

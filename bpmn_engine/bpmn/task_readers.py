@@ -217,6 +217,10 @@ def read_business_rule_task(el: etree._Element, ctx: ReadContext, parent_id: str
     return BusinessRuleTask(
         job=job_of(el, kids),
         decision_ref=decision,
+        decision_binding=vendor_attr(el, "decisionRefBinding") or "latest",
+        decision_version=vendor_attr(el, "decisionRefVersion"),
+        map_decision_result=vendor_attr(el, "mapDecisionResult")
+        or ("resultList" if vendor_attr(el, "decisionRef") else "value"),
         **activity_kwargs(el, kids, ctx, parent_id),
     )
 

@@ -106,7 +106,10 @@ class Run:
         token = RECORDER.set(tables)
         try:
             fn = self.model.compiled(decision.expression)
-            value = fn(Env(frame, budget=self.budget, types=self.model.predicates))
+            # The given variables stay visible below the requirements, as in engines that
+            # call decisions from processes (inputs named in input expressions only).
+            outer = Env(self.inputs, budget=self.budget, types=self.model.predicates)
+            value = fn(outer.child(frame))
         except ExpressionError as exc:
             self.traces.append(DecisionTrace(decision.id, decision.name, None, exc.reason, tables))
             raise DecisionError(f"decision '{decision.name}': {exc}", decision.id) from None
@@ -140,6 +143,7 @@ class Run:
                 raise DecisionError(f"required element '{req.href}' does not exist")
             value = run.value_of(element)
             if prefix is None:
+                frame.update(_output_names(element, value))
                 frame[element.name] = value
             else:
                 frame.setdefault(prefix, {})[element.name] = value
@@ -194,3 +198,17 @@ class Run:
             return results
 
         return Function(service.name, (params,), call)
+
+
+def _output_names(element: Any, value: Any) -> dict[str, Any]:
+    """A required decision table's result under its output column names too (Camunda 7
+    models refer to ``invoiceClassification`` rather than the decision's name)."""
+    table = getattr(element, "expression", None)
+    if not isinstance(table, m.DecisionTable):
+        return {}
+    names = [o.name for o in table.outputs if o.name]
+    if len(table.outputs) == 1 and names:
+        return {names[0]: value}
+    if type(value) is dict:
+        return {k: v for k, v in value.items() if k in names}
+    return {}

@@ -314,6 +314,6 @@ FEEL_FUNCTIONS: dict[str, Builtin] = {
 
 FUNCTIONS: dict[str, dict[str, Builtin]] = {
     "plain": PLAIN_FUNCTIONS,
-    "juel": {},
+    "juel": {"dateTime": (now, 0, 0)},  # Camunda 7's Joda ``dateTime()``: the current instant
     "feel": FEEL_FUNCTIONS,
 }

@@ -7,6 +7,7 @@ by the value's type, so ``'x'.format(...)`` or ``d.__class__`` simply do not exi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from .dialects import to_text
@@ -139,11 +140,29 @@ ANY_METHODS: dict[str, Method] = {
     "equals": (lambda a, b: type(a) is type(b) and a == b, 1, 1),
     "toString": (to_text, 0, 0),
 }
+
+
+def _plus(unit: str) -> Method:
+    def shift(value: datetime, amount: Any) -> datetime:
+        return value + timedelta(**{unit: _int(amount, "plus" + unit.capitalize())})
+
+    return (shift, 1, 1)
+
+
+DATETIME_METHODS: dict[str, Method] = {
+    # Joda-Time as Camunda 7 exposes it (``dateTime().plusWeeks(1).toDate()``)
+    "plusWeeks": _plus("weeks"),
+    "plusDays": _plus("days"),
+    "plusHours": _plus("hours"),
+    "plusMinutes": _plus("minutes"),
+    "toDate": (lambda v: v, 0, 0),
+}
 METHOD_NAMES = (
     frozenset(STRING_METHODS)
     | frozenset(LIST_METHODS)
     | frozenset(MAPPING_METHODS)
     | frozenset(ANY_METHODS)
+    | frozenset(DATETIME_METHODS)
 )
 
 
@@ -155,6 +174,8 @@ def _table(value: Any) -> dict[str, Method]:
         return LIST_METHODS
     if kind is dict or isinstance(value, Mapping):
         return MAPPING_METHODS
+    if kind is datetime:
+        return DATETIME_METHODS
     return ANY_METHODS
 
 

@@ -7,6 +7,7 @@ variables, tokens) or an append-only record (activity history).
 """
 
 from bpmn_engine.models.audit import AuditChainHead, AuditEvent
+from bpmn_engine.models.decisions import DecisionDefinition, DecisionEvaluation
 from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
 from bpmn_engine.models.history import ActivityHistory
 from bpmn_engine.models.instances import ProcessInstance, TokenRow, VariableRow
@@ -25,6 +26,8 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "CircuitBreaker",
+    "DecisionDefinition",
+    "DecisionEvaluation",
     "Deployment",
     "DeploymentResource",
     "EventSubscription",

@@ -12,6 +12,7 @@ from bpmn_engine.jobs.dispatch import dispatch_after_commit
 from bpmn_engine.jobs.handlers import has_handler
 from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import (
+    DecisionEvaluation,
     EventSubscription,
     Incident,
     Job,
@@ -194,6 +195,17 @@ def _close(model: type, **changes: Any) -> Callable[[ProcessInstance, Any, datet
 
 NOW = object()
 
+
+def _decision_evaluated(instance: ProcessInstance, e: fx.DecisionEvaluated, now: datetime) -> None:
+    DecisionEvaluation.objects.create(
+        definition_id=e.definition_id,
+        instance=instance,
+        element_id=e.node_id,
+        details=list(e.details),
+        evaluated_at=now,
+    )
+
+
 HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
     fx.UserTaskCreated: _user_task_created,
     fx.UserTaskCompleted: _user_task_completed,
@@ -215,6 +227,7 @@ HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
     fx.SignalSubscriptionOpened: _signal_opened,
     fx.SubscriptionClosed: _subscription_closed,
     fx.IncidentRaised: _incident_raised,
+    fx.DecisionEvaluated: _decision_evaluated,
 }
 
 

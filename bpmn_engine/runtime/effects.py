@@ -200,6 +200,21 @@ class CallActivityCancelled(WaitClosed):
     """The parent withdrew the call: the service layer cancels the child instance."""
 
 
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEvaluated(Effect):
+    """A business-rule task evaluated a decision; ``details`` holds, per decision
+    evaluated, its inputs, matched rules and output (JSON-ready)."""
+
+    node_id: str
+    decision_key: str
+    decision_version: int
+    definition_id: Any
+    details: tuple[dict[str, Any], ...]
+
+
 # --------------------------------------------------------------------------- incidents
 
 

@@ -46,6 +46,7 @@ class IncidentKind(StrEnum):
     FAILED_JOB = "failedJob"
     COMMAND_BUDGET = "command-budget"
     VARIABLE = "variable"  # a value that cannot be stored (NaN, Infinity, NUL, ...)
+    DECISION = "decision"  # a business-rule task's decision is missing or failed
 
 
 def choices(kinds: type[StrEnum]) -> list[tuple[str, str]]:

@@ -12,9 +12,13 @@ from django.utils import timezone
 
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.bpmn import ValidationIssue, check_bpmn
+from bpmn_engine.bpmn.issues import BpmnParseError
 from bpmn_engine.bpmn.model import Definitions, Process
+from bpmn_engine.dmn import DmnParseError, parse_dmn
+from bpmn_engine.dmn.model import Definitions as DmnDefinitions
 from bpmn_engine.errors import DeploymentInvalidError
 from bpmn_engine.models import (
+    DecisionDefinition,
     Deployment,
     DeploymentResource,
     EventSubscription,
@@ -27,6 +31,7 @@ from bpmn_engine.runtime.start_events import start_events
 from bpmn_engine.services.transactions import command
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
+DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 
 
 @dataclass
@@ -38,13 +43,22 @@ class DeploymentResult:
     definitions: list[ProcessDefinition]
     duplicate: bool = False
     warnings: dict[str, tuple[ValidationIssue, ...]] = field(default_factory=dict)
+    decisions: list[DecisionDefinition] = field(default_factory=list)
 
 
-def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Definitions], dict[str, Any]]:
-    parsed: dict[str, Definitions] = {}
+def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, Any]]:
+    parsed: dict[str, Any] = {}
     problems: dict[str, tuple[ValidationIssue, ...]] = {}
     warnings: dict[str, tuple[ValidationIssue, ...]] = {}
     for name, content in resources.items():
+        if name.lower().endswith(DMN_SUFFIXES):
+            try:
+                parsed[name] = parse_dmn(content)
+            except DmnParseError as exc:
+                problems[name] = exc.issues
+            except BpmnParseError as exc:  # not XML, too large, DOCTYPE, ...
+                problems[name] = exc.issues
+            continue
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
         report = check_bpmn(content)
@@ -60,10 +74,10 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Definitions], dict
             for issue in issues
         )
         raise DeploymentInvalidError(
-            f"Expected to deploy valid BPMN, but found errors: {summary}", problems
+            f"Expected to deploy valid BPMN and DMN, but found errors: {summary}", problems
         )
     if not parsed:
-        raise DeploymentInvalidError("Expected at least one BPMN resource, but got none", {})
+        raise DeploymentInvalidError("Expected at least one BPMN or DMN resource, but got none", {})
     return parsed, warnings
 
 
@@ -86,7 +100,11 @@ def deploy_definition(
         earlier = _unchanged_deployment(name, source, checksums)
         if earlier is not None:
             return DeploymentResult(
-                earlier, list(earlier.definitions.all()), duplicate=True, warnings=warnings
+                earlier,
+                list(earlier.definitions.all()),
+                duplicate=True,
+                warnings=warnings,
+                decisions=list(earlier.decision_definitions.all()),
             )
     deployment = Deployment.objects.create(
         name=name,
@@ -94,6 +112,7 @@ def deploy_definition(
         deployed_by=deployed_by if getattr(deployed_by, "pk", None) else None,
     )
     created = []
+    created_decisions: list[DecisionDefinition] = []
     for resource_name, content in resources.items():
         resource = DeploymentResource.objects.create(
             deployment=deployment,
@@ -102,12 +121,15 @@ def deploy_definition(
             checksum=hashlib.sha256(content).hexdigest(),
         )
         definitions = parsed.get(resource_name)
+        if isinstance(definitions, DmnDefinitions):
+            created_decisions.extend(_new_decisions(deployment, resource, definitions))
+            continue
         for process in definitions.executable_processes() if definitions else ():
             definition = _new_version(deployment, resource, process)
             _open_start_events(definition, definitions, process, now)
             created.append(definition)
     _audit_deployment(deployment, created, resources, deployed_by=deployed_by, now=now)
-    return DeploymentResult(deployment, created, warnings=warnings)
+    return DeploymentResult(deployment, created, warnings=warnings, decisions=created_decisions)
 
 
 def _audit_deployment(
@@ -147,6 +169,32 @@ def _unchanged_deployment(name: str, source: str, checksums: dict[str, str]) -> 
         return None
     deployed = dict(latest.resources.values_list("name", "checksum"))
     return latest if deployed == checksums else None
+
+
+def _new_decisions(
+    deployment: Deployment, resource: DeploymentResource, definitions: DmnDefinitions
+) -> list[DecisionDefinition]:
+    """A new version of every decision and decision service of a DMN resource."""
+    created = []
+    for element in (*definitions.decisions, *definitions.services):
+        key = element.id or element.name
+        latest = (
+            DecisionDefinition.objects.select_for_update()
+            .filter(key=key)
+            .order_by("-version")
+            .first()
+        )
+        created.append(
+            DecisionDefinition.objects.create(
+                key=key,
+                version=(latest.version + 1) if latest else 1,
+                name=element.name,
+                deployment=deployment,
+                resource=resource,
+                checksum=resource.checksum,
+            )
+        )
+    return created
 
 
 def _new_version(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bpmn_engine.bpmn import model as m
+from bpmn_engine.dmn import DecisionModel, parse_dmn
 from bpmn_engine.runtime import (
     ActivityCompleted,
     ActivityStarted,
@@ -16,6 +19,11 @@ from bpmn_engine.runtime import (
     UserTaskCompleted,
     UserTaskCreated,
     VariablesChanged,
+)
+from bpmn_engine.runtime.decisions import (
+    ResolvedDecision,
+    decision_provider,
+    set_decision_provider,
 )
 from tests.runtime.builder import ProcessBuilder
 from tests.runtime.harness import NOW, Driver
@@ -98,7 +106,16 @@ def test_service_task_becomes_a_job_completed_by_a_trigger() -> None:
     assert d.state.status == "completed"
 
 
-def test_send_and_business_rule_tasks_are_jobs() -> None:
+@pytest.fixture
+def no_decision_provider():
+    """No deployed decisions known: business-rule tasks fall back to jobs."""
+    saved = decision_provider()
+    set_decision_provider(None)
+    yield
+    set_decision_provider(saved)
+
+
+def test_send_and_business_rule_tasks_are_jobs(no_decision_provider) -> None:
     b = ProcessBuilder().start()
     b.node(m.SendTask, "send", job=m.JobDefinition(type="mail"), message_ref="M")
     b.node(m.BusinessRuleTask, "rule", job=m.JobDefinition(), decision_ref="dish")
@@ -168,3 +185,57 @@ def test_io_mapping_inputs_are_local_and_outputs_reach_the_parent() -> None:
     d.complete("u")
     assert d.variables == {"a": 1, "result": 20}
     assert set(d.state.scopes) == {"root"}
+
+
+DISH = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d"
+  namespace="n"><decision id="dish" name="Dish"><decisionTable id="t" hitPolicy="FIRST">
+  <input id="i"><inputExpression><text>season</text></inputExpression></input>
+  <output id="o" name="dish"/>
+  <rule id="r1"><inputEntry><text>"Winter"</text></inputEntry>
+    <outputEntry><text>"Roastbeef"</text></outputEntry></rule>
+  <rule id="r2"><inputEntry><text>-</text></inputEntry>
+    <outputEntry><text>"Salad"</text></outputEntry></rule>
+  </decisionTable></decision></definitions>"""
+
+
+@pytest.fixture
+def dish_provider():
+    model = DecisionModel(parse_dmn(DISH))
+    saved = decision_provider()
+    set_decision_provider(
+        lambda key, binding, version: (
+            ResolvedDecision(key, 1, None, model) if key == "dish" else None
+        )
+    )
+    yield
+    set_decision_provider(saved)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        ("singleEntry", "Roastbeef"),
+        ("singleResult", {"dish": "Roastbeef"}),
+        ("collectEntries", ["Roastbeef"]),
+        ("resultList", [{"dish": "Roastbeef"}]),
+        ("value", "Roastbeef"),
+    ],
+)
+def test_business_rule_task_evaluates_its_decision_in_the_step(dish_provider, mapping, expected):
+    b = ProcessBuilder().start()
+    job = m.JobDefinition(result_variable="meal")
+    b.node(m.BusinessRuleTask, "rule", job=job, decision_ref="dish", map_decision_result=mapping)
+    d = Driver(b.end().chain("start", "rule", "end"))
+    d.start(season="Winter")
+    assert d.state.status == "completed"
+    assert d.variables["meal"] == expected
+    assert not d.of(JobCreated)
+
+
+def test_business_rule_task_with_an_unknown_decision_stops_with_an_incident(dish_provider):
+    b = ProcessBuilder().start()
+    b.node(m.BusinessRuleTask, "rule", job=m.JobDefinition(), decision_ref="drink")
+    d = Driver(b.end().chain("start", "rule", "end"))
+    d.start()
+    (incident,) = d.of(IncidentRaised)
+    assert incident.kind == "decision" and "drink" in incident.message

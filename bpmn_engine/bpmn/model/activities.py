@@ -68,6 +68,9 @@ class BusinessRuleTask(Task):
     tag: str = "businessRuleTask"
     job: JobDefinition = field(default_factory=JobDefinition)
     decision_ref: str | None = None
+    decision_binding: str = "latest"  # Camunda 7 decisionRefBinding: latest/deployment/version
+    decision_version: str | None = None
+    map_decision_result: str = "resultList"  # singleEntry/singleResult/collectEntries/resultList
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -60,6 +60,7 @@ from bpmn_engine.runtime.behaviours.subprocesses import (
     SubProcessBehaviour,
 )
 from bpmn_engine.runtime.behaviours.tasks import (
+    BusinessRuleTaskBehaviour,
     JobTaskBehaviour,
     ReceiveTaskBehaviour,
     ScriptTaskBehaviour,
@@ -88,7 +89,7 @@ BEHAVIOURS: dict[type, Behaviour] = {
     UserTask: UserTaskBehaviour(),
     ServiceTask: _job,
     SendTask: _job,
-    BusinessRuleTask: _job,
+    BusinessRuleTask: BusinessRuleTaskBehaviour(),
     ScriptTask: ScriptTaskBehaviour(),
     ReceiveTask: ReceiveTaskBehaviour(),
     SubProcess: SubProcessBehaviour(),

@@ -18,6 +18,14 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime.behaviours.base import ActivityBehaviour
 from bpmn_engine.runtime.behaviours.errors import throw_error
 from bpmn_engine.runtime.behaviours.subscriptions import open_message
+from bpmn_engine.runtime.decisions import (
+    DecisionError,
+    decision_effect,
+    decision_provider,
+    map_result,
+    plain,
+    result_list,
+)
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.runtime.lifecycle import TokenState, move
 from bpmn_engine.runtime.run import StepIncident
@@ -116,6 +124,43 @@ class JobTaskBehaviour(ActivityBehaviour):
         run.close_wait(wait, fired=True)
         run.set_variables(token.child_scope or token.scope_id, trigger.variables)
         move(token, TokenState.READY)
+        run.complete_activity(token, node)
+
+
+class BusinessRuleTaskBehaviour(JobTaskBehaviour):
+    """Business-rule task: with a decision reference and a decision provider, the decision
+    is evaluated inside the step and its (mapped) result stored in ``resultVariable``; a
+    missing or failing decision is an incident. Otherwise it is a job like a service task."""
+
+    def start(self, run: Run, token: Token, node: Any) -> None:
+        provider = decision_provider()
+        if not node.decision_ref or provider is None:
+            super().start(run, token, node)
+            return
+        key = node.decision_ref
+        resolved = provider(key, node.decision_binding, node.decision_version)
+        if resolved is None:
+            raise StepIncident(
+                IncidentKind.DECISION,
+                f"Expected decision '{key}' ({node.decision_binding}) to be deployed, "
+                "but there is none",
+            )
+        variables = dict(run.variables(token))
+        try:
+            evaluation = resolved.model.evaluate(key, variables)
+            if node.map_decision_result == "value":
+                value = plain(evaluation.value)
+            else:
+                entries = result_list(evaluation, resolved.model, key)
+                value = plain(map_result(node.map_decision_result, entries))
+        except (DecisionError, *EVALUATION_ERRORS) as failure:
+            raise StepIncident(
+                IncidentKind.DECISION, f"Decision '{key}' failed: {failure}"
+            ) from None
+        run.effects.append(decision_effect(node.id, token, resolved, evaluation))
+        result_variable = node.job.result_variable
+        if result_variable:
+            run.set_variables(token.child_scope or token.scope_id, {result_variable: value})
         run.complete_activity(token, node)
 
 

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from ...temporal import parse_duration as bpmn_duration
 from ..temporal import parse_date, parse_datetime, parse_duration, parse_time
 from ..types import YearsMonths
-from .registry import builtin, need
+from .registry import STRICT, builtin, need
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -74,6 +75,8 @@ def date_and_time(*args: Any) -> Any:
 @builtin("duration", "from")
 def duration(text: Any) -> Any:
     need(type(text) is str)
+    if STRICT.get():  # BPMN expressions: the engine's one duration grammar (weeks too)
+        return bpmn_duration(text)
     return parse_duration(text)
 
 

@@ -1,0 +1,118 @@
+"""Business-rule tasks evaluate deployed DMN decisions inside the step."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from bpmn_engine.errors import DecisionEvaluationError, DeploymentInvalidError, NotFoundError
+from bpmn_engine.models import DecisionDefinition, DecisionEvaluation, Incident, Job, UserTask
+from bpmn_engine.services import complete_job, complete_user_task, deploy_definition, start_instance
+from bpmn_engine.services.decisions import evaluate_decision
+from tests.services.conftest import T0
+from tests.shared_data import CORPUS_DIR
+
+pytestmark = pytest.mark.django_db
+INVOICE = CORPUS_DIR / "camunda7" / "invoice"
+
+
+def _deploy_invoice():
+    names = ("invoice.v2.bpmn", "invoiceBusinessDecisions.dmn", "reviewInvoice.bpmn")
+    return deploy_definition(
+        name="invoice", resources={n: (INVOICE / n).read_bytes() for n in names}
+    )
+
+
+def _member_of(*groups: str) -> User:
+    user = User.objects.create_user("-".join(groups), password="procession")
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+@pytest.mark.skipif(not INVOICE.is_dir(), reason="BPMN corpus not available")
+def test_camundas_invoice_example_runs_to_its_end_through_its_decisions_and_user_tasks():
+    result = _deploy_invoice()
+    assert {d.key for d in result.decisions} == {"invoiceClassification", "invoice-assign-approver"}
+    instance = start_instance(
+        definition_key="invoice",
+        variables={"amount": 30, "invoiceCategory": "Misc", "creditor": "Great Pizza"},
+        now=T0,
+    )
+    assert instance.variable_rows.get(name="approverGroups").value == ["accounting", "sales"]
+    evaluation = DecisionEvaluation.objects.get(instance=instance)
+    assert evaluation.element_id == "assignApprover"
+    classification, approver = evaluation.details
+    assert classification["value"] == "day-to-day expense"
+    assert classification["tables"][0]["inputs"] == [30, "Misc"]
+    assert approver["tables"][0]["matched_rules"] == [1, 2]
+
+    approve = UserTask.objects.get(instance=instance, node_id="approveInvoice")
+    complete_user_task(
+        task_id=approve.pk, user=_member_of("accounting"), variables={"approved": True}, claim=True
+    )
+    transfer = UserTask.objects.get(instance=instance, node_id="prepareBankTransfer")
+    complete_user_task(task_id=transfer.pk, user=User.objects.get(), claim=True)
+    archive = Job.objects.get(instance=instance, state="pending")
+    complete_job(job_id=archive.pk, variables={})
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+
+
+@pytest.mark.skipif(not INVOICE.is_dir(), reason="BPMN corpus not available")
+def test_a_missing_decision_is_a_clear_incident():
+    bpmn = (
+        (INVOICE / "invoice.v2.bpmn")
+        .read_bytes()
+        .replace(b"invoice-assign-approver", b"no-such-decision")
+    )
+    deploy_definition(name="broken", resources={"invoice.bpmn": bpmn})
+    instance = start_instance(definition_key="invoice", variables={"amount": 30}, now=T0)
+    incident = Incident.objects.get(instance=instance)
+    assert incident.kind == "decision"
+    assert "no-such-decision" in incident.message
+
+
+@pytest.mark.skipif(not INVOICE.is_dir(), reason="BPMN corpus not available")
+def test_a_dmn_file_deploys_alone_and_versions_when_changed():
+    dmn = (INVOICE / "invoiceBusinessDecisions.dmn").read_bytes()
+    first = deploy_definition(name="rules", resources={"rules.dmn": dmn})
+    again = deploy_definition(name="rules", resources={"rules.dmn": dmn})
+    changed = deploy_definition(
+        name="rules", resources={"rules.dmn": dmn.replace(b'"accounting"', b'"finance"')}
+    )
+    assert again.duplicate and not first.duplicate
+    versions = DecisionDefinition.objects.filter(key="invoice-assign-approver")
+    assert sorted(versions.values_list("version", flat=True)) == [1, 2]
+    answer = evaluate_decision(
+        key="invoice-assign-approver", variables={"amount": 30, "invoiceCategory": "Misc"}
+    )
+    assert answer == {"Assign Approver Group": ["finance", "sales"]}
+    assert changed.decisions[0].version == 2
+
+
+def test_an_invalid_dmn_is_refused_with_its_line_and_element():
+    dmn = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d"
+      name="d" namespace="n"><decision id="d1" name="D">
+      <decisionTable id="t" hitPolicy="SOMETIMES"><output id="o"/></decisionTable>
+      </decision></definitions>"""
+    with pytest.raises(DeploymentInvalidError) as refused:
+        deploy_definition(name="bad", resources={"bad.dmn": dmn})
+    (issue,) = refused.value.issues["bad.dmn"]
+    assert (issue.element_id, issue.line) == ("t", 3)
+
+
+def test_evaluating_unknown_or_failing_decisions_raises_engine_errors():
+    with pytest.raises(NotFoundError):
+        evaluate_decision(key="nothing", variables={})
+    dmn = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d"
+      name="d" namespace="n"><decision id="both" name="Both"><decisionTable id="t">
+      <input id="i"><inputExpression><text>x</text></inputExpression></input>
+      <output id="o" name="r"/>
+      <rule id="r1"><inputEntry><text>&gt; 1</text></inputEntry><outputEntry><text>1</text>
+      </outputEntry></rule>
+      <rule id="r2"><inputEntry><text>&gt; 2</text></inputEntry><outputEntry><text>2</text>
+      </outputEntry></rule></decisionTable></decision></definitions>"""
+    deploy_definition(name="unique", resources={"unique.dmn": dmn})
+    with pytest.raises(DecisionEvaluationError, match="UNIQUE"):
+        evaluate_decision(key="both", variables={"x": 5})
