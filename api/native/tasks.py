@@ -17,7 +17,7 @@ from api.native import serializers as s
 from api.native.base import problems, require
 from bpmn_engine import services
 from bpmn_engine.models import UserTask, UserTaskCandidate
-from bpmn_engine.runtime import InstanceState
+from bpmn_engine.selectors import task_variables
 
 
 class TaskFilter(filters.FilterSet):
@@ -40,13 +40,6 @@ class TaskFilter(filters.FilterSet):
             user_task=OuterRef("pk"), kind="group", identity=value
         )
         return queryset.filter(Exists(groups))
-
-
-def task_variables(task: UserTask) -> dict[str, Any]:
-    """The variables visible from the task's scope."""
-    state = InstanceState.from_dict(task.instance.state)
-    wait = state.waits.get(task.wait_id)
-    return state.visible_variables(wait.scope_id if wait else "root")
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

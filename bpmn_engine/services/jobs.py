@@ -10,7 +10,7 @@ from django.utils import timezone
 from bpmn_engine.errors import JobNotActiveError, NotFoundError
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
-from bpmn_engine.runtime import InstanceState
+from bpmn_engine.runtime import snapshot_variables
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
@@ -72,6 +72,4 @@ def job_variables(job: Job) -> dict[str, Any]:
     """The variables a job's handler sees: everything visible from its activity's scope.
 
     Only the state snapshot is needed: no model, no lock (a read for the handler's input)."""
-    state = InstanceState.from_dict(job.instance.state)
-    wait = state.waits.get(job.wait_id)
-    return state.visible_variables(wait.scope_id if wait else "root")
+    return snapshot_variables(job.instance.state, job.wait_id)
