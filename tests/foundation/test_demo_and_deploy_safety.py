@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.core.management.color import no_style
+from django.db import connection
 
 from bpmn_engine.bpmn import check_bpmn
 from bpmn_engine.errors import LimitExceededError
@@ -26,6 +28,9 @@ APPROVAL = ROOT / "fixtures" / "bpmn" / "user_task" / "approval.bpmn"
 def test_load_demo_leaves_an_existing_account_with_a_demo_primary_key_alone():
     ops = User.objects.create_superuser("ops", "ops@example.org", "s3cret-ops", pk=1)
     sally = User.objects.create_user("sally", password="sallys-own", pk=4)
+    with connection.cursor() as cursor:  # as if created normally: the id sequence moves on
+        for statement in connection.ops.sequence_reset_sql(no_style(), [User]):
+            cursor.execute(statement)
     call_command("load_demo", verbosity=0)
     ops.refresh_from_db()
     sally.refresh_from_db()
