@@ -32,6 +32,7 @@ ENGINE_STATUS: tuple[tuple[type[errors.EngineError], int], ...] = tuple(
         (getattr(errors, "InvalidVariableError", None), status.HTTP_400_BAD_REQUEST),
         (getattr(errors, "InvalidCommandError", None), status.HTTP_400_BAD_REQUEST),
         (getattr(errors, "LimitExceededError", None), status.HTTP_422_UNPROCESSABLE_ENTITY),
+        (errors.DecisionEvaluationError, status.HTTP_422_UNPROCESSABLE_ENTITY),
         (getattr(errors, "CommandBudgetExceededError", None), 422),
         (getattr(errors, "StorageError", None), status.HTTP_503_SERVICE_UNAVAILABLE),
         (errors.BackpressureError, status.HTTP_429_TOO_MANY_REQUESTS),

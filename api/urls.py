@@ -8,4 +8,5 @@ from django.urls import include, path
 urlpatterns = [
     path("v1/", include("api.native.urls")),
     path("v1/audit/", include("api.audit")),
+    path("v1/decision-definitions/", include("api.decisions")),
 ]
