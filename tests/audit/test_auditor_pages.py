@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm
 
 from bpmn_engine.models import AuditEvent, ProcessDefinition
 from bpmn_engine.services import claim_user_task, start_instance
+from bpmn_engine.services.audit_access import grant_audit_access, revoke_audit_access
 from tests.services.conftest import T0, deploy
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,24 @@ def test_an_auditor_cannot_act_on_tasks(client, two_processes):
     assert not user.has_perm("bpmn_engine.change_usertask")
     client.force_login(user)
     assert client.post(f"/audit/instances/{approval.pk}/").status_code == 405
+
+
+def test_granting_and_revoking_access_is_recorded_and_takes_effect(client, two_processes, users):
+    approval, _ = two_processes
+    admin = User.objects.create_superuser("root", password="x")
+    nora = auditor("nora")
+    grant_audit_access(user=admin, grantee=nora, definition_id=approval.definition_id)
+    client.force_login(nora)
+    assert client.get(f"/audit/instances/{approval.pk}/").status_code == 200
+    revoke_audit_access(user=admin, grantee=nora, definition_id=approval.definition_id)
+    assert client.get(f"/audit/instances/{approval.pk}/").status_code == 404
+    granted, revoked = AuditEvent.objects.filter(event_type__startswith="permission.").order_by(
+        "id"
+    )
+    assert (granted.event_type, granted.actor_id, granted.stream) == (
+        "permission.granted",
+        "root",
+        "system",
+    )
+    assert json.loads(granted.data)["grantee"] == "nora"
+    assert revoked.event_type == "permission.revoked"
