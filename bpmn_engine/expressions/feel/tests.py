@@ -88,4 +88,9 @@ def compile_test(compiler: Compiler, node: Node) -> Test:
 
     if uses_input(expr_node):
         return lambda env, value: expr(env.child({"?": value})) is True
-    return lambda env, value: matches(value, expr(env.child({"?": value})))
+    if expr_node.kind in ("lit", "range") and all(
+        child.kind == "lit" for child in expr_node.children()
+    ):
+        constant = expr(Env({}))  # a literal or a range of literals: evaluated once
+        return lambda env, value: matches(value, constant)
+    return lambda env, value: matches(value, expr(env))
