@@ -28,9 +28,7 @@ TAIL = "</decisionTable></decision></definitions>"
 
 
 def table(rules: int, hit: str) -> DecisionModel:
-    body = "".join(
-        RULE.format(i=i, low=i * 10, high=i * 10 + 10, cat=i % 7) for i in range(rules)
-    )
+    body = "".join(RULE.format(i=i, low=i * 10, high=i * 10 + 10, cat=i % 7) for i in range(rules))
     return DecisionModel(parse_dmn((HEAD.format(hit=hit) + body + TAIL).encode()))
 
 
