@@ -27,6 +27,7 @@ from bpmn_engine.models import (
     ProcessInstance,
     VariableRow,
 )
+from bpmn_engine.selectors import instance_list
 
 OPEN_INCIDENT = Exists(Incident.objects.filter(instance=OuterRef("pk"), state="open"))
 INSTANCE_STATES = ("active", "completed", "cancelled", "terminated", "incident", "suspended")
@@ -86,9 +87,9 @@ def parse_variable_value(text: str) -> Any:
 
 
 def search_instances(search: InstanceFilter) -> QuerySet[ProcessInstance]:
-    rows = ProcessInstance.objects.select_related("definition").annotate(has_incident=OPEN_INCIDENT)
-    if search.definition_key:
-        rows = rows.filter(definition__key=search.definition_key)
+    rows = instance_list(definition_key=search.definition_key or None).annotate(
+        has_incident=OPEN_INCIDENT
+    )
     if search.version is not None:
         rows = rows.filter(definition__version=search.version)
     if search.state == "incident":
@@ -110,7 +111,7 @@ def search_instances(search: InstanceFilter) -> QuerySet[ProcessInstance]:
     if search.started_to:
         end = datetime.combine(search.started_to + timedelta(days=1), time(), tz)
         rows = rows.filter(started_at__lt=end)
-    return rows.order_by("-started_at", "-id")
+    return rows
 
 
 @dataclass(frozen=True)

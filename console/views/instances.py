@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from bpmn_engine.errors import EngineError
 from bpmn_engine.models import ProcessInstance
+from bpmn_engine.selectors import activity_history
 from bpmn_engine.services import (
     cancel_instance,
     change_variables,
@@ -73,7 +74,7 @@ def instance_detail(request: HttpRequest, instance_id: int) -> HttpResponse:
             "move_targets": model.nodes,
             "tokens": instance.tokens.order_by("token_id"),
             "variables": instance.variable_rows.order_by("scope_id", "name"),
-            "history": instance.activity_history.order_by("started_at", "id"),
+            "history": activity_history(instance_id=instance.pk),
             "incidents": instance.incident_rows.order_by("-created_at"),
             "children": instance.children.select_related("definition").order_by("pk"),
             "user_tasks": instance.user_tasks.filter(state="open"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
@@ -12,6 +16,7 @@ from bpmn_engine.services import move_token, start_instance
 from bpmn_engine.services.job_runner import execute_job
 
 pytestmark = pytest.mark.django_db
+DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana" / "procession-dashboard.json"
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -58,3 +63,18 @@ def test_metrics_are_refused_without_the_token_or_a_console_login(client, people
     assert client.get(reverse("metrics"), HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
     client.force_login(people["sally"])
     assert client.get(reverse("metrics")).status_code == 403
+
+
+def test_the_grafana_dashboard_queries_only_metrics_the_endpoint_serves(client, people, order):
+    start_instance(definition_key="order")
+    client.force_login(people["developer"])
+    text = client.get(reverse("metrics")).content.decode()
+    families = {family.name for family in text_string_to_metric_families(text)}
+    served = {f"{name}{suffix}" for name in families for suffix in ("", "_total", "_count", "_sum")}
+    exprs = [
+        target["expr"]
+        for panel in json.loads(DASHBOARD.read_text())["panels"]
+        for target in panel["targets"]
+    ]
+    used = {name for expr in exprs for name in re.findall(r"procession_[a-z_]+", expr)}
+    assert used and used <= served, used - served

@@ -147,3 +147,18 @@ def test_the_diff_shows_the_changed_lines_between_versions(developer_client, ord
     page = developer_client.get(reverse("console:definition-diff", args=["order", 2]))
     added = [line for kind, line in page.context["lines"] if kind == "added"]
     assert any('name="Send"' in line for line in added)
+
+
+def test_called_and_calling_instances_link_each_other(developer_client):
+    from tests.services.conftest import deploy
+
+    deploy("call_activity/order.bpmn", "call_activity/credit_check.bpmn")
+    parent = start_instance(definition_key="order", variables={"amount": 10})
+    child = parent.children.get()
+    parent_page = developer_client.get(reverse("console:instance", args=[parent.pk]))
+    child_url = reverse("console:instance", args=[child.pk])
+    assert f'href="{child_url}"' in parent_page.content.decode()
+    child_page = developer_client.get(child_url)
+    parent_url = reverse("console:instance", args=[parent.pk])
+    assert 'class="parent-link"' in child_page.content.decode()
+    assert f'href="{parent_url}"' in child_page.content.decode()
