@@ -162,3 +162,51 @@ def test_called_and_calling_instances_link_each_other(developer_client):
     parent_url = reverse("console:instance", args=[parent.pk])
     assert 'class="parent-link"' in child_page.content.decode()
     assert f'href="{parent_url}"' in child_page.content.decode()
+
+
+DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d"
+  namespace="t">
+  <decision id="discount" name="Discount">
+    <decisionTable id="t1">
+      <input id="i1"><inputExpression id="e1" typeRef="number"><text>amount</text>
+      </inputExpression></input>
+      <output id="o1" name="discount" typeRef="number"/>
+      <rule id="r1"><inputEntry id="ie1"><text>&gt;= 0</text></inputEntry>
+        <outputEntry id="oe1"><text>0</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>"""
+
+
+def _rule_task_order() -> bytes:
+    return ORDER.replace(
+        b'<bpmn:userTask id="Ship" name="Ship"/>',
+        b'<bpmn:businessRuleTask id="Ship" camunda:decisionRef="discount"/>',
+    )
+
+
+def test_deploy_warns_about_a_decision_that_is_not_deployed(developer_client):
+    page = developer_client.post(
+        reverse("console:deploy"),
+        {"files": [SimpleUploadedFile("order.bpmn", _rule_task_order())]},
+        follow=True,
+    )
+    codes = {(w.element_id, w.code) for w in page.context["runtime_warnings"]}
+    assert ("Ship", "decision-not-deployed") in codes
+
+
+def test_a_decision_uploaded_with_the_diagram_silences_the_warning(developer_client):
+    page = developer_client.post(
+        reverse("console:deploy"),
+        {
+            "files": [
+                SimpleUploadedFile("order.bpmn", _rule_task_order()),
+                SimpleUploadedFile("discount.dmn", DMN),
+            ]
+        },
+        follow=True,
+    )
+    assert page.status_code == 200
+    codes = {w.code for w in page.context["runtime_warnings"]}
+    assert "decision-not-deployed" not in codes

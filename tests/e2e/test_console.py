@@ -129,3 +129,19 @@ def test_start_move_fail_retry_and_complete_an_instance(page, developer):
     assert page.locator(marker(page, "End", "console-completed")).count() == 1
     assert page.locator("g.djs-element.console-active").count() == 0
     screenshot(page, "instance-completed")
+
+
+def test_the_heatmap_draws_instance_counts_on_the_diagram(page, developer):
+    from bpmn_engine.services import start_instance
+
+    deploy_definition(name="order", resources={"order.bpmn": order_xml()})
+    for _ in range(2):
+        start_instance(definition_key="order")
+    login(page, "developer", PASSWORD)
+    page.goto("/console/definitions/order/v1/heatmap/")
+    wait_for_diagram(page)
+    badge = page.locator('.console-heat-badge[data-element="Review"]')
+    assert badge.inner_text().startswith("2 · ")
+    assert page.locator(marker(page, "Review", "console-heat-high")).count() == 1
+    assert page.locator('.console-heat-badge[data-element="End"]').count() == 0
+    screenshot(page, "heatmap")
