@@ -14,10 +14,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between page actions are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("PROCESSION_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,8 +44,18 @@ def _chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch) -> None:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
+    between page actions are still plain synchronous calls. Set per test, so it never
+    leaks into other tests (or the environment of their subprocesses)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser(django_db_setup) -> Iterator[object]:
+    """Chromium for one test. Started after the database fixtures and stopped before
+    their tear-down (flushing the tables must not run beside Playwright's event loop)."""
     from playwright.sync_api import sync_playwright
 
     executable = _chromium_path()
