@@ -170,3 +170,14 @@ def test_floats_come_back_from_the_database_as_the_same_floats():
             assert type(read[name]) is type(value)
         assert type(read["nested"]["list"][0]) is float
         assert type(read["nested"]["list"][1]) is int
+
+
+def test_a_handler_result_over_the_limit_is_refused_with_a_typed_error(settings):
+    from bpmn_engine.errors import LimitExceededError
+    from bpmn_engine.services.limits import check_handler_result_size
+
+    settings.PROCESSION_MAX_HANDLER_RESULT_BYTES = 1_000
+    check_handler_result_size({"fits": "x" * 900})
+    with pytest.raises(LimitExceededError) as refused:
+        check_handler_result_size({"big": "x" * 1_000})
+    assert refused.value.limit == "PROCESSION_MAX_HANDLER_RESULT_BYTES"
