@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -28,3 +30,13 @@ def require(allowed: bool, *, hide: bool = False) -> None:
     """Refuse with 403 (or 404 when the caller may not even know the object exists)."""
     if not allowed:
         raise NotFound() if hide else PermissionDenied()
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter that compares in UTC (any offset the parser accepts,
+    even one the database would refuse, such as -17:13)."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from api import access
 from api.native import serializers as s
-from api.native.base import problems, require
+from api.native.base import UtcDateTimeFilter, problems, require
 from api.native.history import activity_history
 from bpmn_engine import services
 from bpmn_engine.models import ProcessInstance, VariableRow
@@ -64,8 +64,8 @@ class InstanceFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=[(v, v) for v in s.INSTANCE_STATES], method="filter_state")
     business_key = filters.CharFilter()
     parent = filters.NumberFilter(field_name="parent_id")
-    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
-    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = UtcDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    started_after = UtcDateTimeFilter(field_name="started_at", lookup_expr="gte")
     variable = filters.CharFilter(
         method="filter_variable", label="name:op:value (op: eq neq gt gte lt lte like); repeatable"
     )

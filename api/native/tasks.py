@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api import access
 from api.native import serializers as s
-from api.native.base import problems, require
+from api.native.base import UtcDateTimeFilter, problems, require
 from bpmn_engine import services
 from bpmn_engine.models import UserTask, UserTaskCandidate
 from bpmn_engine.selectors import task_variables
@@ -28,8 +28,8 @@ class TaskFilter(filters.FilterSet):
     state = filters.ChoiceFilter(
         choices=[("open", "open"), ("completed", "completed"), ("cancelled", "cancelled")]
     )
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = UtcDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = UtcDateTimeFilter(field_name="due_at", lookup_expr="gte")
 
     class Meta:
         model = UserTask

@@ -142,3 +142,12 @@ def test_history_names_called_instance_and_marks_multi_instance_body(client_for,
     child = row.children.get()
     assert call["called_instance"] == child.pk
     assert entries[0]["element_id"] == "Start"
+
+
+def test_started_filters_accept_any_offset(client_for, order):
+    row = start_instance(definition_key="order")
+    client = client_for("developer")
+    late = client.get("/api/v1/process-instances/?started_after=2161-09-15T02:56:53-17:13")
+    assert late.status_code == 200 and late.json()["count"] == 0
+    early = client.get("/api/v1/process-instances/?started_after=2000-01-01T00:00:00%2B14:00")
+    assert ids(early) == [row.pk]
