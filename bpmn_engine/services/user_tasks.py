@@ -128,6 +128,9 @@ def complete_user_task(
 def assign_user_task(*, task_id: int, user: Any, assignee: str) -> UserTask:
     """Set (or with ``""`` clear) the assignee, whoever holds the task now."""
     task = _locked_open_task(task_id)
-    task.assignee = assignee
+    previous, task.assignee = task.assignee, assignee
     task.save(update_fields=["assignee"])
+    _audit_task(
+        task, AuditEventType.TASK_ASSIGNED, user, assignee=assignee, previous_assignee=previous
+    )
     return task

@@ -11,6 +11,7 @@ from django.db import transaction
 from bpmn_engine.audit import record
 from bpmn_engine.models import AuditEvent, Job, ProcessDefinition
 from bpmn_engine.services import (
+    assign_user_task,
     cancel_instance,
     claim_user_task,
     complete_job,
@@ -153,3 +154,13 @@ def test_suspend_and_resume_are_recorded_with_the_user(approval, users):
     (resumed,) = of_type(events, "instance.resumed")
     assert (suspended.actor_id, resumed.actor_id) == ("frank", "sally")
     assert suspended.seq < resumed.seq
+
+
+def test_assignment_records_who_assigned_whom_and_the_previous_assignee(approval, users):
+    task = approval.user_tasks.get()
+    claim_user_task(task_id=task.pk, user=users["sally"])
+    assign_user_task(task_id=task.pk, user=users["frank"], assignee="frank")
+    (assigned,) = of_type(trail(approval.pk), "task.assigned")
+    assert assigned.actor_id == "frank"
+    assert data(assigned)["assignee"] == "frank"
+    assert data(assigned)["previous_assignee"] == "sally"
