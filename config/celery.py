@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+from bpmn_engine.jobs.embedded_broker import register as register_embedded_broker
+
+register_embedded_broker()  # the ``embedded://`` transport, before any connection
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("procession")

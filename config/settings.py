@@ -210,11 +210,13 @@ SPECTACULAR_SETTINGS = {
 PROCESSION_MAX_ASYNC_RESPONSE_MS = int(os.environ.get("PROCESSION_MAX_ASYNC_RESPONSE_MS", "60000"))
 
 # --- Celery -----------------------------------------------------------------------------
-# Embedded default: kombu's filesystem transport (messages are files under var/broker), so
-# `make run` needs no broker server. It supports fanout, so remote control (ping) works.
+# Embedded default: ``embedded://`` (bpmn_engine/jobs/embedded_broker.py), kombu's
+# filesystem transport with atomic writes and claims: messages are files under var/broker,
+# so `make run` needs no broker server. It supports fanout, so remote control (ping) works.
 BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "embedded://")
+EMBEDDED_BROKER = CELERY_BROKER_URL.startswith(("embedded://", "filesystem://"))
+if EMBEDDED_BROKER:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -237,7 +239,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Polling transports (the embedded filesystem broker) run Celery's blocking loop, which
 # takes the next message only after a 2 s drain timeout once the prefetch window is full;
 # a wider window keeps it moving. The job table, not the broker, guarantees delivery.
-CELERY_WORKER_PREFETCH_MULTIPLIER = 16 if CELERY_BROKER_URL.startswith("filesystem://") else 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = 16 if EMBEDDED_BROKER else 1
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 3,
@@ -271,6 +273,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # --- engine: jobs, retries, breakers, backpressure ---------------------------------------
 PROCESSION_HANDLER_MODULES = env_list("PROCESSION_HANDLER_MODULES", "")
+# A handler gets its timeout (Celery's soft limit), then this grace before the pool kills it
+# (the hard limit); its lease lasts the hard limit plus the lock margin.
+PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS", "30")
+)
 PROCESSION_JOB_LOCK_MARGIN_SECONDS = float(
     os.environ.get("PROCESSION_JOB_LOCK_MARGIN_SECONDS", "30")
 )

@@ -21,7 +21,7 @@ if "$PY" scripts/check_services.py postgres="$PG_URL" redis="$REDIS_URL" amqp="$
     "$PY" -m pytest -n "$WORKERS" -m "not pure" "$@" || status=1
   echo "== pass 3: RabbitMQ (Celery worker tests)"
   DATABASE_URL="$PG_URL" CELERY_BROKER_URL="$AMQP_URL" \
-    "$PY" -m pytest -n "$WORKERS" -m "celery_worker" "$@" || status=1
+    "$PY" -m pytest -n "$WORKERS" -m "celery_worker and not soak" "$@" || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "FAIL: CI=true and a service is unreachable; the suite must run against it." >&2
   status=1

@@ -103,6 +103,11 @@ def has_handler(job_type: str) -> bool:
     return job_type in _REGISTRY
 
 
+def registered_job_types() -> list[str]:
+    """Every job type with a handler in this process, sorted."""
+    return sorted(_REGISTRY)
+
+
 def load_handler_modules(module_names: list[str]) -> None:
     """Import the modules that register handlers (settings.PROCESSION_HANDLER_MODULES)."""
     for name in module_names:

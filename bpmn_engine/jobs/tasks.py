@@ -17,8 +17,13 @@ def worker_id(hostname: str | None) -> str:
 
 @shared_task(name="procession.run_job", bind=True, ignore_result=True)
 def run_job(self, job_id: int) -> str:
-    """Run one job's handler (a duplicate or late message finds nothing to do)."""
-    return job_runner.execute_job(job_id=job_id, worker_id=worker_id(self.request.hostname))
+    """Run one job's handler (a duplicate or late message finds nothing to do). The lease
+    outlasts the hard time limit this message carries, so the pool kills an overrunning
+    handler before anyone else may run the job again."""
+    hard_limit = (self.request.timelimit or (None, None))[0]
+    return job_runner.execute_job(
+        job_id=job_id, worker_id=worker_id(self.request.hostname), hard_limit=hard_limit
+    )
 
 
 @shared_task(name="procession.sweep_jobs", ignore_result=True)

@@ -60,6 +60,10 @@ class ProcessDefinition(models.Model):
     suspended = models.BooleanField(default=False)
     candidate_starter_groups = models.JSONField(default=list, blank=True)
     candidate_starter_users = models.JSONField(default=list, blank=True)
+    #: Job types the engine runs itself (a handler was registered when this version was
+    #: deployed); other external/topic jobs wait for external workers. Decided once here,
+    #: so every process that later writes a job row of this version agrees.
+    engine_job_types = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

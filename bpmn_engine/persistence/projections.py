@@ -9,13 +9,13 @@ from typing import Any
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.jobs.dispatch import dispatch_after_commit
-from bpmn_engine.jobs.handlers import has_handler
 from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import (
     DecisionEvaluation,
     EventSubscription,
     Incident,
     Job,
+    ProcessDefinition,
     ProcessInstance,
     Timer,
     UserTask,
@@ -91,10 +91,18 @@ def _form_field_dict(field: Any) -> dict[str, Any]:
     }
 
 
+def is_external(definition: ProcessDefinition, e: fx.JobCreated) -> bool:
+    """Whether external workers fetch the job: a topic job (``camunda:type="external"``,
+    ``zeebe:taskDefinition``) whose type the engine did not handle when this definition
+    was deployed. The same answer in every process, whatever handlers it has loaded."""
+    topic_job = e.external or e.implementation == "type"
+    return topic_job and e.job_type not in definition.engine_job_types
+
+
 def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> None:
-    """A job row; jobs with a registered handler go to Celery once the step commits, the
-    others wait for external workers (``camunda:type="external"``, ``zeebe:taskDefinition``)."""
-    external = not has_handler(e.job_type) and (e.external or e.implementation == "type")
+    """A job row; jobs the engine runs go to Celery once the step commits, the others
+    wait for external workers (see ``is_external``)."""
+    external = is_external(instance.definition, e)
     retries = e.retries
     if e.retry_time_cycle:
         try:
@@ -160,12 +168,22 @@ def _signal_opened(instance: ProcessInstance, e: Any, now: datetime) -> None:
 
 
 def _incident_raised(instance: ProcessInstance, e: fx.IncidentRaised, now: datetime) -> None:
+    """An incident row; one raised on a still open wait (a failed job) names that job."""
+    job_id = None
+    if e.wait_id:
+        job_id = (
+            Job.objects.filter(instance=instance, wait_id=e.wait_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
     Incident.objects.create(
         instance=instance,
         incident_id=e.incident_id,
+        job_id=job_id,
         node_id=e.node_id,
         kind=e.kind,
-        message=e.message,
+        message=e.message[:10_000],
+        details=e.details[:100_000],
         created_at=now,
     )
 

@@ -225,6 +225,8 @@ class IncidentRaised(Effect):
     token_id: str
     kind: str
     message: str
+    wait_id: str = ""  # the wait the token still holds (an incident on a failed job)
+    details: str = ""
 
 
 @dataclass(frozen=True, slots=True)

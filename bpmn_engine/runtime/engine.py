@@ -155,9 +155,21 @@ def _end_wait(run: Run, trigger: Any) -> None:
 
 def _report_incident(run: Run, trigger: tr.ReportIncident) -> None:
     wait = _wait(run, trigger.wait_id, trigger)
+    if trigger.keep_wait:
+        run.wait_incident(wait, trigger.kind, trigger.message, trigger.details)
+        return
     token = run.state.tokens[wait.token_id]
     run.close_wait(wait, fired=False)
     run.incident(token, run.tables.nodes[token.node_id], trigger.kind, trigger.message)
+
+
+def _resolve(run: Run, trigger: tr.ResolveIncident) -> None:
+    incident = run.state.incidents.get(trigger.incident_id)
+    if incident is None:
+        raise UnknownIncidentError(
+            f"Expected to resolve incident {trigger.incident_id}, but no such incident is open"
+        )
+    run.resolve_incident(run.state.tokens[incident.token_id])
 
 
 def _retry(run: Run, trigger: tr.RetryIncident) -> None:
@@ -168,6 +180,8 @@ def _retry(run: Run, trigger: tr.RetryIncident) -> None:
         )
     token = run.state.tokens[incident.token_id]
     run.resolve_incident(token)
+    if incident.phase == "wait":
+        return  # the token still waits; the service re-armed what it waits for
     move(token, TokenState.READY)
     node = run.tables.nodes[token.node_id]
     run.tables.behaviour[node.id].retry(run, token, node, incident.phase)
@@ -193,6 +207,7 @@ _HANDLERS: dict[type, Callable[[Run, Any], None]] = {
     tr.StartInstance: _start,
     tr.ReportIncident: _report_incident,
     tr.RetryIncident: _retry,
+    tr.ResolveIncident: _resolve,
     tr.SetVariables: _set_variables,
     tr.Cancel: _cancel,
     tr.MoveToken: move_token,

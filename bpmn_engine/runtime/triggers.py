@@ -114,10 +114,22 @@ class ReportIncident(Trigger):
     wait_id: str
     kind: IncidentKind
     message: str
+    #: Keep the wait open (a failed job: the token still waits on it, and the service
+    #: re-arms the job on retry) instead of withdrawing it.
+    keep_wait: bool = False
+    details: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RetryIncident(Trigger):
+    incident_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveIncident(Trigger):
+    """An incident raised with ``keep_wait`` is over (its job was re-armed): the token
+    goes on waiting."""
+
     incident_id: str
 
 

@@ -99,6 +99,18 @@ class WaitsAndIncidents:
         token.incident_id = incident.id
         self.effects.append(fx.IncidentRaised(incident.id, node.id, token.id, kind, message))
 
+    def wait_incident(self, wait: Wait, kind: str, message: str, details: str = "") -> None:
+        """Record an incident on a token that keeps waiting on ``wait`` (a failed job)."""
+        token = self.state.tokens[wait.token_id]
+        if token.incident_id is not None:
+            return
+        incident = Incident(self.state.next_id("i"), wait.node_id, token.id, kind, message, "wait")
+        self.state.incidents[incident.id] = incident
+        token.incident_id = incident.id
+        self.effects.append(
+            fx.IncidentRaised(incident.id, wait.node_id, token.id, kind, message, wait.id, details)
+        )
+
     def resolve_incident(self, token: Token) -> Incident | None:
         incident = self.state.incidents.pop(token.incident_id or "", None)
         token.incident_id = None

@@ -17,6 +17,7 @@ from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.dmn import DmnParseError, parse_dmn
 from bpmn_engine.dmn.model import Definitions as DmnDefinitions
 from bpmn_engine.errors import DeploymentInvalidError
+from bpmn_engine.jobs.handlers import registered_job_types
 from bpmn_engine.models import (
     DecisionDefinition,
     Deployment,
@@ -216,6 +217,7 @@ def _new_version(
         checksum=resource.checksum,
         candidate_starter_groups=list(process.candidate_starter_groups),
         candidate_starter_users=list(process.candidate_starter_users),
+        engine_job_types=registered_job_types(),
     )
 
 

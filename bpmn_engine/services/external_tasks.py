@@ -16,11 +16,15 @@ from bpmn_engine.errors import ExternalTaskLockError, NotFoundError
 from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
-from bpmn_engine.runtime import triggers as tr
-from bpmn_engine.services.job_policy import fail_job
+from bpmn_engine.services.job_outcomes import (
+    Completed,
+    ErrorThrown,
+    Failed,
+    WorkerHolder,
+    report_outcome,
+)
 from bpmn_engine.services.jobs import job_variables
 from bpmn_engine.services.transactions import command
-from bpmn_engine.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -138,28 +142,15 @@ def _locked_task(job: Job, topic: TopicRequest) -> LockedExternalTask:
     )
 
 
-def _locked_by(job_id: int, worker_id: str, work: UnitOfWork | None = None) -> Job:
-    instance_id = (
-        Job.objects.filter(pk=job_id, external=True).values_list("instance_id", flat=True).first()
-    )
-    if instance_id is None:
+def _locked_by(job_id: int, worker_id: str) -> Job:
+    """The external task row locked for ``worker_id`` (no instance lock: lock upkeep only)."""
+    job = Job.objects.select_for_update().filter(pk=job_id, external=True).first()
+    if job is None:
         raise NotFoundError(f"Expected to find external task {job_id}, but it does not exist")
-    if work is not None:
-        work.instance(instance_id)
-    job = Job.objects.select_for_update().get(pk=job_id)
-    if job.state != JobState.LOCKED:
-        raise ExternalTaskLockError(
-            f"Expected external task {job_id} to be locked by {worker_id}, but it is {job.state}"
-        )
-    if job.lock_owner != worker_id:
-        raise ExternalTaskLockError(
-            f"Expected external task {job_id} to be locked by {worker_id}, "
-            f"but {job.lock_owner} holds it"
-        )
+    WorkerHolder(worker_id).check(job)
     return job
 
 
-@command
 def complete_external_task(
     *,
     task_id: int,
@@ -167,13 +158,14 @@ def complete_external_task(
     variables: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now(), worker_id=worker_id)
-    job = _locked_by(task_id, worker_id, work)
-    work.send(job.instance_id, tr.CompleteJob(wait_id=job.wait_id, variables=variables or {}))
-    work.run()
+    report_outcome(
+        job_id=task_id,
+        holder=WorkerHolder(worker_id),
+        outcome=Completed(dict(variables or {})),
+        now=now,
+    )
 
 
-@command
 def report_external_bpmn_error(
     *,
     task_id: int,
@@ -183,21 +175,14 @@ def report_external_bpmn_error(
     variables: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now(), worker_id=worker_id)
-    job = _locked_by(task_id, worker_id, work)
-    work.send(
-        job.instance_id,
-        tr.ThrowBpmnError(
-            wait_id=job.wait_id,
-            error_code=error_code,
-            message=error_message,
-            variables=variables or {},
-        ),
+    report_outcome(
+        job_id=task_id,
+        holder=WorkerHolder(worker_id),
+        outcome=ErrorThrown(error_code, error_message, dict(variables or {})),
+        now=now,
     )
-    work.run()
 
 
-@command
 def report_external_failure(
     *,
     task_id: int,
@@ -210,15 +195,13 @@ def report_external_failure(
 ) -> None:
     """The worker failed: with ``retries`` > 0 the task is fetchable again after
     ``retry_timeout_ms``; with 0 an incident is raised and it is no longer fetchable."""
-    job = _locked_by(task_id, worker_id)
-    fail_job(
-        job,
-        message=error_message,
-        details=error_details,
-        now=now or timezone.now(),
+    outcome = Failed(
+        error_message,
+        error_details,
         retries=retries,
         retry_in=timedelta(milliseconds=max(retry_timeout_ms, 0)),
     )
+    report_outcome(job_id=task_id, holder=WorkerHolder(worker_id), outcome=outcome, now=now)
 
 
 @command

@@ -40,6 +40,9 @@ def retry_incident(
         )
     if incident.job_id is not None:
         _retry_job(incident, retries=retries, now=work.now)
+        if incident.incident_id:  # the runtime's record of it (the token keeps waiting)
+            work.send(instance_id, tr.ResolveIncident(incident_id=incident.incident_id))
+            work.run()
     elif not incident.incident_id:
         # recorded after a rolled-back command (e.g. its budget ran out): the instance
         # still waits where it was; resolving it is all there is to retry
@@ -48,7 +51,7 @@ def retry_incident(
     else:
         work.send(instance_id, tr.RetryIncident(incident_id=incident.incident_id))
         work.run()
-    if incident.job_id is not None or not incident.incident_id:
+    if not incident.incident_id:  # the runtime records the others (IncidentResolved)
         record(
             AuditEventType.INCIDENT_RESOLVED,
             user=user,

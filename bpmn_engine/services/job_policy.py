@@ -1,5 +1,6 @@
-"""What a failed, lost or postponed job does next: retry later, or stop with an incident;
-and the circuit breaker per job type. Callers hold the job row lock."""
+"""What a failed, lost or postponed job does next: retry later, or stop (the caller raises
+the incident through the runtime); and the circuit breaker per job type. Callers hold the
+job row lock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from bpmn_engine.audit.jobs import record_job_failure
 from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.jobs.retry_policy import retry_policy
-from bpmn_engine.models import CircuitBreaker, Incident, Job
+from bpmn_engine.models import CircuitBreaker, Job
 from bpmn_engine.models.work import BreakerState, JobState
 
 
@@ -27,12 +28,12 @@ def fail_job(
     job: Job,
     *,
     message: str,
-    details: str = "",
     now: datetime,
     retries: int | None = None,
     retry_in: timedelta | None = None,
-) -> Incident | None:
-    """Count a failure: wait and retry while retries are left, else raise an incident.
+) -> bool:
+    """Count a failure: wait and retry while retries are left; True when none are left
+    (the job is marked failed; the caller raises the incident through the runtime).
 
     ``retries``/``retry_in`` override the count and wait (external workers report both).
     """
@@ -42,24 +43,15 @@ def fail_job(
     if left < 0 or (retries is not None and retries <= 0):
         job.state, job.retries = JobState.FAILED, 0
         job.save()
-        incident = Incident.objects.create(
-            instance_id=job.instance_id,
-            job=job,
-            node_id=job.node_id,
-            kind="failedJob",
-            message=message[:10_000],
-            details=details[:100_000],
-            created_at=now,
-        )
-        record_job_failure(job, owner=owner, message=message, incident=incident, now=now)
-        return incident
+        record_job_failure(job, owner=owner, message=message, incident=None, now=now)
+        return True
     job.retries = left
     job.state = JobState.PENDING
     job.due_at = now + (retry_in if retry_in is not None else _policy(job).delay(job.attempts))
     job.dispatched_at = None
     job.save()
     record_job_failure(job, owner=owner, message=message, incident=None, now=now)
-    return None
+    return False
 
 
 def postpone_job(job: Job, *, until: datetime) -> None:

@@ -13,21 +13,22 @@ from django.conf import settings
 from django.utils import timezone
 
 from bpmn_engine.audit import record
-from bpmn_engine.errors import JobNotActiveError, StaleJobLeaseError
+from bpmn_engine.errors import JobNotActiveError
+from bpmn_engine.jobs.dispatch import time_limits_for
 from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
-from bpmn_engine.runtime import triggers as tr
-from bpmn_engine.services.job_policy import (
-    breaker_admits,
-    fail_job,
-    postpone_job,
-    record_handler_outcome,
+from bpmn_engine.services.job_outcomes import (
+    Completed,
+    ErrorThrown,
+    Failed,
+    LeaseHolder,
+    report_outcome,
 )
+from bpmn_engine.services.job_policy import breaker_admits, postpone_job
 from bpmn_engine.services.jobs import job_variables
 from bpmn_engine.services.transactions import command
-from bpmn_engine.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +44,23 @@ class JobLease:
     attempt: int
 
 
-def lock_seconds_for(job_type: str) -> float:
-    """A lease outlives the handler's time limit by a margin, so a live worker never
-    loses its lease; a dead one's lease expires soon after."""
-    try:
-        timeout = get_handler(job_type).timeout
-    except HandlerNotFoundError:
-        timeout = 0
-    return timeout + float(settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS)
+def lock_seconds_for(job_type: str, hard_limit: float | None = None) -> float:
+    """A lease outlives the hard time limit (after which the pool kills the handler) by a
+    margin, so no one runs the job again while its handler may still be running; a dead
+    worker's lease expires soon after. ``hard_limit`` is the limit the message carried."""
+    _, default_hard = time_limits_for(job_type)
+    hard = max(hard_limit or 0.0, default_hard)
+    return hard + float(settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS)
 
 
 @command
-def acquire_job(*, job_id: int, worker_id: str, now: datetime | None = None) -> JobLease | None:
+def acquire_job(
+    *,
+    job_id: int,
+    worker_id: str,
+    now: datetime | None = None,
+    hard_limit: float | None = None,
+) -> JobLease | None:
     """Lock a due job for this worker; None when it is not ours to run (done, cancelled,
     held by a live lease, not due, external, or held back by its circuit breaker)."""
     now = now or timezone.now()
@@ -70,7 +76,7 @@ def acquire_job(*, job_id: int, worker_id: str, now: datetime | None = None) -> 
         return None
     job.state = JobState.LOCKED
     job.lock_owner = f"{worker_id}#{job.attempts}"
-    job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type))
+    job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type, hard_limit))
     job.save()
     record(
         AuditEventType.JOB_LOCKED,
@@ -83,49 +89,28 @@ def acquire_job(*, job_id: int, worker_id: str, now: datetime | None = None) -> 
     return JobLease(job.pk, job.instance_id, job.job_type, job.lock_owner, job.attempts)
 
 
-def _leased_job(lease: JobLease, work: UnitOfWork | None = None) -> Job:
-    if work is not None:
-        work.instance(lease.instance_id)
-    job = Job.objects.select_for_update().get(pk=lease.job_id)
-    if job.state != JobState.LOCKED or job.lock_owner != lease.lock_owner:
-        raise StaleJobLeaseError(
-            f"Expected job {lease.job_id} to be held by {lease.lock_owner}, "
-            f"but it is {job.state} (held by {job.lock_owner or 'nobody'})"
-        )
-    return job
-
-
-@command
 def report_job_success(
     *, lease: JobLease, variables: dict[str, Any] | None = None, now: datetime | None = None
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now(), worker_id=lease.lock_owner)
-    job = _leased_job(lease, work)
-    record_handler_outcome(job.job_type, succeeded=True, now=work.now)
-    work.send(job.instance_id, tr.CompleteJob(wait_id=job.wait_id, variables=variables or {}))
-    work.run()
+    report_outcome(
+        job_id=lease.job_id,
+        holder=LeaseHolder(lease.lock_owner),
+        outcome=Completed(dict(variables or {})),
+        now=now,
+    )
 
 
-@command
 def report_job_bpmn_error(
     *, lease: JobLease, error: BpmnError, now: datetime | None = None
 ) -> None:
-    work = UnitOfWork(now=now or timezone.now(), worker_id=lease.lock_owner)
-    job = _leased_job(lease, work)
-    record_handler_outcome(job.job_type, succeeded=True, now=work.now)
-    work.send(
-        job.instance_id,
-        tr.ThrowBpmnError(
-            wait_id=job.wait_id,
-            error_code=error.code,
-            message=error.message,
-            variables=error.variables,
-        ),
+    report_outcome(
+        job_id=lease.job_id,
+        holder=LeaseHolder(lease.lock_owner),
+        outcome=ErrorThrown(error.code, error.message, error.variables),
+        now=now,
     )
-    work.run()
 
 
-@command
 def report_job_failure(
     *,
     lease: JobLease,
@@ -134,15 +119,17 @@ def report_job_failure(
     retry: bool = True,
     now: datetime | None = None,
 ) -> None:
-    now = now or timezone.now()
-    job = _leased_job(lease)
-    record_handler_outcome(job.job_type, succeeded=False, now=now)
-    fail_job(job, message=message, details=details, now=now, retries=None if retry else 0)
+    report_outcome(
+        job_id=lease.job_id,
+        holder=LeaseHolder(lease.lock_owner),
+        outcome=Failed(message, details, retries=None if retry else 0),
+        now=now,
+    )
 
 
-def execute_job(*, job_id: int, worker_id: str) -> str:
+def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None) -> str:
     """Run one job end to end; returns what happened (for logs and tests)."""
-    lease = acquire_job(job_id=job_id, worker_id=worker_id)
+    lease = acquire_job(job_id=job_id, worker_id=worker_id, hard_limit=hard_limit)
     if lease is None:
         return "skipped"
     job = Job.objects.select_related("instance").get(pk=job_id)
@@ -193,7 +180,7 @@ def _result_variables(result: Any, result_variable: str) -> dict[str, Any]:
 def _report(report: Any, **kwargs: Any) -> str | None:
     try:
         report(**kwargs)
-    except (StaleJobLeaseError, JobNotActiveError) as exc:
+    except JobNotActiveError as exc:  # a stale lease too
         log.info("discarded a late job outcome: %s", exc)
         return "stale"
     return None

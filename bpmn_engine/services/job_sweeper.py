@@ -9,39 +9,54 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bpmn_engine.errors import JobNotActiveError
 from bpmn_engine.jobs.dispatch import publish_run_job
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
-from bpmn_engine.services.job_policy import fail_job, record_handler_outcome
+from bpmn_engine.services.job_outcomes import ExpiredLease, Failed, report_outcome
 from bpmn_engine.services.transactions import command
 
 BATCH = 500
 
 
-@command
 def release_expired_locks(*, now: datetime | None = None) -> int:
     """Locked jobs past their lock expiry: an internal job counts the lost delivery as a
     failure (so a job that always kills its worker ends in an incident, not a loop); an
-    external task goes back to the pool, as Camunda does."""
+    external task goes back to the pool, as Camunda does. One short command per job."""
     now = now or timezone.now()
     expired = list(
-        Job.objects.select_for_update(skip_locked=True)
-        .filter(state=JobState.LOCKED, lock_expires_at__lt=now)
-        .order_by("lock_expires_at")[:BATCH]
+        Job.objects.filter(state=JobState.LOCKED, lock_expires_at__lt=now)
+        .order_by("lock_expires_at")
+        .values_list("pk", "external", "lock_owner")[:BATCH]
     )
-    for job in expired:
-        if job.external:
-            job.state, job.lock_owner, job.lock_expires_at = JobState.PENDING, "", None
-            job.save()
-            continue
-        record_handler_outcome(job.job_type, succeeded=False, now=now)
-        fail_job(
-            job,
-            message=f"Lock of {job.lock_owner} expired: the worker was lost or "
-            "exceeded the lock time",
-            now=now,
-        )
-    return len(expired)
+    released = 0
+    for job_id, external, lock_owner in expired:
+        try:
+            if external:
+                _return_to_pool(job_id, lock_owner, now)
+            else:
+                report_outcome(
+                    job_id=job_id,
+                    holder=ExpiredLease(lock_owner, now=now),
+                    outcome=Failed(
+                        f"Lock of {lock_owner} expired: the worker was lost or exceeded "
+                        "the lock time"
+                    ),
+                    now=now,
+                )
+        except JobNotActiveError:
+            continue  # reported, extended or released meanwhile
+        released += 1
+    return released
+
+
+@command
+def _return_to_pool(job_id: int, lock_owner: str, now: datetime) -> None:
+    updated = Job.objects.filter(
+        pk=job_id, state=JobState.LOCKED, lock_owner=lock_owner, lock_expires_at__lt=now
+    ).update(state=JobState.PENDING, lock_owner="", lock_expires_at=None)
+    if not updated:
+        raise JobNotActiveError(f"Expected external task {job_id} to be still expired")
 
 
 def dispatch_due_jobs(*, now: datetime | None = None) -> int:
@@ -62,7 +77,12 @@ def dispatch_due_jobs(*, now: datetime | None = None) -> int:
             .values_list("pk", "job_type")[:BATCH]
         )
         Job.objects.filter(pk__in=[pk for pk, _ in due]).update(dispatched_at=now)
-    return sum(publish_run_job(pk, job_type) for pk, job_type in due)
+    sent = 0
+    for pk, job_type in due:
+        if not publish_run_job(pk, job_type):
+            break  # the broker is down: the rest wait for the next sweep, not a timeout each
+        sent += 1
+    return sent
 
 
 def sweep_jobs(*, now: datetime | None = None) -> dict[str, int]:

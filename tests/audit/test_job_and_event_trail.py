@@ -68,7 +68,7 @@ def test_failures_record_each_attempt_then_the_incident_and_its_resolution(journ
     assert [(e.actor_id, data(e)["attempt"]) for e in failed] == [("w9#1", 1), ("w9#2", 2)]
     assert "unreachable" in data(failed[0])["message"]
     (raised,) = of_type(events, "incident.raised")
-    assert data(raised)["incident_id"] == incident.pk
+    assert data(raised)["incident_id"] == incident.incident_id  # raised by the runtime
     (resolved,) = of_type(events, "incident.resolved")
     assert (resolved.actor_kind, resolved.actor_id) == ("user", "olga")
 

@@ -75,5 +75,5 @@ def test_database_url_selects_the_backend():
 def test_celery_is_configured_for_at_least_once_delivery():
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
-    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+    if not settings.EMBEDDED_BROKER:
         assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
