@@ -19,6 +19,10 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
+        #: When true, new connections are accepted and held without an answer.
+        self.black_hole = False
+        self.held = threading.Event()  # set once a connection was held
+        self.gave_up = threading.Event()  # set once a client closed a held connection
 
     def start(self) -> None:
         listener = socket.socket()
@@ -48,6 +52,12 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.black_hole:  # accept and hold: a broker that never answers
+                with self._lock:
+                    self._connections.append(client)
+                self.held.set()
+                threading.Thread(target=self._watch_held, args=(client,), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -58,6 +68,14 @@ class TcpProxy:
                 self._connections += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _watch_held(self, client: socket.socket) -> None:
+        try:
+            while client.recv(65536):
+                pass
+        except OSError:
+            return  # cut by stop(): the client did not give up
+        self.gave_up.set()
 
     @staticmethod
     def _pipe(source: socket.socket, sink: socket.socket) -> None:

@@ -87,7 +87,7 @@ def engine_worker(tmp_path: Path, journal: Path):
     tuned for fast recovery: short lock margin, quick backoff and re-dispatch."""
     workers: list[CeleryWorkerProcess] = []
 
-    def start(**env: str) -> CeleryWorkerProcess:
+    def start(concurrency: int = 1, **env: str) -> CeleryWorkerProcess:
         environment = {
             "DATABASE_URL": database_url(),
             "PROCESSION_HANDLER_MODULES": "tests.jobs.handlers",
@@ -104,6 +104,7 @@ def engine_worker(tmp_path: Path, journal: Path):
             log_path=tmp_path / f"worker-{len(workers)}.log",
             extra_env=environment,
             embedded_beat=True,
+            concurrency=concurrency,
         )
         worker.start()
         workers.append(worker)

@@ -78,3 +78,28 @@ def sleepy(job: JobContext) -> dict:
     if job.attempt == 1:
         time.sleep(30)
     return {"woke_on_attempt": job.attempt}
+
+
+@handler("test-stubborn", timeout=1)
+def stubborn(job: JobContext) -> dict:
+    """Ignores its soft time limit on the first attempt and holds an exclusive lock on a
+    file while it runs; a second attempt that finds the lock still held notes an overlap."""
+    import fcntl
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    lock_path = Path(os.environ["PROCESSION_TEST_JOURNAL"]).with_suffix(".lock")
+    lock_file = lock_path.open("a")
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        journal(job, "overlap")
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # wait for the first attempt to end
+    journal(job, f"attempt-{job.attempt}")
+    if job.attempt == 1:
+        for _ in range(60):  # a minute unless the pool kills it
+            try:
+                time.sleep(1)
+            except SoftTimeLimitExceeded:
+                journal(job, "ignored-soft-limit")
+    return {"stubborn_attempt": job.attempt}

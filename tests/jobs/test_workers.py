@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -132,6 +133,50 @@ def test_jobs_committed_while_the_broker_is_down_run_once_it_is_back(
     proxied_broker.start()
     wait_for(lambda: completed(*instances), timeout=90)
     assert len(attempts_of(journal, "test-double")) == 3
+
+
+def test_a_command_returns_while_the_broker_holds_its_publish_and_the_job_runs_later(
+    proxied_broker, engine_worker, journal
+):
+    engine_worker()
+    deploy_service_process("doubling", "test-double")
+    proxied_broker.stop()
+    proxied_broker.black_hole = True  # connections are accepted, never answered
+    proxied_broker.start()
+    finished = threading.Event()
+    started: list[ProcessInstance] = []
+
+    def command() -> None:  # three commands: the first finds the old connection cut
+        for amount in (1, 2, 3):
+            started.append(start_instance(definition_key="doubling", variables={"amount": amount}))
+        finished.set()
+
+    threading.Thread(target=command, daemon=True).start()
+    # The command returns while its publish is still held by the broker (the publishing
+    # client has not given up on it yet): it did not wait for the broker.
+    assert finished.wait(60)
+    assert not proxied_broker.gave_up.is_set(), "the command waited for the broker"
+    assert proxied_broker.held.wait(60)
+    assert Job.objects.filter(instance__in=started, state="pending").count() == 3
+    proxied_broker.stop()
+    proxied_broker.black_hole = False
+    proxied_broker.start()
+    wait_for(lambda: completed(*started), timeout=90)
+    assert [i.variable_rows.get(name="amount").value for i in started] == [2, 4, 6]
+
+
+def test_a_handler_ignoring_its_soft_limit_is_killed_before_its_lease_ends_and_never_overlaps(
+    engine_worker, journal
+):
+    # Two pool processes: a second attempt could run beside the first if the lease allowed.
+    worker = engine_worker(concurrency=2, PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    deploy_service_process("stubborn", "test-stubborn")
+    instance = start_instance(definition_key="stubborn")
+    wait_for(lambda: completed(instance), timeout=90, worker=worker)
+    notes = [line[3:] for line in attempts_of(journal, "test-stubborn")]
+    assert ["ignored-soft-limit"] in notes  # the first attempt outlived its soft limit
+    assert ["overlap"] not in notes  # and was gone before a second one started
+    assert instance.variable_rows.get(name="stubborn_attempt").value == 2
 
 
 def test_a_handler_over_its_time_limit_fails_and_is_retried(engine_worker, journal):
