@@ -50,10 +50,10 @@ def test_a_reader_beside_a_writer_gets_every_message_whole_and_once(folder):
             queue = connection.SimpleQueue("bench")
             while len(received) < MESSAGES:
                 try:
-                    message = queue.get(block=False)
+                    message = queue.get(timeout=10)
                 except Empty:
-                    if written.is_set() and not any((folder / "queue").glob("*.msg")):
-                        return
+                    if written.is_set():
+                        return  # nothing more within 10 s of the last message: lost
                     continue
                 except Exception as exc:  # a torn read: what stops a Celery worker
                     errors.append(repr(exc))
