@@ -1,6 +1,7 @@
 # Procession: two commands do all set-up on a fresh machine.
 #   make run   - virtualenv, install, migrate, demo data, web app + Celery worker + scheduler
 #   make test  - install and run the whole suite (SQLite, then PostgreSQL/Redis/RabbitMQ)
+#   make clean - remove caches (keeps var/: your database); make wipe deletes var/ after asking
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate demo run test test-sqlite test-services lint bench clean
+.PHONY: install migrate demo run test test-sqlite test-services lint bench clean wipe
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,5 +47,13 @@ bench: install
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	PY=$(PY) scripts/run_bench.sh
 
+# Caches only: the database, the broker's queued messages and uploads under var/ stay.
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf .pytest_cache .ruff_cache .mypy_cache var/staticfiles var/test-procession.sqlite3*
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# Deletes var/: the SQLite database with every deployment and instance, queued messages.
+wipe:
+	@printf 'This deletes var/ (database, deployments, instances, queued messages). Type "wipe" to go on: '; \
+	read answer; [ "$$answer" = wipe ] || { echo "nothing deleted"; exit 1; }
+	rm -rf var

@@ -1,9 +1,11 @@
 """Handlers shipped with Procession, so diagrams can call services without new code.
 
-Each reads its settings from the task's headers (``zeebe:taskHeaders``, ``camunda:field``)
-or, failing that, from the job's variables (e.g. ``camunda:inputOutput`` input
-parameters). Text settings are templates: ``${name}`` parts are filled from variables by
-the sandboxed evaluator.
+Each reads its settings from the diagram only: the task's headers (``zeebe:taskHeaders``,
+``camunda:field``), then its input mappings (``camunda:inputOutput`` input parameters,
+``zeebe:ioMapping`` inputs: values the diagram computed for this task). Process variables
+are data, never settings: a start with ``{"method": "DELETE"}`` changes nothing. Header
+settings are templates: ``${name}`` parts are filled from variables by the sandboxed
+evaluator; input mappings are already evaluated and used as they are.
 
 - ``http``: ``url``, ``method`` (GET), ``headers`` (JSON object), ``body`` (template;
   a JSON value when ``bodyVariable`` names a variable instead), ``timeout`` (seconds, 10),
@@ -34,8 +36,11 @@ MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
 
 def setting(job: JobContext, name: str, default: Any = None) -> Any:
-    """A handler setting: header first, then variable, with templates filled in."""
-    raw = job.headers.get(name, job.variables.get(name, default))
+    """A handler setting from the diagram: a header (a template, filled in from the
+    variables), else an input mapping, else ``default``."""
+    if name not in job.headers:
+        return job.inputs.get(name, default)
+    raw = job.headers[name]
     if isinstance(raw, str) and is_expression(raw):
         try:
             return evaluate(raw, job.variables)

@@ -55,6 +55,9 @@ class JobContext:
     business_key: str | None = None
     node_id: str = ""
     attempt: int = 1
+    #: The task's input mappings (values the diagram computed for it): with the headers,
+    #: the only place a handler should read its settings from.
+    inputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from bpmn_engine.audit import record
-from bpmn_engine.errors import JobNotActiveError
+from bpmn_engine.errors import JobNotActiveError, LimitExceededError
 from bpmn_engine.jobs.dispatch import time_limits_for
 from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
+from bpmn_engine.jobs.results import UnstorableResultError, result_variables
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
@@ -27,7 +28,8 @@ from bpmn_engine.services.job_outcomes import (
     report_outcome,
 )
 from bpmn_engine.services.job_policy import breaker_admits, postpone_job
-from bpmn_engine.services.jobs import job_variables
+from bpmn_engine.services.jobs import job_inputs, job_variables
+from bpmn_engine.services.limits import check_handler_result_size
 from bpmn_engine.services.transactions import command
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,7 @@ def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None)
         job_type=job.job_type,
         idempotency_key=job.idempotency_key,
         variables=job_variables(job),
+        inputs=job_inputs(job),
         headers=dict(job.headers),
         instance_id=job.instance_id,
         business_key=job.instance.business_key,
@@ -163,18 +166,12 @@ def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None)
             )
             or "failed"
         )
-    variables = _result_variables(result, job.result_variable)
+    try:
+        variables = result_variables(result, job.result_variable)
+        check_handler_result_size(variables)
+    except (UnstorableResultError, LimitExceededError) as exc:
+        return _report(report_job_failure, lease=lease, message=str(exc)) or "failed"
     return _report(report_job_success, lease=lease, variables=variables) or "completed"
-
-
-def _result_variables(result: Any, result_variable: str) -> dict[str, Any]:
-    if result_variable:
-        return {result_variable: result}
-    if result is None:
-        return {}
-    if isinstance(result, dict):
-        return result
-    raise TypeError(f"Expected the handler to return a dict or None, but got {type(result)}")
 
 
 def _report(report: Any, **kwargs: Any) -> str | None:

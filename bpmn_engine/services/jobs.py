@@ -33,6 +33,17 @@ def throw_job_error(
     return report_outcome(job_id=job_id, holder=AnyHolder(), outcome=outcome, now=now)
 
 
+def job_inputs(job: Job) -> dict[str, Any]:
+    """The job's input mappings: the variables of its activity's own I/O-mapping scope
+    (empty when the task maps no inputs)."""
+    state = InstanceState.from_dict(job.instance.state)
+    wait = state.waits.get(job.wait_id)
+    scope = state.scopes.get(wait.scope_id) if wait else None
+    if scope is None or not scope.local or scope.node_id != job.node_id:
+        return {}
+    return dict(scope.variables)
+
+
 def job_variables(job: Job) -> dict[str, Any]:
     """The variables a job's handler sees: everything visible from its activity's scope.
 

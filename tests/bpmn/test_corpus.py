@@ -17,8 +17,9 @@ import pytest
 from bpmn_engine.bpmn import check_bpmn, iter_model_elements, parse_bpmn
 from tests.bpmn.corpus import CORPUS_DIR, bpmn_entries, count_bpmn_elements
 from tests.bpmn.corpus_expectations import EXPECTED_ERRORS
+from tests.shared_data import require
 
-pytestmark = pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="BPMN corpus not available")
+require(CORPUS_DIR / "manifest.json", "the BPMN corpus")
 
 OK_ENTRIES = bpmn_entries("ok") if CORPUS_DIR.is_dir() else []
 ERROR_ENTRIES = bpmn_entries("error") if CORPUS_DIR.is_dir() else []

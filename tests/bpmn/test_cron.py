@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -156,23 +155,21 @@ def test_macros() -> None:
     assert run("@yearly", MONDAY, 1) == [utc(2027, 1, 1)]
 
 
-def test_leap_day_is_found_within_milliseconds_across_2100() -> None:
+@pytest.mark.timeout(30)  # a hang guard, not a speed claim
+def test_leap_day_is_found_across_2100_without_hanging() -> None:
     cron = parse_cron("0 0 0 29 2 ?")
-    began = time.perf_counter()
     assert cron.next_after(utc(2026, 3, 1)) == utc(2028, 2, 29)
     assert cron.next_after(utc(2096, 3, 1)) == utc(2104, 2, 29)
-    assert time.perf_counter() - began < 2.0  # a hang guard, not a speed claim
 
 
 @pytest.mark.parametrize(
     "text",
     ["0 0 0 30 2 ?", "0 0 0 31 4,6,9,11 ?", "0 0 0 ? 2 MON#5 2027", "0 0 0 29 2 ? 2100"],
 )
+@pytest.mark.timeout(30)  # a hang guard, not a speed claim
 def test_impossible_expressions_never_fire(text: str) -> None:
-    began = time.perf_counter()
     with pytest.raises(TimerDefinitionError, match="never fires"):
         parse_cron(text)
-    assert time.perf_counter() - began < 2.0  # a hang guard, not a speed claim
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,16 @@ import pytest
 from bpmn_engine.bpmn import DEFAULT_LIMITS, BpmnParseError, ParserLimits, check_bpmn, parse_bpmn
 from tests.bpmn.helpers import linear
 
+# A hang guard, not a speed claim (speed is measured in bench/): a test that runs on is
+# stopped by pytest-timeout and fails.
+pytestmark = pytest.mark.timeout(60)
+
 BPMN = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
 
 def _refused(source: bytes | str | Path, code: str, limits: ParserLimits = DEFAULT_LIMITS) -> str:
-    started = time.perf_counter()
     with pytest.raises(BpmnParseError) as caught:
         parse_bpmn(source, limits=limits)
-    assert time.perf_counter() - started < 2.0
     assert [i.code for i in caught.value.issues] == [code]
     report = check_bpmn(source, limits=limits)
     assert report.definitions is None and not report.ok

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpmn_engine.bpmn import ValidationReport, check_bpmn
 from tests.bpmn.corpus import CORPUS_DIR
+from tests.shared_data import require
 
 SEEDS = [
     "camunda7/invoice/invoice.v2.bpmn",
@@ -31,8 +31,8 @@ def _seeds() -> list[bytes]:
     return [p.read_bytes() for p in found if p.is_file()]
 
 
+require(CORPUS_DIR / "manifest.json", "the BPMN corpus")
 SEED_BYTES = _seeds()
-pytestmark = pytest.mark.skipif(not SEED_BYTES, reason="BPMN corpus not available")
 seed = st.sampled_from(SEED_BYTES or [b"<x/>"])
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -264,11 +263,10 @@ def test_classic_five_field_cron_fires_on_whole_minutes() -> None:
     ]
 
 
-def test_feb_29_cron_is_computed_within_milliseconds() -> None:
+@pytest.mark.timeout(30)  # a hang guard, not a speed claim
+def test_feb_29_cron_is_computed_without_hanging() -> None:
     schedule = parse_timer("cycle", "0 0 0 29 2 ?")
-    began = time.perf_counter()
     due = schedule.first_due(utc(2096, 3, 1))
-    assert time.perf_counter() - began < 2.0  # a hang guard, not a speed claim
     assert due == utc(2104, 2, 29)  # 2100 is not a leap year
 
 

@@ -3,8 +3,6 @@ quickly, without touching Python internals."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bpmn_engine.expressions import (
@@ -14,6 +12,10 @@ from bpmn_engine.expressions import (
     evaluate,
     run_script,
 )
+
+# A hang guard, not a speed claim (speed is measured in bench/): a test that runs on is
+# stopped by pytest-timeout and fails.
+pytestmark = pytest.mark.timeout(60)
 
 
 class Secret:
@@ -120,15 +122,10 @@ ESCAPES = [
 
 
 def _assert_clean_failure(action) -> None:
-    """``action`` raises ExpressionError instead of running on: a hang guard (2 s, best of
-    3), not a speed claim. ``bench/bench_expressions.py`` measures how fast limits trip."""
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        with pytest.raises(ExpressionError):
-            action()
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 2.0
+    """``action`` raises ExpressionError instead of running on (the module's timeout is the
+    hang guard). ``bench/bench_expressions.py`` measures how fast limits trip."""
+    with pytest.raises(ExpressionError):
+        action()
 
 
 @pytest.mark.parametrize("text", ESCAPES)

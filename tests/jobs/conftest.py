@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from django.db import connection
@@ -17,16 +18,27 @@ def service_process(
     *job_types: str,
     boundary_error: str | None = None,
     retry_cycle: str | None = None,
+    fields: dict[str, str] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> bytes:
-    """start -> one service task per job type -> end; optional error boundary on the first."""
-    cycle = (
-        (
-            f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>{retry_cycle}"
-            "</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>"
+    """start -> one service task per job type -> end; optional error boundary on the first.
+
+    ``fields`` become ``camunda:field`` settings, ``inputs`` ``camunda:inputParameter``s
+    (expressions allowed) of every task."""
+    parts = []
+    if retry_cycle:
+        parts.append(
+            f"<camunda:failedJobRetryTimeCycle>{retry_cycle}</camunda:failedJobRetryTimeCycle>"
         )
-        if retry_cycle
-        else ""
-    )
+    for name, value in (fields or {}).items():
+        parts.append(f'<camunda:field name="{name}" stringValue={quoteattr(value)}/>')
+    if inputs:
+        parameters = "".join(
+            f'<camunda:inputParameter name="{name}">{escape(value)}</camunda:inputParameter>'
+            for name, value in inputs.items()
+        )
+        parts.append(f"<camunda:inputOutput>{parameters}</camunda:inputOutput>")
+    cycle = f"<bpmn:extensionElements>{''.join(parts)}</bpmn:extensionElements>" if parts else ""
     tasks, flows, previous = [], [], "Start"
     for index, job_type in enumerate(job_types):
         tasks.append(

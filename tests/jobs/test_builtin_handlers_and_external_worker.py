@@ -26,7 +26,12 @@ class Recorder(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         Recorder.requests.append(
-            {"path": self.path, "body": body.decode(), "key": self.headers.get("Idempotency-Key")}
+            {
+                "path": self.path,
+                "body": body.decode(),
+                "key": self.headers.get("Idempotency-Key"),
+                "authorization": self.headers.get("Authorization"),
+            }
         )
         status = 503 if self.path.startswith("/down") else 404 if "missing" in self.path else 201
         payload = json.dumps({"orderId": "A-17", "echo": json.loads(body or "null")}).encode()
@@ -50,18 +55,13 @@ def http_server():
     server.shutdown()
 
 
-def http_job(url: str, **headers: str) -> Job:
-    deploy_service_process("calling", "http")
-    instance = start_instance(
-        definition_key="calling",
-        variables={
-            "url": url,
-            "method": "POST",
-            "body": '{"customer": "${customer}"}',
-            "customer": "ACME",
-            **headers,
-        },
+def http_job(url: str, **fields: str) -> Job:
+    deploy_service_process(
+        "calling",
+        "http",
+        fields={"url": url, "method": "POST", "body": '{"customer": "${customer}"}', **fields},
     )
+    instance = start_instance(definition_key="calling", variables={"customer": "ACME"})
     return Job.objects.get(instance=instance)
 
 
@@ -76,6 +76,39 @@ def test_http_handler_posts_the_templated_body_and_maps_the_response(http_server
     assert instance.variable_rows.get(name="statusCode").value == 201
 
 
+def test_http_handler_takes_no_setting_from_process_variables(http_server):
+    deploy_service_process(
+        "calling", "http", fields={"url": f"{http_server}/orders", "method": "POST"}
+    )
+    instance = start_instance(
+        definition_key="calling",
+        variables={
+            "method": "DELETE",
+            "headers": {"Authorization": "Bearer stolen"},
+            "resultVariable": "approved",
+            "approved": False,
+        },
+    )
+    job = Job.objects.get(instance=instance)
+    assert execute_job(job_id=job.pk, worker_id="w") == "completed"
+    [request] = Recorder.requests  # a POST (a DELETE would not have been recorded)
+    assert request["authorization"] is None
+    assert instance.variable_rows.get(name="approved").value is False
+    assert instance.variable_rows.get(name="response").value["orderId"] == "A-17"
+
+
+def test_http_handler_reads_settings_from_input_mappings(http_server):
+    deploy_service_process(
+        "calling",
+        "http",
+        inputs={"url": f"{http_server}/orders/${{orderId}}", "method": "POST"},
+    )
+    instance = start_instance(definition_key="calling", variables={"orderId": "9"})
+    job = Job.objects.get(instance=instance)
+    assert execute_job(job_id=job.pk, worker_id="w") == "completed"
+    assert [r["path"] for r in Recorder.requests] == ["/orders/9"]
+
+
 def test_http_handler_server_errors_are_retried_failures(http_server):
     job = http_job(f"{http_server}/down")
     assert execute_job(job_id=job.pk, worker_id="w") == "failed"
@@ -85,11 +118,13 @@ def test_http_handler_server_errors_are_retried_failures(http_server):
 
 
 def test_http_handler_can_turn_client_errors_into_bpmn_errors(http_server):
-    deploy_service_process("calling", "http", boundary_error="HTTP_404")
-    instance = start_instance(
-        definition_key="calling",
-        variables={"url": f"{http_server}/missing", "method": "POST", "bpmnErrorOn4xx": "true"},
+    deploy_service_process(
+        "calling",
+        "http",
+        boundary_error="HTTP_404",
+        fields={"url": f"{http_server}/missing", "method": "POST", "bpmnErrorOn4xx": "true"},
     )
+    instance = start_instance(definition_key="calling")
     job = Job.objects.get(instance=instance)
     assert execute_job(job_id=job.pk, worker_id="w") == "bpmn-error"
     assert instance.activity_history.filter(node_id="Handled").exists()
@@ -97,16 +132,12 @@ def test_http_handler_can_turn_client_errors_into_bpmn_errors(http_server):
 
 def test_email_handler_sends_the_templated_message(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    deploy_service_process("mailing", "email")
-    instance = start_instance(
-        definition_key="mailing",
-        variables={
-            "to": "sally@example.com",
-            "subject": "Order ${order}",
-            "body": "Hello",
-            "order": 7,
-        },
+    deploy_service_process(
+        "mailing",
+        "email",
+        fields={"to": "sally@example.com", "subject": "Order ${order}", "body": "Hello"},
     )
+    instance = start_instance(definition_key="mailing", variables={"order": 7, "to": "x@evil"})
     assert execute_job(job_id=Job.objects.get(instance=instance).pk, worker_id="w") == "completed"
     assert mail.outbox[0].subject == "Order 7"
     assert mail.outbox[0].to == ["sally@example.com"]

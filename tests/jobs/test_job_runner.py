@@ -198,3 +198,73 @@ def test_the_sweeper_resends_jobs_whose_message_was_lost(journal, settings):
     assert dispatch_due_jobs(now=T0 + timedelta(seconds=31)) == 1
     job.refresh_from_db()
     assert job.dispatched_at == T0 + timedelta(seconds=31)
+
+
+@pytest.fixture
+def returning():
+    """Register ``test-returns`` answering with the given value for this test."""
+    from bpmn_engine.jobs.handlers import register_handler, unregister_handler
+
+    def register(value) -> None:
+        register_handler("test-returns", lambda job: value, timeout=5)
+
+    register_handler("test-returns", lambda job: None, timeout=5)  # known at deploy
+    yield register
+    unregister_handler("test-returns")
+
+
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [
+        ({"ratio": float("nan")}, "finite number"),
+        ({"tags": {"a", "b"}}, "JSON value"),
+        (["not", "a", "dict"], "dict or None"),
+        ({"blob": "x" * 5000}, "at most 4096 bytes"),
+        ({"text": "nul\x00inside"}, "NUL"),
+    ],
+    ids=["nan", "set", "list", "too-large", "nul"],
+)
+def test_an_unstorable_handler_result_is_reported_as_a_failure_at_once(
+    returning, settings, result, reason
+):
+    settings.PROCESSION_MAX_HANDLER_RESULT_BYTES = 4096
+    deploy_service_process("returning", "test-returns")
+    returning(result)
+    instance = start_instance(definition_key="returning")
+    job = only_job(instance)
+    assert execute_job(job_id=job.pk, worker_id="w1") == "failed"
+    job.refresh_from_db()
+    assert (job.state, job.lock_owner) == ("pending", "")
+    assert reason in job.last_error
+    assert not instance.variable_rows.filter(name__in=["ratio", "tags", "blob", "text"]).exists()
+
+
+def test_a_failed_job_incident_is_the_runtimes_and_the_token_keeps_waiting(journal):
+    deploy_service_process("broken", "test-broken", retry_cycle="R0/PT1S")
+    instance = start_instance(definition_key="broken")
+    job = only_job(instance)
+    assert execute_job(job_id=job.pk, worker_id="w") == "failed"
+    incident = Incident.objects.get(job=job, state="open")
+    instance.refresh_from_db()
+    [recorded] = instance.state["incidents"].values()
+    assert (recorded["id"], recorded["kind"]) == (incident.incident_id, "failedJob")
+    assert instance.state["waits"]  # still waiting on the job
+    retry_incident(incident_id=incident.pk)
+    instance.refresh_from_db()
+    assert instance.state["incidents"] == {}
+    assert Incident.objects.get(pk=incident.pk).state == "resolved"
+
+
+def test_whether_a_topic_job_is_external_is_decided_at_deploy_not_by_the_writer(returning):
+    from bpmn_engine.jobs.handlers import register_handler, unregister_handler
+
+    deploy_service_process("engine_runs", "test-returns")
+    deploy_service_process("workers_fetch", "test-late")
+    unregister_handler("test-returns")  # this process no longer knows the handler
+    register_handler("test-late", lambda job: None)  # and now knows one more
+    try:
+        engine_job = only_job(start_instance(definition_key="engine_runs"))
+        worker_job = only_job(start_instance(definition_key="workers_fetch"))
+    finally:
+        unregister_handler("test-late")
+    assert (engine_job.external, worker_job.external) == (False, True)

@@ -124,11 +124,9 @@ def test_jobs_committed_while_the_broker_is_down_run_once_it_is_back(
     engine_worker()
     deploy_service_process("doubling", "test-double")
     proxied_broker.stop()
-    started = time.monotonic()
     instances = [
         start_instance(definition_key="doubling", variables={"amount": n}) for n in range(3)
     ]
-    assert time.monotonic() - started < 60
     assert Job.objects.filter(state="pending").count() == 3
     proxied_broker.start()
     wait_for(lambda: completed(*instances), timeout=90)

@@ -29,8 +29,9 @@ from bpmn_engine.runtime import (
     new_instance,
 )
 from bpmn_engine.runtime.lifecycle import TokenState
-from tests.shared_data import CORPUS_DIR
+from tests.shared_data import CORPUS_DIR, require
 
+require(CORPUS_DIR / "manifest.json", "the BPMN corpus")
 CORPUS = CORPUS_DIR
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STEP_BOUND = 300

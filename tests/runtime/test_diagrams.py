@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,8 +23,23 @@ BENCH = BENCH_DIAGRAMS_DIR
 HERE = Path(__file__).parent / "diagrams"
 
 
-@pytest.mark.parametrize("path", sorted(BENCH.glob("*.bpmn")), ids=lambda p: p.stem)
-def test_bench_diagram_runs_to_completion(path: Path) -> None:
+def bench_diagrams() -> list:
+    """The shared benchmark diagrams; missing ones skip (fail under CI=true) the test."""
+    found = sorted(BENCH.glob("*.bpmn"))
+    if found:
+        return found
+    if os.environ.get("CI", "").lower() == "true":
+        return [None]  # the test fails: CI must have the data
+    return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING))]
+
+
+MISSING = f"the benchmark diagrams not found at {BENCH} (set PROCESSION_SHARED_DIR)"
+
+
+@pytest.mark.parametrize("path", bench_diagrams(), ids=lambda p: p.stem if p else "missing")
+def test_bench_diagram_runs_to_completion(path: Path | None) -> None:
+    if path is None:
+        pytest.fail(f"CI=true and {MISSING}")
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     d = Driver(parse_bpmn(path.read_bytes()))
     d.start(counter=0)

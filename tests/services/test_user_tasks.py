@@ -27,12 +27,11 @@ def approval(users):
     return start_instance(
         definition_key="approval",
         business_key="ORDER-1",
-        variables={"dueDate": (T0 + timedelta(days=2)).isoformat()},
         now=T0,
     )
 
 
-def test_starting_creates_the_review_task_for_the_sales_group(approval):
+def test_the_demo_approval_starts_without_variables_and_its_review_is_due_in_two_days(approval):
     task = approval.user_tasks.get()
     assert task.name == "Review discount"
     assert task.priority == 70

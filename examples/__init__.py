@@ -1,0 +1,1 @@
+"""Runnable examples referred to by the README (not part of the installed package)."""
