@@ -171,7 +171,9 @@ def read_start_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> Fl
 
 def read_end_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "endEvent", ctx)
-    return EndEvent(job=job_of(el, kids, optional=True), **_event_kwargs(el, kids, ctx, parent_id))
+    return EndEvent(
+        job=job_of(el, kids, optional=True, ctx=ctx), **_event_kwargs(el, kids, ctx, parent_id)
+    )
 
 
 def read_intermediate_catch_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
@@ -182,7 +184,7 @@ def read_intermediate_catch_event(el: etree._Element, ctx: ReadContext, parent_i
 def read_intermediate_throw_event(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "intermediateThrowEvent", ctx)
     return IntermediateThrowEvent(
-        job=job_of(el, kids, optional=True), **_event_kwargs(el, kids, ctx, parent_id)
+        job=job_of(el, kids, optional=True, ctx=ctx), **_event_kwargs(el, kids, ctx, parent_id)
     )
 
 

@@ -24,6 +24,9 @@ _PREFIX_LEN = len(BPMN_PREFIX)
 _DI_PREFIX = "{" + BPMNDI_NS + "}"
 
 
+MODELER_PLATFORM_ATTR = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
+
+
 class ReadContext:
     """State of one parse: issues found while reading, ids seen, and the flow/boundary
     indexes pre-computed from the whole document."""
@@ -38,6 +41,9 @@ class ReadContext:
         declared = set((root.nsmap or {}).values())
         # a Camunda 8 document: it declares zeebe and none of the classic vendor namespaces
         self.zeebe_document = ZEEBE_NS in declared and not declared & set(CLASSIC_NAMESPACES)
+        # Camunda Modeler's choice of engine ("Camunda Cloud" = Zeebe, "Camunda Platform" =
+        # Camunda 7): decides which definition a task carrying both platforms' uses.
+        self.execution_platform = root.get(MODELER_PLATFORM_ATTR) or ""
         self._index(root)
 
     def _index(self, root: etree._Element) -> None:

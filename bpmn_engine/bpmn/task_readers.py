@@ -7,6 +7,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_engine.bpmn.extensions import split_list, vendor_attr, vendor_flag
+from bpmn_engine.bpmn.issues import warning
 from bpmn_engine.bpmn.model import (
     BusinessRuleTask,
     FlowNode,
@@ -68,12 +69,44 @@ def assignment_of(el: etree._Element, kids: Kids) -> UserTaskAssignment:
     )
 
 
-def _implementation(el: etree._Element, kids: Kids) -> tuple[str, str | None, bool] | None:
-    """(implementation, type, external) from whichever vendor configured the task."""
+def _implementation(
+    el: etree._Element, kids: Kids, ctx: ReadContext | None = None
+) -> tuple[str, str | None, bool] | None:
+    """(implementation, type, external) from whichever vendor configured the task; when it
+    carries both a Zeebe and a Camunda 7 definition, ``modeler:executionPlatform`` decides
+    (Zeebe without it) and the validator warns."""
+    zeebe = _zeebe_implementation(kids)
+    classic = _classic_implementation(el, kids)
+    if zeebe is None or classic is None:
+        return zeebe or classic
+    platform = ctx.execution_platform if ctx is not None else ""
+    chosen = classic if platform.startswith("Camunda Platform") else zeebe
+    if ctx is not None:
+        ctx.issues.append(
+            warning(
+                "two-platform-definitions",
+                f"Expected one platform's task definition, but found a Zeebe one (type "
+                f"'{zeebe[1]}') and a Camunda 7 one ({classic[0]} '{classic[1]}'); using "
+                f"the {'Camunda 7' if chosen is classic else 'Zeebe'} one"
+                + (
+                    f" (modeler:executionPlatform '{platform}')"
+                    if platform
+                    else " (no modeler:executionPlatform says which)"
+                ),
+                element_id=el.get("id"),
+                line=el.sourceline or 0,
+            )
+        )
+    return chosen
+
+
+def _zeebe_implementation(kids: Kids) -> tuple[str, str | None, bool] | None:
+    task_type = kids.ext.z("taskDefinition", "type")
+    return ("type", task_type, True) if task_type is not None else None
+
+
+def _classic_implementation(el: etree._Element, kids: Kids) -> tuple[str, str | None, bool] | None:
     ext = kids.ext
-    task_type = ext.z("taskDefinition", "type")
-    if task_type is not None:
-        return "type", task_type, True
     vendor_type = vendor_attr(el, "type")
     if vendor_type in ("external", "external-worker"):
         return "type", vendor_attr(el, "topic"), True
@@ -91,9 +124,11 @@ def _implementation(el: etree._Element, kids: Kids) -> tuple[str, str | None, bo
     return None
 
 
-def job_of(el: etree._Element, kids: Kids, *, optional: bool = False) -> Any:
+def job_of(
+    el: etree._Element, kids: Kids, *, optional: bool = False, ctx: ReadContext | None = None
+) -> Any:
     """The ``JobDefinition`` of a service-like element (None if ``optional`` and unset)."""
-    found = _implementation(el, kids)
+    found = _implementation(el, kids, ctx)
     if found is None and optional:
         return None
     implementation, job_type, external = found or ("type", None, False)
@@ -199,13 +234,13 @@ def read_user_task(el: etree._Element, ctx: ReadContext, parent_id: str) -> Flow
 
 def read_service_task(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "serviceTask", ctx)
-    return ServiceTask(job=job_of(el, kids), **activity_kwargs(el, kids, ctx, parent_id))
+    return ServiceTask(job=job_of(el, kids, ctx=ctx), **activity_kwargs(el, kids, ctx, parent_id))
 
 
 def read_send_task(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "sendTask", ctx)
     return SendTask(
-        job=job_of(el, kids),
+        job=job_of(el, kids, ctx=ctx),
         message_ref=ref_attr(el, "messageRef", ctx),
         **activity_kwargs(el, kids, ctx, parent_id),
     )
@@ -215,7 +250,7 @@ def read_business_rule_task(el: etree._Element, ctx: ReadContext, parent_id: str
     kids = Kids(el, "businessRuleTask", ctx)
     decision = vendor_attr(el, "decisionRef") or kids.ext.z("calledDecision", "decisionId")
     return BusinessRuleTask(
-        job=job_of(el, kids),
+        job=job_of(el, kids, ctx=ctx),
         decision_ref=decision,
         decision_binding=vendor_attr(el, "decisionRefBinding") or "latest",
         decision_version=vendor_attr(el, "decisionRefVersion"),

@@ -252,3 +252,40 @@ def test_validate_definitions_reports_every_problem_at_once() -> None:
       <sequenceFlow id="f2" sourceRef="y" targetRef="t"/>""")
     codes = {i.code for i in validate_definitions(parse_bpmn(text)) if i.is_error}
     assert {"no-start-event", "dangling-target-ref", "dangling-source-ref"} <= codes
+
+
+TWO_PLATFORMS = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+  xmlns:modeler="http://camunda.org/schema/modeler/1.0" {platform} id="d" targetNamespace="t">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/>
+    <serviceTask id="Notify" camunda:type="external" camunda:topic="notify-customer">
+      <extensionElements><zeebe:taskDefinition type="email"/></extensionElements>
+    </serviceTask>
+    <endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="Notify"/>
+    <sequenceFlow id="f2" sourceRef="Notify" targetRef="e"/>
+  </process>
+</definitions>"""
+
+
+@pytest.mark.parametrize(
+    ("platform", "job_type"),
+    [
+        ('modeler:executionPlatform="Camunda Platform"', "notify-customer"),
+        ('modeler:executionPlatform="Camunda Cloud"', "email"),
+        ("", "email"),
+    ],
+    ids=["camunda-7", "zeebe", "unstated"],
+)
+def test_a_task_with_two_platforms_definitions_warns_and_the_execution_platform_decides(
+    platform: str, job_type: str
+) -> None:
+    report = check_bpmn(TWO_PLATFORMS.format(platform=platform).encode())
+    assert report.ok
+    [issue] = [i for i in report.warnings if i.code == "two-platform-definitions"]
+    assert issue.element_id == "Notify"
+    task = report.definitions.process("p").node("Notify")
+    assert task.job.type == job_type

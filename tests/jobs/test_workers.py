@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import threading
 import time
@@ -33,6 +34,13 @@ def wait_for(predicate, timeout: float = 60, every: float = 0.2, worker=None):
     log = worker.read_log()[-6000:] if worker else ""
     jobs = list(Job.objects.values("pk", "state", "attempts", "retries", "last_error"))
     raise AssertionError(f"condition not met within {timeout}s; jobs={jobs}\n{log}")
+
+
+def run_job_outcomes(worker) -> list[str]:
+    """What each ``run_job`` delivery returned, from the worker's log."""
+    return re.findall(
+        r"procession\.run_job\[[^\]]+\] succeeded in [^:]+: '(\w[\w-]*)'", worker.read_log()
+    )
 
 
 def completed(*instances: ProcessInstance) -> bool:
@@ -71,14 +79,16 @@ def test_a_worker_killed_mid_handler_is_recovered_and_nothing_is_duplicated(engi
 
 
 def test_a_message_delivered_twice_advances_the_instance_once(engine_worker, journal):
-    engine_worker()
+    worker = engine_worker()
     deploy_service_process("doubling", "test-double")
     instance = start_instance(definition_key="doubling", variables={"amount": 4})
     job = Job.objects.get(instance=instance)
     publish_run_job(job.pk, job.job_type)
     publish_run_job(job.pk, job.job_type)
     wait_for(lambda: completed(instance))
-    time.sleep(1.5)  # let the extra deliveries arrive and find nothing to do
+    # Wait for the event itself: the worker reports all three deliveries, two found nothing.
+    wait_for(lambda: run_job_outcomes(worker).count("skipped") >= 2, worker=worker)
+    assert run_job_outcomes(worker).count("completed") == 1
     assert len(attempts_of(journal, "test-double")) == 1
     assert instance.variable_rows.get(name="amount").value == 8
     assert instance.activity_history.filter(node_id="S0").count() == 1

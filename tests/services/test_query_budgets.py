@@ -1,0 +1,91 @@
+"""Query budgets per command: each core command runs in a bounded number of SQL
+statements (counted on the database of the pass), so an N+1 creeping into a command fails
+here instead of in production. A budget is the measured count plus a small headroom."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bpmn_engine.models import Job, UserTask
+from bpmn_engine.services import (
+    complete_job,
+    complete_user_task,
+    correlate_message,
+    deploy_definition,
+    fire_due_timers,
+    start_instance,
+)
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <bpmn:message id="PaidMsg" name="Paid"/>
+  <bpmn:process id="budget" isExecutable="true">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:userTask id="Review" camunda:assignee="ann"/>
+    <bpmn:serviceTask id="Charge" camunda:type="external" camunda:topic="budget-charge"/>
+    <bpmn:intermediateCatchEvent id="Paid">
+      <bpmn:messageEventDefinition messageRef="PaidMsg"/>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Cool">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="End"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Review" targetRef="Charge"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Charge" targetRef="Paid"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="Paid" targetRef="Cool"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="Cool" targetRef="End"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+#: Statements per command: measured (SQLite and PostgreSQL alike) plus two of headroom.
+BUDGETS = {
+    "start": 15,  # measured 13
+    "complete user task": 17,  # 15
+    "complete job": 17,  # 15
+    "correlate message": 15,  # 13
+    "fire timer": 19,  # 17
+}
+
+
+def counted(budgets: dict[str, int], name: str, action):
+    with CaptureQueriesContext(connection) as queries:
+        result = action()
+    budgets[name] = len(queries)
+    return result
+
+
+def test_each_core_command_stays_within_its_query_budget():
+    ann = User.objects.create_user("ann")
+    deploy_definition(name="budget", resources={"budget.bpmn": DIAGRAM})
+    used: dict[str, int] = {}
+    instance = counted(
+        used,
+        "start",
+        lambda: start_instance(definition_key="budget", business_key="B-1", now=T0),
+    )
+    task = UserTask.objects.get(instance=instance)
+    counted(
+        used, "complete user task", lambda: complete_user_task(task_id=task.pk, user=ann, now=T0)
+    )
+    job = Job.objects.get(instance=instance)
+    counted(used, "complete job", lambda: complete_job(job_id=job.pk, now=T0))
+    counted(
+        used,
+        "correlate message",
+        lambda: correlate_message(message_name="Paid", business_key="B-1", now=T0),
+    )
+    fired = counted(used, "fire timer", lambda: fire_due_timers(now=T0 + timedelta(minutes=2)))
+    instance.refresh_from_db()
+    assert (fired, instance.status) == (1, "completed")
+    over = {name: (used[name], BUDGETS[name]) for name in BUDGETS if used[name] > BUDGETS[name]}
+    assert not over, f"over budget (used, budget): {over}; all: {used}"
