@@ -38,16 +38,20 @@ def test_a_reader_beside_a_writer_gets_every_message_whole_and_once(folder):
     received: list[int] = []
     errors: list[str] = []
 
-    def write() -> None:
+    reading = threading.Event()
+
+    def write() -> None:  # a producer only: no consumer of its own on this connection
+        reading.wait(60)
         with Connection("embedded://", transport_options=options(folder)) as connection:
-            queue = connection.SimpleQueue("bench")
+            producer = connection.Producer()
             for number in range(MESSAGES):
-                queue.put({"n": number, "pad": PAYLOAD})
+                producer.publish({"n": number, "pad": PAYLOAD}, routing_key="bench")
         written.set()
 
     def read() -> None:
         with Connection("embedded://", transport_options=options(folder)) as connection:
             queue = connection.SimpleQueue("bench")
+            reading.set()
             while len(received) < MESSAGES:
                 try:
                     message = queue.get(timeout=10)
