@@ -12,7 +12,7 @@ def record_current_handlers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bpmn_engine", "0006_exact_float_encoder"),
+        ("bpmn_engine", "0007_decision_definitions"),
     ]
 
     operations = [
