@@ -21,7 +21,7 @@ NODE_STAMP := node_modules/.package-lock.json
 
 # Browser libraries (bpmn-js, form-js, htmx) from the npm registry; never vendored into git.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	IBM_TELEMETRY_DISABLED=true npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
 install: $(STAMP) $(NODE_STAMP)
