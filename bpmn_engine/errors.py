@@ -191,3 +191,26 @@ class DecisionEvaluationError(EngineError):
     """A decision could not be evaluated (bad input, no rule fits a UNIQUE table, ...)."""
 
     code = "decision-evaluation-failed"
+
+
+class NotVisibleError(NotFoundError):
+    """The object exists, but not for this user: reported exactly like a missing one, so
+    nobody learns that it exists (HTTP 404)."""
+
+
+class ForbiddenError(EngineError):
+    """The user sees the object but may not do this to it (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class TaskDelegatedError(EngineError):
+    """A delegated task is resolved by its delegate, not completed."""
+
+    code = "task-delegated"
+
+
+class InvalidAssigneeError(EngineError):
+    """The named user does not exist, is inactive, or may never work on tasks."""
+
+    code = "invalid-assignee"

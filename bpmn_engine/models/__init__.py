@@ -6,6 +6,13 @@ within the same transaction (user tasks, jobs, timers, subscriptions, incidents,
 variables, tokens) or an append-only record (activity history).
 """
 
+from bpmn_engine.models.access import (
+    ProcessDefinitionGroupPermission,
+    ProcessDefinitionUserPermission,
+    TaskComment,
+    UserTaskGroupPermission,
+    UserTaskUserPermission,
+)
 from bpmn_engine.models.audit import AuditChainHead, AuditEvent
 from bpmn_engine.models.decisions import DecisionDefinition, DecisionEvaluation
 from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
@@ -34,10 +41,15 @@ __all__ = [
     "Incident",
     "Job",
     "ProcessDefinition",
+    "ProcessDefinitionGroupPermission",
+    "ProcessDefinitionUserPermission",
     "ProcessInstance",
+    "TaskComment",
     "Timer",
     "TokenRow",
     "UserTask",
     "UserTaskCandidate",
+    "UserTaskGroupPermission",
+    "UserTaskUserPermission",
     "VariableRow",
 ]

@@ -73,6 +73,10 @@ class ProcessDefinition(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="unique_definition_version"),
         ]
+        permissions = [
+            ("start_processdefinition", "Can start instances of the process definition"),
+            ("work_on_processdefinition", "Can see and work on the definition's user tasks"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}:{self.version}"

@@ -16,8 +16,17 @@ class UserTaskState(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class DelegationState(models.TextChoices):
+    """Camunda's delegation: ``pending`` while the delegate works, ``resolved`` after."""
+
+    NONE = "", "not delegated"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+
 class UserTask(models.Model):
-    """A human task. ``assignee`` is the user who holds (claimed or was assigned) it."""
+    """A human task. ``assignee`` is the user who holds (claimed or was assigned) it;
+    ``owner`` is who delegated it and gets it back on resolve."""
 
     instance = models.ForeignKey(
         ProcessInstance, on_delete=models.CASCADE, related_name="user_tasks"
@@ -29,6 +38,10 @@ class UserTask(models.Model):
         max_length=16, choices=UserTaskState.choices, default=UserTaskState.OPEN, db_index=True
     )
     assignee = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    owner = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    delegation_state = models.CharField(
+        max_length=16, choices=DelegationState.choices, blank=True, default=DelegationState.NONE
+    )
     priority = models.IntegerField(default=50)
     due_at = models.DateTimeField(null=True, blank=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
@@ -44,6 +57,7 @@ class UserTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_user_task_wait"),
         ]
+        permissions = [("work_on_usertask", "Can see and work on the user task")]
 
     def __str__(self) -> str:
         return self.name or self.node_id

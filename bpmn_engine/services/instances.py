@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bpmn_engine import permissions
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.errors import DefinitionSuspendedError, InstanceStateError, NotFoundError
 from bpmn_engine.jobs.dispatch import dispatch_after_commit
@@ -54,6 +55,7 @@ def start_instance(
         definition = latest_definition(definition_key)
     else:
         raise NotFoundError("Expected a definition key or id to start, but got neither")
+    permissions.require_start(user, definition)
     check_backlog()
     if definition.suspended:
         raise DefinitionSuspendedError(

@@ -27,4 +27,6 @@ def users(db):
     sally.groups.add(sales)
     frank = User.objects.create_user("frank", password="procession")
     frank.groups.add(finance)
-    return {"sally": sally, "frank": frank}
+    sam = User.objects.create_user("sam", password="procession")
+    sam.groups.add(sales)
+    return {"sally": sally, "frank": frank, "sam": sam}

@@ -81,9 +81,9 @@ def test_a_task_claimed_by_one_user_cannot_be_claimed_by_another(approval, users
     task = approval.user_tasks.get()
     claim_user_task(task_id=task.pk, user=users["sally"])
     with pytest.raises(TaskAlreadyClaimedError):
-        claim_user_task(task_id=task.pk, user=users["frank"])
+        claim_user_task(task_id=task.pk, user=users["sam"])
     unclaim_user_task(task_id=task.pk, user=users["sally"])
-    assert claim_user_task(task_id=task.pk, user=users["frank"]).assignee == "frank"
+    assert claim_user_task(task_id=task.pk, user=users["sam"]).assignee == "sam"
 
 
 def test_a_completed_task_cannot_be_completed_twice(approval, users):
