@@ -71,22 +71,22 @@ def test_claim_unclaim_and_completion_record_who_and_the_submitted_values(approv
     task = approval.user_tasks.get()
     claim_user_task(task_id=task.pk, user=users["sally"])
     unclaim_user_task(task_id=task.pk, user=users["sally"])
-    claim_user_task(task_id=task.pk, user=users["frank"])
+    claim_user_task(task_id=task.pk, user=users["sam"])
     complete_user_task(
-        task_id=task.pk, user=users["frank"], variables={"approved": True, "comment": "ok"}
+        task_id=task.pk, user=users["sam"], variables={"approved": True, "comment": "ok"}
     )
     events = trail(approval.pk)
     claims = of_type(events, "task.claimed")
     assert [(e.actor_id, data(e)["assignee"]) for e in claims] == [
         ("sally", "sally"),
-        ("frank", "frank"),
+        ("sam", "sam"),
     ]
     (unclaim,) = of_type(events, "task.unclaimed")
     assert (unclaim.actor_id, data(unclaim)["previous_assignee"]) == ("sally", "sally")
     (done,) = of_type(events, "task.completed")
-    assert (done.actor_kind, done.actor_id, done.element_id) == ("user", "frank", "Review")
+    assert (done.actor_kind, done.actor_id, done.element_id) == ("user", "sam", "Review")
     assert data(done)["values"] == {"approved": True, "comment": "ok"}
-    assert data(done)["completed_by"] == "frank"
+    assert data(done)["completed_by"] == "sam"
 
 
 def test_variable_change_records_old_and_new_value(approval, users):
