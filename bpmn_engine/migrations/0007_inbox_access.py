@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='processdefinition',
-            options={'ordering': ['key', '-version'], 'permissions': [('start_processdefinition', 'Can start instances of the process definition'), ('work_on_processdefinition', "Can see and work on the definition's user tasks")]},
+            options={'ordering': ['key', '-version'], 'permissions': [('view_audit', 'Can read the history and audit trail'), ('start_processdefinition', 'Can start instances of the process definition'), ('work_on_processdefinition', "Can see and work on the definition's user tasks")]},
         ),
         migrations.AlterModelOptions(
             name='usertask',

@@ -68,12 +68,12 @@ class ProcessDefinition(models.Model):
 
     class Meta:
         ordering = ["key", "-version"]
-        # Auditors: granted per definition (django-guardian) or globally for all.
-        permissions = [("view_audit", "Can read the history and audit trail")]
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="unique_definition_version"),
         ]
         permissions = [
+            # Auditors: granted per definition (django-guardian) or globally for all.
+            ("view_audit", "Can read the history and audit trail"),
             ("start_processdefinition", "Can start instances of the process definition"),
             ("work_on_processdefinition", "Can see and work on the definition's user tasks"),
         ]

@@ -24,7 +24,7 @@ def two_processes(users):
     approval = start_instance(
         definition_key="approval", business_key="A-1", variables=DUE, user=users["sally"], now=T0
     )
-    claim_user_task(task_id=approval.user_tasks.get().pk, user=users["frank"])
+    claim_user_task(task_id=approval.user_tasks.get().pk, user=users["sam"])
     payment = start_instance(definition_key="payment", business_key="P-1", now=T0)
     return approval, payment
 
@@ -60,7 +60,7 @@ def test_a_grant_on_one_definition_shows_only_its_instances(client, two_processe
     assert client.get(f"/audit/instances/{payment.pk}/").status_code == 404
     timeline = client.get(f"/audit/instances/{approval.pk}/")
     assert timeline.status_code == 200
-    assert "task.claimed" in timeline.text and "frank" in timeline.text
+    assert "task.claimed" in timeline.text and "sam" in timeline.text
     exported = b"".join(client.get("/audit/export.jsonl").streaming_content)
     streams = {json.loads(line)["stream"] for line in exported.splitlines()[:-1]}
     assert streams == {f"instance:{approval.pk}"}
@@ -68,8 +68,8 @@ def test_a_grant_on_one_definition_shows_only_its_instances(client, two_processe
 
 def test_filters_narrow_the_list_by_user_state_key_and_date(client, two_processes):
     client.force_login(auditor("ada", everything=True))
-    assert "A-1" in client.get("/audit/?user=frank").text
-    assert "P-1" not in client.get("/audit/?user=frank").text
+    assert "A-1" in client.get("/audit/?user=sam").text
+    assert "P-1" not in client.get("/audit/?user=sam").text
     assert "A-1" not in client.get("/audit/?business_key=P-1").text
     assert "A-1" not in client.get("/audit/?state=completed").text
     assert "A-1" not in client.get("/audit/?started_from=2026-03-03").text
@@ -94,7 +94,7 @@ def test_the_printable_report_shows_who_when_variables_and_the_digest(client, tw
     report = client.get(f"/audit/instances/{approval.pk}/report/")
     assert report.status_code == 200
     text = report.text
-    assert "task.claimed" in text and "frank" in text and "dueDate" in text
+    assert "task.claimed" in text and "sam" in text and "dueDate" in text
     assert "Export digest" in text and "<script" not in text
     assert AuditEvent.objects.filter(event_type="audit.exported", actor_id="ada").exists()
 
