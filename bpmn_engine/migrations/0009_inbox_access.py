@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('bpmn_engine', '0007_decision_definitions'),
+        ('bpmn_engine', '0008_definition_engine_job_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
