@@ -45,6 +45,7 @@ from bpmn_engine.models.work import CandidateKind
 
 MANAGER_GROUP = "process-developers"
 AUDITOR_GROUP = "auditors"
+EXTERNAL_WORKER_GROUP = "external-workers"
 WORK_ON_TASK = "work_on_usertask"
 WORK_ON_DEFINITION = "work_on_processdefinition"
 START_DEFINITION = "start_processdefinition"
@@ -87,6 +88,34 @@ def is_manager(user: Any) -> bool:
 def may_ever_work(user: Any) -> bool:
     """Whether ``user`` could hold a task at all (assign/delegate targets)."""
     return _active(user) and not is_auditor(user)
+
+
+# --- engine-wide roles -----------------------------------------------------------------
+def can_deploy(user: Any) -> bool:
+    """Deploy definitions: admins and process developers."""
+    return user is None or is_manager(user)
+
+
+def can_operate(user: Any) -> bool:
+    """Cancel, suspend, change variables, retry incidents, unlock external tasks."""
+    return user is None or is_manager(user)
+
+
+def can_read_operations(user: Any) -> bool:
+    """Instances, history and incidents across the engine: managers and auditors."""
+    return user is None or is_manager(user) or is_auditor(user)
+
+
+def can_work_external_tasks(user: Any) -> bool:
+    """Fetch, lock and report external tasks: managers and ``external-workers`` members."""
+    if user is None or is_manager(user):
+        return True
+    return may_ever_work(user) and EXTERNAL_WORKER_GROUP in group_names(user)
+
+
+def can_correlate(user: Any) -> bool:
+    """Send messages and signals, evaluate decisions: anyone who may ever act."""
+    return user is None or may_ever_work(user)
 
 
 # --- tasks: query side ------------------------------------------------------------------

@@ -37,9 +37,11 @@ def test_anonymous_gets_no_tasks(client_for, task):
     assert client_for(None).get("/api/v1/tasks/").status_code in (401, 403)
 
 
-def test_auditor_reads_but_may_not_claim_or_complete(client_for, task):
+def test_auditor_sees_no_task_and_may_not_claim_or_complete(client_for, task):
+    """Auditors read history and audit events, never the inbox (the one policy)."""
     audrey = client_for("audrey")
-    assert audrey.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
+    assert audrey.get(f"/api/v1/tasks/{task.pk}/").status_code == 404
+    assert audrey.get("/api/v1/tasks/").json()["count"] == 0
     assert audrey.post(f"/api/v1/tasks/{task.pk}/claim/").status_code in (403, 404)
     complete = audrey.post(f"/api/v1/tasks/{task.pk}/complete/", {}, format="json")
     assert complete.status_code in (403, 404)
