@@ -7,15 +7,15 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
-DEVELOPER_GROUP = "process-developers"
+from bpmn_engine import permissions
+
+DEVELOPER_GROUP = permissions.MANAGER_GROUP
 ENGINE_APP = "bpmn_engine"
 
 
 def is_console_user(user: Any) -> bool:
-    """Process developers and administrators operate the engine."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=DEVELOPER_GROUP).exists()
+    """Process developers and administrators operate the engine (the one policy)."""
+    return user is not None and permissions.can_operate(user)
 
 
 def grant_developer_permissions(**_: Any) -> None:
@@ -37,16 +37,5 @@ def on_group_saved(sender: Any, instance: Group, **_: Any) -> None:
 
 
 def may_start(user: Any, definition: Any) -> bool:
-    """Administrators start anything; a developer starts a definition that names no
-    candidate starters, or names the developer or one of the developer's groups."""
-    if not is_console_user(user):
-        return False
-    if user.is_superuser:
-        return True
-    groups = set(definition.candidate_starter_groups or ())
-    users = set(definition.candidate_starter_users or ())
-    if not groups and not users:
-        return True
-    if user.get_username() in users:
-        return True
-    return user.groups.filter(name__in=groups).exists()
+    """A console user who may start ``definition`` under the one policy."""
+    return is_console_user(user) and permissions.can_start(user, definition)
