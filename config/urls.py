@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("tasklist.urls")),
     path("audit/", include("auditor.urls")),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

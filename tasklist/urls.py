@@ -1,0 +1,18 @@
+"""URLs of the task inbox (namespace ``tasklist``)."""
+
+from django.urls import path
+
+from tasklist.views import task
+
+app_name = "tasklist"
+
+urlpatterns = [
+    path("tasks/<int:task_id>/", task.task_detail, name="task"),
+    path("tasks/<int:task_id>/claim/", task.claim, name="claim"),
+    path("tasks/<int:task_id>/unclaim/", task.unclaim, name="unclaim"),
+    path("tasks/<int:task_id>/complete/", task.complete, name="complete"),
+    path("tasks/<int:task_id>/delegate/", task.delegate, name="delegate"),
+    path("tasks/<int:task_id>/resolve/", task.resolve, name="resolve"),
+    path("tasks/<int:task_id>/assign/", task.assign, name="assign"),
+    path("tasks/<int:task_id>/comment/", task.comment, name="comment"),
+]
