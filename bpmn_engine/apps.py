@@ -11,8 +11,5 @@ class BpmnEngineConfig(AppConfig):
         """Register the built-in handlers and the project's own handler modules."""
         from bpmn_engine.jobs import builtin_handlers  # noqa: F401 - registers on import
         from bpmn_engine.jobs.handlers import load_handler_modules
-        from bpmn_engine.services import decisions
-
-        decisions.install()
 
         load_handler_modules(settings.PROCESSION_HANDLER_MODULES)

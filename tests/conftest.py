@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bpmn_engine.runtime.decisions import decision_provider, set_decision_provider
 from tests.celery_process import CeleryWorkerProcess
 
 PURE_FOLDERS = {"bpmn", "runtime", "expressions", "dmn"}
@@ -38,16 +37,3 @@ def celery_worker_process(tmp_path: Path):
         yield worker
     finally:
         worker.stop()
-
-
-@pytest.fixture(autouse=True)
-def _pure_tests_see_no_deployed_decisions(request: pytest.FixtureRequest):
-    """The Django app installs a decision provider that reads the database; pure-core
-    tests have none (business-rule tasks there are jobs unless a test installs one)."""
-    if request.node.get_closest_marker("pure") is None:
-        yield
-        return
-    saved = decision_provider()
-    set_decision_provider(None)
-    yield
-    set_decision_provider(saved)

@@ -1,8 +1,9 @@
 """Business-rule tasks evaluate their decision inside the step (no job).
 
 The runtime is pure: where decisions come from (deployed versions in a database) is the
-host's business, given once through :func:`set_decision_provider`. Without a provider a
-business-rule task falls back to a job, as before.
+host's business, given to each ``advance`` call as a :data:`Provider` (the host binds it to
+the calling process definition, for ``decisionRefBinding="deployment"``). Without a
+provider a business-rule task falls back to a job, as before.
 """
 
 from __future__ import annotations
@@ -32,20 +33,9 @@ class ResolvedDecision:
 
 
 Provider = Callable[[str, str, str | None], ResolvedDecision | None]
-"""``provider(key, binding, version) -> ResolvedDecision | None`` (None: not deployed)."""
-
-_provider: list[Provider] = []
-
-
-def set_decision_provider(provider: Provider | None) -> None:
-    """Install (or with None remove) the host's decision lookup."""
-    _provider.clear()
-    if provider is not None:
-        _provider.append(provider)
-
-
-def decision_provider() -> Provider | None:
-    return _provider[0] if _provider else None
+"""``provider(key, binding, version) -> ResolvedDecision | None`` (None: not deployed);
+``binding`` is ``latest``, ``deployment`` (the calling definition's deployment) or
+``version`` (``version`` is then its number)."""
 
 
 def result_list(evaluation: Evaluation, model: Any, key: str) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.budget import Budget
+from bpmn_engine.runtime.decisions import Provider
 from bpmn_engine.runtime.errors import (
     InstanceAlreadyStartedError,
     InstanceNotActiveError,
@@ -67,6 +68,7 @@ def advance(
     definitions: Definitions | None = None,
     record_history: bool = True,
     budget: Budget | None = None,
+    decisions: Provider | None = None,
 ) -> Step:
     """Apply ``trigger`` to ``state`` and run until every token waits or the instance ends.
 
@@ -75,6 +77,8 @@ def advance(
     ActivityStarted/Completed/Cancelled effects. ``budget`` (one per command, shared by
     its ``advance`` calls; default limits when omitted) bounds the work: running out raises
     ``BudgetExceededError`` and leaves the state half-applied, to be discarded.
+    ``decisions`` finds the deployed decisions business-rule tasks call (see
+    ``runtime.decisions``); without it those tasks are jobs.
     """
     handler = _HANDLERS.get(type(trigger))
     if handler is None:
@@ -82,7 +86,7 @@ def advance(
             f"Expected to apply a runtime trigger, but got {type(trigger).__name__}"
         )
     _check_status(state, trigger)
-    run = Run(tables_for(process, definitions), state, now, record_history, budget)
+    run = Run(tables_for(process, definitions), state, now, record_history, budget, decisions)
     handler(run, trigger)
     run.run()
     return Step(state, run.flush())

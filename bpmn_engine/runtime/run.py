@@ -32,6 +32,7 @@ from bpmn_engine.runtime.variables import (
 from bpmn_engine.runtime.waiting import WaitsAndIncidents
 
 if TYPE_CHECKING:  # the tables are built from the behaviours, which build on Run
+    from bpmn_engine.runtime.decisions import Provider
     from bpmn_engine.runtime.tables import ProcessTables
 
 READY, WAITING, IN_SCOPE, JOINING, INCIDENT, LISTENING = (
@@ -65,8 +66,10 @@ class Run(WaitsAndIncidents):
         now: datetime,
         record_history: bool = True,
         budget: Budget | None = None,
+        decisions: Provider | None = None,
     ) -> None:
         self.tables = tables
+        self.decisions = decisions
         self.budget = budget if budget is not None else Budget()
         self.state = state
         self.now = now

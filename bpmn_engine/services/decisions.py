@@ -12,8 +12,8 @@ from bpmn_engine.dmn import model as dm
 from bpmn_engine.dmn.json_values import from_json
 from bpmn_engine.errors import DecisionEvaluationError, NotFoundError
 from bpmn_engine.expressions.errors import ExpressionError
-from bpmn_engine.models import DecisionDefinition, DeploymentResource
-from bpmn_engine.runtime.decisions import ResolvedDecision, set_decision_provider
+from bpmn_engine.models import DecisionDefinition, DeploymentResource, ProcessDefinition
+from bpmn_engine.runtime.decisions import Provider, ResolvedDecision
 
 
 @lru_cache(maxsize=128)
@@ -34,29 +34,47 @@ def _model(resource_id: int, checksum: str) -> DecisionModel:
 
 
 def find_decision(
-    key: str, *, binding: str = "latest", version: str | int | None = None
+    key: str,
+    *,
+    binding: str = "latest",
+    version: str | int | None = None,
+    deployment_id: int | None = None,
 ) -> DecisionDefinition | None:
-    """The deployed decision ``key``: the latest version, or ``version`` when the binding
-    is ``version``."""
+    """The deployed decision ``key``: the latest version; with the ``version`` binding the
+    version numbered ``version``; with the ``deployment`` binding the one deployed in
+    ``deployment_id`` (the calling process definition's deployment)."""
     rows = DecisionDefinition.objects.filter(key=key)
-    if binding == "version" and version is not None:
-        return rows.filter(version=int(version)).first()
+    if binding == "version":
+        try:
+            number = int(str(version))
+        except ValueError:
+            return None
+        return rows.filter(version=number).first()
+    if binding == "deployment":
+        return rows.filter(deployment_id=deployment_id).order_by("-version").first()
     return rows.order_by("-version").first()
 
 
-def resolve(key: str, binding: str, version: str | None) -> ResolvedDecision | None:
-    """The runtime's decision provider (see ``runtime.decisions``)."""
-    row = find_decision(key, binding=binding, version=version)
-    if row is None:
-        return None
-    return ResolvedDecision(
-        key, row.version, row.pk, _model(row.resource_id, row.resource.checksum)
-    )
+def provider_for(definition_id: int | None) -> Provider:
+    """The runtime's decision lookup for instances of process definition
+    ``definition_id`` (its deployment is read only when a task asks for that binding)."""
 
+    def resolve(key: str, binding: str, version: str | None) -> ResolvedDecision | None:
+        deployment_id = None
+        if binding == "deployment":
+            deployment_id = (
+                ProcessDefinition.objects.filter(pk=definition_id)
+                .values_list("deployment_id", flat=True)
+                .first()
+            )
+        row = find_decision(key, binding=binding, version=version, deployment_id=deployment_id)
+        if row is None:
+            return None
+        return ResolvedDecision(
+            key, row.version, row.pk, _model(row.resource_id, row.resource.checksum)
+        )
 
-def install() -> None:
-    """Give the runtime the deployed decisions (called when the app is ready)."""
-    set_decision_provider(resolve)
+    return resolve
 
 
 def input_types(model: DecisionModel, key: str) -> dict[str, str | None]:

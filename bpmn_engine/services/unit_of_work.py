@@ -22,6 +22,7 @@ from bpmn_engine.runtime import effects as fx
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.errors import UnknownWaitError
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
+from bpmn_engine.services.decisions import provider_for
 from bpmn_engine.services.limits import check_state_size, command_budget
 from bpmn_engine.services.resolution import resolve_called_definition
 
@@ -135,6 +136,7 @@ class UnitOfWork:
                 self.now,
                 definitions=loaded.definitions,
                 budget=self.budget,
+                decisions=provider_for(loaded.row.definition_id),
             )
         except UnknownWaitError:
             if pending.tolerate_missing_wait:

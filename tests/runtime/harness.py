@@ -23,6 +23,7 @@ from bpmn_engine.runtime import (
     advance,
     new_instance,
 )
+from bpmn_engine.runtime.decisions import Provider
 from tests.runtime.builder import ProcessBuilder
 
 NOW = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
@@ -36,6 +37,7 @@ class Driver:
         *,
         business_key: str | None = None,
         record_history: bool = True,
+        decisions: Provider | None = None,
     ) -> None:
         self.definitions = source.definitions() if isinstance(source, ProcessBuilder) else source
         processes = self.definitions.processes
@@ -45,6 +47,7 @@ class Driver:
         self.open: dict[str, Effect] = {}
         self.now = NOW
         self.record_history = record_history
+        self.decisions = decisions
 
     # ------------------------------------------------------------------ sending
 
@@ -56,6 +59,7 @@ class Driver:
             self.now,
             definitions=self.definitions,
             record_history=self.record_history,
+            decisions=self.decisions,
         )
         assert step.state is self.state
         self.effects.extend(step.effects)

@@ -20,11 +20,7 @@ from bpmn_engine.runtime import (
     UserTaskCreated,
     VariablesChanged,
 )
-from bpmn_engine.runtime.decisions import (
-    ResolvedDecision,
-    decision_provider,
-    set_decision_provider,
-)
+from bpmn_engine.runtime.decisions import ResolvedDecision
 from tests.runtime.builder import ProcessBuilder
 from tests.runtime.harness import NOW, Driver
 
@@ -106,16 +102,7 @@ def test_service_task_becomes_a_job_completed_by_a_trigger() -> None:
     assert d.state.status == "completed"
 
 
-@pytest.fixture
-def no_decision_provider():
-    """No deployed decisions known: business-rule tasks fall back to jobs."""
-    saved = decision_provider()
-    set_decision_provider(None)
-    yield
-    set_decision_provider(saved)
-
-
-def test_send_and_business_rule_tasks_are_jobs(no_decision_provider) -> None:
+def test_send_and_business_rule_tasks_are_jobs_without_a_decision_provider() -> None:
     b = ProcessBuilder().start()
     b.node(m.SendTask, "send", job=m.JobDefinition(type="mail"), message_ref="M")
     b.node(m.BusinessRuleTask, "rule", job=m.JobDefinition(), decision_ref="dish")
@@ -200,15 +187,11 @@ DISH = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id=
 
 @pytest.fixture
 def dish_provider():
+    """A decision lookup that knows one decision, ``dish``."""
     model = DecisionModel(parse_dmn(DISH))
-    saved = decision_provider()
-    set_decision_provider(
-        lambda key, binding, version: (
-            ResolvedDecision(key, 1, None, model) if key == "dish" else None
-        )
+    return lambda key, binding, version: (
+        ResolvedDecision(key, 1, None, model) if key == "dish" else None
     )
-    yield
-    set_decision_provider(saved)
 
 
 @pytest.mark.parametrize(
@@ -225,7 +208,7 @@ def test_business_rule_task_evaluates_its_decision_in_the_step(dish_provider, ma
     b = ProcessBuilder().start()
     job = m.JobDefinition(result_variable="meal")
     b.node(m.BusinessRuleTask, "rule", job=job, decision_ref="dish", map_decision_result=mapping)
-    d = Driver(b.end().chain("start", "rule", "end"))
+    d = Driver(b.end().chain("start", "rule", "end"), decisions=dish_provider)
     d.start(season="Winter")
     assert d.state.status == "completed"
     assert d.variables["meal"] == expected
@@ -235,7 +218,7 @@ def test_business_rule_task_evaluates_its_decision_in_the_step(dish_provider, ma
 def test_business_rule_task_with_an_unknown_decision_stops_with_an_incident(dish_provider):
     b = ProcessBuilder().start()
     b.node(m.BusinessRuleTask, "rule", job=m.JobDefinition(), decision_ref="drink")
-    d = Driver(b.end().chain("start", "rule", "end"))
+    d = Driver(b.end().chain("start", "rule", "end"), decisions=dish_provider)
     d.start()
     (incident,) = d.of(IncidentRaised)
     assert incident.kind == "decision" and "drink" in incident.message

@@ -123,3 +123,59 @@ def test_evaluating_unknown_or_failing_decisions_raises_engine_errors():
     deploy_definition(name="unique", resources={"unique.dmn": dmn})
     with pytest.raises(DecisionEvaluationError, match="UNIQUE"):
         evaluate_decision(key="both", variables={"x": 5})
+
+
+def _greeting_dmn(word: str) -> bytes:
+    return f"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="g"
+      name="g" namespace="n"><decision id="greeting" name="Greeting">
+      <literalExpression><text>"{word}"</text></literalExpression></decision>
+      </definitions>""".encode()
+
+
+def _greeter_bpmn(binding: str, version: str = "") -> bytes:
+    pinned = f' camunda:decisionRefVersion="{version}"' if version else ""
+    return f"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs"
+      targetNamespace="t"><process id="greeter" isExecutable="true">
+      <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="r"/>
+      <businessRuleTask id="r" camunda:decisionRef="greeting"
+        camunda:decisionRefBinding="{binding}"{pinned}
+        camunda:resultVariable="word" camunda:mapDecisionResult="singleEntry"/>
+      <sequenceFlow id="f2" sourceRef="r" targetRef="e"/><endEvent id="e"/>
+      </process></definitions>""".encode()
+
+
+def _greet() -> str:
+    instance = start_instance(definition_key="greeter", variables={}, now=T0)
+    return instance.variable_rows.get(name="word").value
+
+
+def test_deployment_binding_takes_the_decision_deployed_with_the_calling_process():
+    deploy_definition(
+        name="app",
+        resources={"p.bpmn": _greeter_bpmn("deployment"), "g.dmn": _greeting_dmn("hello")},
+    )
+    deploy_definition(name="rules", resources={"g.dmn": _greeting_dmn("bonjour")})
+    assert _greet() == "hello"
+    deploy_definition(
+        name="app",
+        resources={"p.bpmn": _greeter_bpmn("deployment"), "g.dmn": _greeting_dmn("hallo")},
+    )
+    assert _greet() == "hallo"
+
+
+def test_deployment_binding_without_the_decision_in_that_deployment_is_an_incident():
+    deploy_definition(name="rules", resources={"g.dmn": _greeting_dmn("hello")})
+    deploy_definition(name="app", resources={"p.bpmn": _greeter_bpmn("deployment")})
+    instance = start_instance(definition_key="greeter", variables={}, now=T0)
+    incident = Incident.objects.get(instance=instance)
+    assert incident.kind == "decision" and "greeting" in incident.message
+
+
+def test_version_binding_takes_the_pinned_decision_version():
+    for word in ("one", "two", "three"):
+        deploy_definition(name="rules", resources={"g.dmn": _greeting_dmn(word)})
+    deploy_definition(name="app", resources={"p.bpmn": _greeter_bpmn("version", "2")})
+    assert _greet() == "two"
+    deploy_definition(name="app", resources={"p.bpmn": _greeter_bpmn("latest")})
+    assert _greet() == "three"

@@ -21,7 +21,6 @@ from bpmn_engine.runtime.behaviours.subscriptions import open_message
 from bpmn_engine.runtime.decisions import (
     DecisionError,
     decision_effect,
-    decision_provider,
     map_result,
     plain,
     result_list,
@@ -133,7 +132,7 @@ class BusinessRuleTaskBehaviour(JobTaskBehaviour):
     missing or failing decision is an incident. Otherwise it is a job like a service task."""
 
     def start(self, run: Run, token: Token, node: Any) -> None:
-        provider = decision_provider()
+        provider = run.decisions
         if not node.decision_ref or provider is None:
             super().start(run, token, node)
             return
