@@ -214,3 +214,21 @@ class InvalidAssigneeError(EngineError):
     """The named user does not exist, is inactive, or may never work on tasks."""
 
     code = "invalid-assignee"
+
+
+class FormValidationError(InvalidCommandError):
+    """Submitted form values do not fit the form; ``field_errors`` maps each field key
+    (``__all__`` for the whole submission) to friendly messages. Nothing was changed."""
+
+    code = "form-invalid"
+
+    def __init__(self, message: str, field_errors: dict[str, tuple[str, ...]]) -> None:
+        super().__init__(message)
+        self.field_errors = field_errors
+
+
+class FormSchemaError(InvalidCommandError):
+    """A form description (``camunda:formData`` or a form-js schema) cannot be used: bad
+    shape, an unsupported component or constraint, or an unsafe pattern."""
+
+    code = "form-schema-invalid"

@@ -1,7 +1,7 @@
 """Suite-wide fixtures and markers.
 
-Tests under the pure-core folders (``bpmn``, ``runtime``, ``expressions``) are marked
-``pure``: they need no database and run once. Everything else runs again on PostgreSQL
+Tests under the pure-core folders (``bpmn``, ``runtime``, ``expressions``, ``dmn``, ``forms``)
+are marked ``pure``: they need no database and run once. Everything else runs again on PostgreSQL
 and Redis in the second pass of ``scripts/run_tests.sh``.
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 from tests.celery_process import CeleryWorkerProcess
 
-PURE_FOLDERS = {"bpmn", "runtime", "expressions", "dmn"}
+PURE_FOLDERS = {"bpmn", "runtime", "expressions", "dmn", "forms"}
 TESTS_DIR = Path(__file__).parent
 
 

@@ -1,4 +1,9 @@
-"""Deploying diagrams: validate, store, version, and open start-event subscriptions."""
+"""Deploying diagrams: validate, store, version, and open start-event subscriptions.
+
+Resources are chosen by suffix: BPMN (``.bpmn``, ``.bpmn20.xml``, ``.xml``), DMN
+(``.dmn``) and Camunda Forms (``.form``: form-js JSON, checked by ``bpmn_engine.forms``
+so that every deployed form can be rendered and validated); other files are stored as
+they are."""
 
 from __future__ import annotations
 
@@ -12,11 +17,12 @@ from django.utils import timezone
 
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.bpmn import ValidationIssue, check_bpmn
-from bpmn_engine.bpmn.issues import BpmnParseError
+from bpmn_engine.bpmn.issues import BpmnParseError, error
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.dmn import DmnParseError, parse_dmn
 from bpmn_engine.dmn.model import Definitions as DmnDefinitions
-from bpmn_engine.errors import DeploymentInvalidError
+from bpmn_engine.errors import DeploymentInvalidError, FormSchemaError
+from bpmn_engine.forms import parse_form_json
 from bpmn_engine.jobs.handlers import registered_job_types
 from bpmn_engine.models import (
     DecisionDefinition,
@@ -33,6 +39,7 @@ from bpmn_engine.services.transactions import command
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
+FORM_SUFFIXES = (".form",)
 
 
 @dataclass
@@ -52,6 +59,12 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, An
     problems: dict[str, tuple[ValidationIssue, ...]] = {}
     warnings: dict[str, tuple[ValidationIssue, ...]] = {}
     for name, content in resources.items():
+        if name.lower().endswith(FORM_SUFFIXES):
+            try:
+                parsed[name] = parse_form_json(content)
+            except FormSchemaError as exc:
+                problems[name] = (error("invalid-form", str(exc)),)
+            continue
         if name.lower().endswith(DMN_SUFFIXES):
             try:
                 parsed[name] = parse_dmn(content)
@@ -75,10 +88,12 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, An
             for issue in issues
         )
         raise DeploymentInvalidError(
-            f"Expected to deploy valid BPMN and DMN, but found errors: {summary}", problems
+            f"Expected to deploy valid BPMN, DMN and forms, but found errors: {summary}", problems
         )
     if not parsed:
-        raise DeploymentInvalidError("Expected at least one BPMN or DMN resource, but got none", {})
+        raise DeploymentInvalidError(
+            "Expected at least one BPMN, DMN or form resource, but got none", {}
+        )
     return parsed, warnings
 
 
@@ -125,7 +140,9 @@ def deploy_definition(
         if isinstance(definitions, DmnDefinitions):
             created_decisions.extend(_new_decisions(deployment, resource, definitions))
             continue
-        for process in definitions.executable_processes() if definitions else ():
+        if not isinstance(definitions, Definitions):  # a form (or an attachment)
+            continue
+        for process in definitions.executable_processes():
             definition = _new_version(deployment, resource, process)
             _open_start_events(definition, definitions, process, now)
             created.append(definition)

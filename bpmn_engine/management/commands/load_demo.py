@@ -21,6 +21,7 @@ DEMO_DIAGRAMS = {
     "Contract reviews": ["parallel_gateway/three_reviews.bpmn"],
     "Trip booking saga": ["saga/trip_booking.bpmn"],
     "Orders with credit check": ["call_activity/order.bpmn", "call_activity/credit_check.bpmn"],
+    "Order intake with forms": ["forms/order_intake.bpmn", "forms/payment_check.form"],
 }
 
 
