@@ -34,5 +34,7 @@ def sweep_jobs() -> dict[str, int]:
 
 @shared_task(name="procession.fire_due_timers", ignore_result=True)
 def fire_due_timers() -> int:
-    """Fire the timers that are due (run by the scheduler every second)."""
-    return services.fire_due_timers()
+    """Fire the timers that are due (run by the scheduler every second). When a full
+    batch is waiting, one more poll message goes out so another worker shares the
+    backlog (that one may call for help in turn); SKIP LOCKED keeps them apart."""
+    return services.fire_due_timers(call_for_help=fire_due_timers.delay)

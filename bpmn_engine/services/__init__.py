@@ -9,9 +9,7 @@ from bpmn_engine.services.deployments import DeploymentResult, deploy_definition
 from bpmn_engine.services.events import (
     CorrelationResult,
     broadcast_signal,
-    claim_due_timers,
     correlate_message,
-    fire_due_timers,
     fire_timer,
 )
 from bpmn_engine.services.incidents import retry_incident
@@ -24,6 +22,7 @@ from bpmn_engine.services.instances import (
 )
 from bpmn_engine.services.jobs import complete_job, job_variables, throw_job_error
 from bpmn_engine.services.operations import change_variables, move_token
+from bpmn_engine.services.timer_firing import claim_due_timers, fire_due_timers, fire_timers
 from bpmn_engine.services.user_tasks import (
     assign_user_task,
     claim_user_task,
@@ -52,6 +51,7 @@ __all__ = [
     "evaluate_start_conditions",
     "fire_due_timers",
     "fire_timer",
+    "fire_timers",
     "job_variables",
     "move_token",
     "resolve_user_task",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -190,36 +190,3 @@ def _rearm_start_timer(timer: Timer) -> None:
             repetitions_left=after.repetitions_left,
             created_at=timer.created_at,
         )
-
-
-@command
-def claim_due_timers(
-    *, now: datetime | None = None, limit: int = 100, claim_seconds: float = 60
-) -> list[int]:
-    """Claim up to ``limit`` due timers for this poller, oldest first.
-
-    ``SKIP LOCKED`` lets several pollers share the work without waiting on each other;
-    the claim expires, so a poller that dies leaves its timers to the next one."""
-    now = now or timezone.now()
-    due = list(
-        Timer.objects.select_for_update(skip_locked=True)
-        .filter(state=TimerState.SCHEDULED, due_at__lte=now)
-        .exclude(claimed_until__gt=now)
-        .exclude(instance_id__in=ProcessInstance.objects.filter(suspended=True).values("pk"))
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    Timer.objects.filter(pk__in=due).update(claimed_until=now + timedelta(seconds=claim_seconds))
-    return due
-
-
-def fire_due_timers(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Claim due timers in batches and fire each in its own transaction; returns how
-    many fired."""
-    fired = 0
-    while True:
-        batch = claim_due_timers(now=now, limit=limit)
-        for timer_id in batch:
-            fired += bool(fire_timer(timer_id=timer_id, now=now))
-        if len(batch) < limit:
-            return fired

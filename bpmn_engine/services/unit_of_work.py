@@ -100,9 +100,13 @@ class UnitOfWork:
 
     def run(self) -> None:
         """Process the queue, then write the audit events of every step at once."""
+        self.process()
+        self.flush_audit()
+
+    def process(self) -> None:
+        """Process the queue; the audit events wait for ``run`` or ``flush_audit``."""
         while self.queue:
             self._step(self.queue.popleft())
-        self.flush_audit()
 
     def flush_audit(self) -> None:
         if self.audit:
@@ -115,6 +119,21 @@ class UnitOfWork:
             loaded = store.load(store.lock_instance(instance_id))
             self.loaded[instance_id] = loaded
         return loaded
+
+    def lock_top_level(self, instance_ids: list[int]) -> None:
+        """Lock and load many instances without a parent in one statement (ascending
+        ids, the order every command locks in); the others lock one by one on first use."""
+        wanted = [pk for pk in sorted(set(instance_ids)) if pk not in self.loaded]
+        if not wanted:
+            return
+        rows = (
+            ProcessInstance.objects.select_for_update(of=("self",))
+            .select_related("definition")
+            .filter(pk__in=wanted, parent_id__isnull=True)
+            .order_by("pk")
+        )
+        for row in rows:
+            self.loaded[row.pk] = store.load(row)
 
     def state(self, instance_id: int) -> InstanceState:
         return self.instance(instance_id).state

@@ -1,0 +1,118 @@
+"""Due timers, claimed and fired in batches.
+
+A poller claims up to ``limit`` due timers at a time (``SKIP LOCKED`` plus a claim that
+expires, so pollers share the work and a dead one leaves its timers to the next). A
+claimed batch fires in **one** transaction: the instances without a parent are locked in
+one statement, the timers read once, and timers of the same instance fire one after the
+other on the instance as the previous one left it. Should anything in the batch fail, it
+is rolled back and every timer fires again in a command of its own (``fire_timer``), so
+one bad instance costs the others nothing but the retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from bpmn_engine.errors import EngineError
+from bpmn_engine.models import ProcessInstance, Timer
+from bpmn_engine.models.work import TimerState
+from bpmn_engine.runtime import triggers as tr
+from bpmn_engine.services.events import fire_timer
+from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH = 100
+
+
+@command
+def claim_due_timers(
+    *, now: datetime | None = None, limit: int = DEFAULT_BATCH, claim_seconds: float = 60
+) -> list[int]:
+    """Claim up to ``limit`` due timers for this poller, oldest first.
+
+    ``SKIP LOCKED`` lets several pollers share the work without waiting on each other;
+    the claim expires, so a poller that dies leaves its timers to the next one."""
+    now = now or timezone.now()
+    due = list(
+        Timer.objects.select_for_update(skip_locked=True)
+        .filter(state=TimerState.SCHEDULED, due_at__lte=now)
+        .exclude(claimed_until__gt=now)
+        .exclude(instance_id__in=ProcessInstance.objects.filter(suspended=True).values("pk"))
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Timer.objects.filter(pk__in=due).update(claimed_until=now + timedelta(seconds=claim_seconds))
+    return due
+
+
+def fire_due_timers(
+    *,
+    now: datetime | None = None,
+    limit: int = DEFAULT_BATCH,
+    call_for_help: Callable[[], object] | None = None,
+) -> int:
+    """Claim due timers ``limit`` at a time and fire each batch in one transaction until
+    none is left; returns how many fired. ``call_for_help`` is called once, when the
+    first batch comes back full (more are waiting): the Celery adapter uses it to send a
+    second poll message so another worker shares the backlog."""
+    fired = 0
+    while True:
+        batch = claim_due_timers(now=now, limit=limit)
+        if call_for_help is not None and len(batch) == limit:
+            call_for_help()
+            call_for_help = None
+        fired += fire_timers(timer_ids=batch, now=now)
+        if len(batch) < limit:
+            return fired
+
+
+def fire_timers(*, timer_ids: list[int], now: datetime | None = None) -> int:
+    """Fire the given (claimed) timers together; returns how many fired. A timer already
+    fired, withdrawn, or whose instance is suspended is left alone."""
+    if not timer_ids:
+        return 0
+    try:
+        return _fire_together(timer_ids, now or timezone.now())
+    except Exception as exc:  # any failure: each timer on its own, with its own outcome
+        log.info("a batch of %d timers failed (%s); firing them one by one", len(timer_ids), exc)
+    return sum(_fire_alone(timer_id, now) for timer_id in timer_ids)
+
+
+def _fire_alone(timer_id: int, now: datetime | None) -> int:
+    try:
+        return int(fire_timer(timer_id=timer_id, now=now))
+    except EngineError:  # stays claimed; the next poll after the claim expires retries it
+        log.warning("could not fire timer %s", timer_id, exc_info=True)
+        return 0
+
+
+def _fire_together(timer_ids: list[int], now: datetime) -> int:
+    owners = dict(Timer.objects.filter(pk__in=timer_ids).values_list("pk", "instance_id"))
+    # Start-event timers start new instances; they keep their own command.
+    alone = [pk for pk in timer_ids if pk in owners and owners[pk] is None]
+    fired = 0
+    with transaction.atomic(durable=True):
+        work = UnitOfWork(now=now)
+        work.lock_top_level([pk for pk in owners.values() if pk is not None])
+        timers = (
+            Timer.objects.filter(pk__in=timer_ids, instance_id__isnull=False)
+            .filter(state=TimerState.SCHEDULED)
+            .order_by("due_at", "id")
+            .values_list("instance_id", "wait_id")
+        )
+        for instance_id, wait_id in list(timers):
+            loaded = work.instance(instance_id)
+            # An earlier timer of this batch may have withdrawn this one's wait.
+            if loaded.row.suspended or wait_id not in loaded.state.waits:
+                continue
+            work.send(instance_id, tr.FireTimer(wait_id=wait_id))
+            work.process()
+            fired += 1
+        work.flush_audit()
+    return fired + sum(_fire_alone(pk, now) for pk in alone)
