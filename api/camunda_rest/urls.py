@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from api.camunda_rest import decisions as dec
 from api.camunda_rest import external as ext
 from api.camunda_rest import history as hist
 from api.camunda_rest import repository as repo
@@ -25,6 +26,8 @@ urlpatterns = [
     path("process-definition/<str:pk>", repo.DefinitionDetailView.as_view()),
     path("process-definition/<str:pk>/xml", repo.DefinitionXmlView.as_view()),
     path("process-definition/<str:pk>/start", repo.DefinitionStartView.as_view()),
+    path("decision-definition/key/<str:key>/evaluate", dec.DecisionEvaluateView.as_view()),
+    path("decision-definition/<str:pk>/evaluate", dec.DecisionEvaluateView.as_view()),
     path("process-instance", run.InstanceListView.as_view()),
     path("process-instance/count", run.InstanceCountView.as_view()),
     path("process-instance/<str:pk>", run.InstanceDetailView.as_view()),

@@ -13,7 +13,7 @@ from bpmn_engine.dmn.json_values import from_json
 from bpmn_engine.errors import DecisionEvaluationError, NotFoundError
 from bpmn_engine.expressions.errors import ExpressionError
 from bpmn_engine.models import DecisionDefinition, DeploymentResource, ProcessDefinition
-from bpmn_engine.runtime.decisions import Provider, ResolvedDecision
+from bpmn_engine.runtime.decisions import Provider, ResolvedDecision, result_list
 
 
 @lru_cache(maxsize=128)
@@ -88,6 +88,18 @@ def input_types(model: DecisionModel, key: str) -> dict[str, str | None]:
     return types
 
 
+def _evaluate(row: DecisionDefinition, variables: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The model of ``row`` and its evaluation with JSON ``variables``."""
+    key = row.key
+    model = _model(row.resource_id, row.resource.checksum)
+    types = input_types(model, key)
+    try:
+        inputs = {name: from_json(value, types.get(name)) for name, value in variables.items()}
+        return model, model.evaluate(key, inputs)
+    except (DecisionError, ExpressionError, ValueError) as exc:
+        raise DecisionEvaluationError(f"Decision '{key}' failed: {exc}") from None
+
+
 def evaluate_decision(
     *, key: str, variables: Mapping[str, Any], version: int | None = None
 ) -> dict[str, Any]:
@@ -96,13 +108,7 @@ def evaluate_decision(
     row = find_decision(key, binding="version" if version else "latest", version=version)
     if row is None:
         raise NotFoundError(f"Expected a deployed decision '{key}', but there is none")
-    model = _model(row.resource_id, row.resource.checksum)
-    types = input_types(model, key)
-    try:
-        inputs = {name: from_json(value, types.get(name)) for name, value in variables.items()}
-        evaluation = model.evaluate(key, inputs)
-    except (DecisionError, ExpressionError, ValueError) as exc:
-        raise DecisionEvaluationError(f"Decision '{key}' failed: {exc}") from None
+    model, evaluation = _evaluate(row, variables)
     element = model.definitions.decision(key)
     if isinstance(element, dm.DecisionService) and len(element.outputs) > 1:
         return dict(evaluation.value)
@@ -111,3 +117,21 @@ def evaluate_decision(
         target = model.definitions.element(output.href)
         return {getattr(target, "name", key): evaluation.value}
     return {row.name or key: evaluation.value}
+
+
+def evaluate_decision_rules(
+    *, variables: Mapping[str, Any], key: str | None = None, definition_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Camunda 7's answer: evaluate the latest version of ``key`` (or the version whose
+    row is ``definition_id``) and give one map of output name to value per matched rule
+    (a literal expression: one map named after its decision)."""
+    if key is not None:
+        row = find_decision(key)
+        what = f"key '{key}'"
+    else:
+        row = DecisionDefinition.objects.filter(pk=definition_id).first()
+        what = f"id '{definition_id}'"
+    if row is None:
+        raise NotFoundError(f"Expected a deployed decision with {what}, but there is none")
+    model, evaluation = _evaluate(row, variables)
+    return result_list(evaluation, model, row.key)
