@@ -1,6 +1,6 @@
 """Read-only audit endpoints under /api/v1/audit/: instances in the caller's audit scope,
 one instance's events, and streamed JSON Lines / CSV exports (recorded as audit events).
-Scope and filters are the auditor pages' (``bpmn_engine.audit.access``)."""
+Reads and exports go through the same selectors and services as the auditor pages."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from rest_framework.views import APIView
 
 from api.native.base import problems
 from auditor.forms import AuditFilterForm
-from bpmn_engine.audit.access import audit_scope
-from bpmn_engine.audit.export import csv_lines, event_record, jsonl_lines
+from bpmn_engine.audit.export import event_record
 from bpmn_engine.errors import NotFoundError
-from bpmn_engine.selectors.audit import audited_events, audited_instances, instance_trail
-from bpmn_engine.services.audit_exports import record_audit_export
+from bpmn_engine.selectors.audit import audited_instances, instance_trail
+from bpmn_engine.services.audit_exports import Export, export_instance, export_set
 
-FORMATS = {"jsonl": (jsonl_lines, "application/x-ndjson"), "csv": (csv_lines, "text/csv")}
 FILTERS = [
     OpenApiParameter("definition", str, description="definition key"),
     OpenApiParameter("started_from", OpenApiTypes.DATE),
@@ -78,16 +76,7 @@ class AuditInstanceList(ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self):
-        return audited_instances(
-            scope=audit_scope(self.request.user), filters=_filters(self.request)
-        )
-
-
-def _trail(request: Request, instance_id: int):
-    try:
-        return instance_trail(instance_id=instance_id, scope=audit_scope(request.user))
-    except NotFoundError:
-        raise NotFound() from None
+        return audited_instances(user=self.request.user, filters=_filters(self.request))
 
 
 @extend_schema(tags=["audit"], responses={200: AuditEventSerializer(many=True), **problems(404)})
@@ -99,7 +88,11 @@ class AuditEventList(ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self):
-        return _trail(self.request, self.kwargs["instance_id"]).events
+        try:
+            trail = instance_trail(user=self.request.user, instance_id=self.kwargs["instance_id"])
+        except NotFoundError:
+            raise NotFound() from None
+        return trail.events
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -112,16 +105,10 @@ def _decoded(event: Any) -> dict[str, Any]:
     return record
 
 
-def _stream(lines, content_type: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _stream(export: Export) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export.lines, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
-
-
-def _format(fmt: str):
-    if fmt not in FORMATS:
-        raise NotFound()
-    return FORMATS[fmt]
 
 
 @extend_schema(tags=["audit"], responses={**STREAM, **problems(404)})
@@ -129,18 +116,11 @@ class AuditInstanceExport(APIView):
     """Stream one instance's events with their hashes and a sealed manifest."""
 
     def get(self, request: Request, instance_id: int, fmt: str) -> StreamingHttpResponse:
-        lines, content_type = _format(fmt)
-        trail = _trail(request, instance_id)
-        scope = {"instance": instance_id}
-        up_to = record_audit_export(
-            user=request.user,
-            export_format=fmt,
-            scope=scope,
-            instance_id=instance_id,
-            definition_id=trail.instance.definition_id,
-        )
-        events = trail.events.filter(id__lte=up_to)
-        return _stream(lines(events, scope=scope), content_type, f"instance-{instance_id}.{fmt}")
+        try:
+            export = export_instance(user=request.user, instance_id=instance_id, export_format=fmt)
+        except NotFoundError:
+            raise NotFound() from None
+        return _stream(export)
 
 
 @extend_schema(tags=["audit"], parameters=FILTERS, responses={**STREAM, **problems(404)})
@@ -148,14 +128,11 @@ class AuditSetExport(APIView):
     """Stream the events of every instance the filters select, within the caller's scope."""
 
     def get(self, request: Request, fmt: str) -> StreamingHttpResponse:
-        lines, content_type = _format(fmt)
-        filters = _filters(request)
-        events = audited_events(scope=audit_scope(request.user), filters=filters)
-        described = filters.as_scope()
-        up_to = record_audit_export(user=request.user, export_format=fmt, scope=described)
-        return _stream(
-            lines(events.filter(id__lte=up_to), scope=described), content_type, f"audit.{fmt}"
-        )
+        try:
+            export = export_set(user=request.user, filters=_filters(request), export_format=fmt)
+        except NotFoundError:
+            raise NotFound() from None
+        return _stream(export)
 
 
 urlpatterns = [

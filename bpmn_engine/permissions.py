@@ -17,6 +17,11 @@ Starting: admins, developers, ``camunda:candidateStarterUsers`` / ``...Groups`` 
 holders of ``start_processdefinition``. A definition that names no starters is started by
 managers and grant holders only.
 
+Audit trail: ``view_audit`` (``bpmn_engine.view_audit``) granted globally (user or group
+permission: every definition) or per definition (django-guardian object permission) lets
+a user read the audit events and history of those definitions; superusers read all.
+Reading the trail never grants an inbox action (``audit_scope``).
+
 Lists filter in SQL (``visible_tasks`` etc. return querysets); object checks run the same
 query for one row, so list and object answers never disagree. ``require_*`` raise
 ``NotVisibleError`` (reported as "not found", HTTP 404) when the user may not see the
@@ -29,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from bpmn_engine.errors import ForbiddenError, InvalidAssigneeError, NotVisibleError
 from bpmn_engine.models import (
@@ -49,6 +55,7 @@ EXTERNAL_WORKER_GROUP = "external-workers"
 WORK_ON_TASK = "work_on_usertask"
 WORK_ON_DEFINITION = "work_on_processdefinition"
 START_DEFINITION = "start_processdefinition"
+VIEW_AUDIT = "bpmn_engine.view_audit"
 _GROUPS_CACHE = "_procession_group_names"
 _DEFINITION = "instance__definition_id"
 
@@ -307,3 +314,16 @@ def require_instance_visible(user: Any, instance: ProcessInstance) -> None:
         raise NotVisibleError(
             f"Expected to find process instance {instance.pk}, but it does not exist"
         )
+
+
+# --- audit trail ------------------------------------------------------------------------
+def audit_scope(user: Any) -> set[int] | None:
+    """The definition ids whose audit trail ``user`` may read; None means all of them."""
+    if not _active(user):
+        return set()
+    if user.is_superuser or user.has_perm(VIEW_AUDIT):
+        return None
+    granted = get_objects_for_user(
+        user, VIEW_AUDIT, klass=ProcessDefinition, accept_global_perms=False
+    )
+    return set(granted.values_list("pk", flat=True))

@@ -1,6 +1,6 @@
 """The auditor's read side: instances filtered for review, one instance's trail, and the
-events of a filtered set for export, each limited to the definitions in scope
-(``bpmn_engine.audit.access.audit_scope``: None = all)."""
+events of a filtered set for export, each limited to the definitions the user may audit
+(``bpmn_engine.permissions.audit_scope``). Every surface reads through these."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from bpmn_engine.errors import NotFoundError
 from bpmn_engine.models import AuditEvent, ProcessInstance, VariableRow
+from bpmn_engine.permissions import audit_scope
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ def _in_scope(queryset: QuerySet, scope: set[int] | None, column: str) -> QueryS
     return queryset if scope is None else queryset.filter(**{f"{column}__in": scope})
 
 
-def audited_instances(*, scope: set[int] | None, filters: AuditFilter) -> QuerySet:
-    """Instances in scope matching ``filters``, newest first (state snapshot deferred).
-    ``user`` matches whoever started the instance or acted in it."""
-    instances = _in_scope(ProcessInstance.objects.all(), scope, "definition_id")
+def audited_instances(*, user: Any, filters: AuditFilter) -> QuerySet:
+    """Instances ``user`` may audit matching ``filters``, newest first (state snapshot
+    deferred). ``filters.user`` matches whoever started the instance or acted in it."""
+    instances = _in_scope(ProcessInstance.objects.all(), audit_scope(user), "definition_id")
     if filters.definition_key:
         instances = instances.filter(definition__key=filters.definition_key)
     if filters.started_from:
@@ -63,9 +64,9 @@ def audited_instances(*, scope: set[int] | None, filters: AuditFilter) -> QueryS
     return instances.select_related("definition").defer("state").order_by("-started_at", "-id")
 
 
-def audited_events(*, scope: set[int] | None, filters: AuditFilter) -> QuerySet:
+def audited_events(*, user: Any, filters: AuditFilter) -> QuerySet:
     """The events of the instances ``audited_instances`` selects (for a set export)."""
-    instances = audited_instances(scope=scope, filters=filters).order_by().values("pk")
+    instances = audited_instances(user=user, filters=filters).order_by().values("pk")
     return AuditEvent.objects.filter(instance_id__in=instances)
 
 
@@ -76,10 +77,11 @@ class InstanceTrail:
     variables: list[VariableRow]
 
 
-def instance_trail(*, instance_id: int, scope: set[int] | None) -> InstanceTrail:
-    """One instance in scope with its events (a queryset in chain order) and current
-    variables; ``NotFoundError`` when it does not exist or is out of scope (no oracle)."""
-    instances = _in_scope(ProcessInstance.objects.all(), scope, "definition_id")
+def instance_trail(*, user: Any, instance_id: int) -> InstanceTrail:
+    """One instance ``user`` may audit with its events (a queryset in chain order) and
+    current variables; ``NotFoundError`` when it does not exist or is out of scope (no
+    existence oracle)."""
+    instances = _in_scope(ProcessInstance.objects.all(), audit_scope(user), "definition_id")
     instance = instances.select_related("definition").defer("state").filter(pk=instance_id)
     found = instance.first()
     if found is None:

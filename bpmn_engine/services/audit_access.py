@@ -9,10 +9,10 @@ from django.contrib.auth.models import Permission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from bpmn_engine.audit import record
-from bpmn_engine.audit.access import PERMISSION
 from bpmn_engine.errors import NotFoundError
 from bpmn_engine.models import ProcessDefinition
 from bpmn_engine.models.audit import AuditEventType
+from bpmn_engine.permissions import VIEW_AUDIT as PERMISSION
 from bpmn_engine.services.transactions import command
 
 
