@@ -257,6 +257,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMER_POLL_SECONDS = float(os.environ.get("PROCESSION_TIMER_POLL_SECONDS", "1"))
 JOB_SWEEP_SECONDS = float(os.environ.get("PROCESSION_JOB_SWEEP_SECONDS", "2"))
+AUDIT_ANCHOR_SECONDS = float(os.environ.get("PROCESSION_AUDIT_ANCHOR_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # A periodic message older than its interval is dropped: the next one does the work.
     "fire-due-timers": {
@@ -268,6 +269,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "procession.sweep_jobs",
         "schedule": JOB_SWEEP_SECONDS,
         "options": {"expires": max(JOB_SWEEP_SECONDS, 1.0)},
+    },
+    # Audit anchors: a removed stream or a cut-off tail is caught from the next anchor on.
+    "anchor-audit": {
+        "task": "procession.anchor_audit",
+        "schedule": AUDIT_ANCHOR_SECONDS,
+        "options": {"expires": max(AUDIT_ANCHOR_SECONDS, 1.0)},
     },
 }
 

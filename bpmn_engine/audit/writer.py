@@ -2,8 +2,9 @@
 
 Every command writes its events once, at its end: one ``SELECT ... FOR UPDATE`` of the
 chain heads it extends, one multi-row ``INSERT`` of the events, one upsert of the heads.
-Per-instance streams are already serialised by the instance row lock; the ``system``
-stream (deployments, grants, exports) by its head row lock.
+Per-instance streams are already serialised by the instance row lock; the shared streams,
+``system`` (deployments, grants, exports) and ``anchor`` (``bpmn_engine.audit.anchors``),
+by their head row lock.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from bpmn_engine.audit.canonical import GENESIS, canonical_json, event_hash, for
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
 
 SYSTEM_STREAM = "system"
+ANCHOR_STREAM = "anchor"
+SHARED_STREAMS = (SYSTEM_STREAM, ANCHOR_STREAM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +59,13 @@ class Entry:
     definition_id: int | None = None
     element_id: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    shared_stream: str = ""  # for events about no instance: "" = ``system``
 
     @property
     def stream(self) -> str:
-        return f"instance:{self.instance_id}" if self.instance_id is not None else SYSTEM_STREAM
+        if self.instance_id is not None:
+            return f"instance:{self.instance_id}"
+        return self.shared_stream or SYSTEM_STREAM
 
 
 def stream_of(instance_id: int | None) -> str:
@@ -75,7 +81,7 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         raise RuntimeError("Expected audit events to be written inside the command's transaction")
     _fill_definitions(entries)
     streams = sorted({e.stream for e in entries})
-    heads = _locked_heads(streams)
+    heads = locked_heads(streams)
     rows = []
     for entry in entries:
         stream = entry.stream
@@ -119,20 +125,21 @@ def _fill_definitions(entries: list[Entry]) -> None:
             entry.definition_id = known[entry.instance_id]
 
 
-def _locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
-    """Lock the heads of ``streams``. A shared stream (``system``) must exist before it
-    can be locked, or two first writers would both start it: create it if missing (an
-    instance stream needs no such care, its instance row lock serialises its writers)."""
+def locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
+    """Lock the heads of ``streams``. A shared stream must exist before it can be locked,
+    or two first writers would both start it: create it if missing (an instance stream
+    needs no such care, its instance row lock serialises its writers)."""
     heads = {
         h.stream: (h.seq, h.hash)
         for h in AuditChainHead.objects.select_for_update().filter(stream__in=streams)
     }
-    if SYSTEM_STREAM in streams and SYSTEM_STREAM not in heads:
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(stream=SYSTEM_STREAM, seq=0, hash=GENESIS)], ignore_conflicts=True
-        )
-        head = AuditChainHead.objects.select_for_update().get(stream=SYSTEM_STREAM)
-        heads[SYSTEM_STREAM] = (head.seq, head.hash)
+    for shared in SHARED_STREAMS:
+        if shared in streams and shared not in heads:
+            AuditChainHead.objects.bulk_create(
+                [AuditChainHead(stream=shared, seq=0, hash=GENESIS)], ignore_conflicts=True
+            )
+            head = AuditChainHead.objects.select_for_update().get(stream=shared)
+            heads[shared] = (head.seq, head.hash)
     return heads
 
 

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from bpmn_engine import services
 from bpmn_engine.services import job_runner, job_sweeper
+from bpmn_engine.services.audit_anchors import anchor_audit_chains
 
 
 def worker_id(hostname: str | None) -> str:
@@ -38,3 +39,9 @@ def fire_due_timers() -> int:
     batch is waiting, one more poll message goes out so another worker shares the
     backlog (that one may call for help in turn); SKIP LOCKED keeps them apart."""
     return services.fire_due_timers(call_for_help=fire_due_timers.delay)
+
+
+@shared_task(name="procession.anchor_audit", ignore_result=True)
+def anchor_audit() -> int:
+    """Anchor the audit chains that moved (run by the scheduler every few minutes)."""
+    return anchor_audit_chains().streams

@@ -13,7 +13,7 @@ from bpmn_engine.models.access import (
     UserTaskGroupPermission,
     UserTaskUserPermission,
 )
-from bpmn_engine.models.audit import AuditChainHead, AuditEvent
+from bpmn_engine.models.audit import AuditAnchoredHead, AuditChainHead, AuditEvent
 from bpmn_engine.models.decisions import DecisionDefinition, DecisionEvaluation
 from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
 from bpmn_engine.models.history import ActivityHistory
@@ -30,6 +30,7 @@ from bpmn_engine.models.work import (
 
 __all__ = [
     "ActivityHistory",
+    "AuditAnchoredHead",
     "AuditChainHead",
     "AuditEvent",
     "CircuitBreaker",

@@ -144,3 +144,15 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream}@{self.seq}"
+
+
+class AuditAnchoredHead(models.Model):
+    """The head of each stream as the latest anchor recorded it: the anchorer's working
+    table, so each anchor lists only the streams that moved since the one before. The
+    proof lives in the ``anchor`` chain's events, not here (verify never trusts this)."""
+
+    stream = models.CharField(max_length=64, primary_key=True)
+    seq = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.stream}@{self.seq} anchored"
