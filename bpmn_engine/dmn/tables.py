@@ -10,6 +10,7 @@ from bpmn_engine.expressions.feel import CTX, Env, compile_feel, compile_tests
 from bpmn_engine.expressions.feel.values import compare, equal
 
 from .errors import DecisionError
+from .matching import build_index, compile_check
 from .model import DecisionTable
 from .trace import TableTrace, record
 from .typing_rules import TypeRegistry
@@ -31,7 +32,16 @@ def compile_table(table: DecisionTable, names: tuple[str, ...], types: TypeRegis
     allowed_inputs = [
         None if not i.values else compile_tests(i.values, names) for i in table.inputs
     ]
-    tests = [[compile_tests(text, names) for text in rule.inputs] for rule in table.rules]
+    checks = [
+        tuple(
+            (column, check)
+            for column, text in enumerate(rule.inputs)
+            if (check := compile_check(text, names)) is not None
+        )
+        for rule in table.rules
+    ]
+    index = build_index([rule.inputs for rule in table.rules], names)
+    every_rule = tuple(range(len(table.rules)))
     outputs = [
         [compile_feel(text or "null", names) for text in rule.outputs] for rule in table.rules
     ]
@@ -63,10 +73,15 @@ def compile_table(table: DecisionTable, names: tuple[str, ...], types: TypeRegis
             values.append(value)
         trace.inputs = values
         rows: list[list[Any]] = []
-        for index, rule_tests in enumerate(tests):
-            env.budget.charge(1)
-            if all(t.matches(v, env) is True for t, v in zip(rule_tests, values, strict=True)):
-                row = [o.run(env) for o in outputs[index]]
+        charge = env.budget.charge
+        candidates = every_rule if index is None else index.candidates(values[index.column])
+        for position in candidates:
+            charge(1)
+            for col, check in checks[position]:
+                if not check(values[col], env):
+                    break
+            else:
+                row = [o.run(env) for o in outputs[position]]
                 for value, allowed, column in zip(row, allowed_outputs, columns, strict=True):
                     if (
                         allowed is not None
@@ -77,8 +92,8 @@ def compile_table(table: DecisionTable, names: tuple[str, ...], types: TypeRegis
                             f"output {value!r} of {column.name or 'the table'} is not allowed",
                             table.id,
                         )
-                trace.matched.append(index + 1)
-                trace.matched_ids.append(table.rules[index].id)
+                trace.matched.append(position + 1)
+                trace.matched_ids.append(table.rules[position].id)
                 rows.append(row)
                 if hit == "FIRST":
                     break
