@@ -78,9 +78,21 @@ START_VARIABLES = {"amount": 150, "requester": "bench"}
 
 
 def deploy() -> None:
+    from django.contrib.auth.models import User
+
     from bpmn_engine.services import deploy_definition
 
+    User.objects.get_or_create(username=USER)
     deploy_definition(name=PROCESS_ID, resources={f"{PROCESS_ID}.bpmn": DIAGRAM})
+
+
+@functools.cache
+def bench_user() -> Any:
+    """The business user the tasks are assigned to (a real user: the permission policy
+    checks that they may see and work on the task)."""
+    from django.contrib.auth.models import User
+
+    return User.objects.get(username=USER)
 
 
 def start_one() -> int:
@@ -102,19 +114,34 @@ def open_tasks(instance_ids: list[int]) -> list[int]:
 def complete_one(task_id: int) -> None:
     from bpmn_engine.services import complete_user_task
 
-    complete_user_task(task_id=task_id, user=USER, variables={"approved": True})
+    complete_user_task(task_id=task_id, user=bench_user(), variables={"approved": True})
 
 
-def client_loop(barrier: Any, seconds: float) -> tuple[list[float], list[float]]:
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def client_loop(barrier: Any, seconds: float) -> tuple[list[float], list[float], float, float]:
     """One client: start instances for ``seconds``, wait, complete the tasks it created.
 
-    Returns the start and complete latencies (s). ``barrier`` lines up the phases."""
+    Returns the start and complete latencies (s), this client's CPU seconds (its thread)
+    and its PostgreSQL backend's CPU seconds over both phases. ``barrier`` lines up the
+    phases."""
     from django.db import connections
 
     try:
         starts: list[float] = []
         created: list[int] = []
+        backend = _backend_pid()
         barrier.wait()  # phase 1: start
+        client_cpu = time.thread_time()
+        server_cpu = support.proc_cpu_seconds(backend) if backend else 0.0
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             t0 = time.perf_counter()
@@ -127,7 +154,10 @@ def client_loop(barrier: Any, seconds: float) -> tuple[list[float], list[float]]
             t0 = time.perf_counter()
             complete_one(task_id)
             completes.append(time.perf_counter() - t0)
-        return starts, completes
+        client_cpu = time.thread_time() - client_cpu
+        if backend:
+            server_cpu = (support.proc_cpu_seconds(backend) or 0.0) - (server_cpu or 0.0)
+        return starts, completes, client_cpu, server_cpu or 0.0
     except BaseException:
         barrier.abort()
         raise
@@ -139,7 +169,7 @@ def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dic
     """``clients`` threads (or forked processes), each with its own connection."""
     from django.db import connections
 
-    results: list[tuple[list[float], list[float]]] = []
+    results: list[tuple[list[float], list[float], float, float]] = []
     marks: list[float] = []
     if processes:
         connections.close_all()  # never share a connection with a forked child
@@ -187,8 +217,8 @@ def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dic
         marks.append(time.perf_counter())
         if errors:
             raise errors[0]
-    start_latencies = [x for starts, _ in results for x in starts]
-    complete_latencies = [x for _, completes in results for x in completes]
+    start_latencies = [x for starts, *_ in results for x in starts]
+    complete_latencies = [x for _, completes, *_ in results for x in completes]
     starts, completes = len(start_latencies), len(complete_latencies)
     start_wall, complete_wall = marks[1] - marks[0], marks[2] - marks[1]
     commands = starts + completes
@@ -199,8 +229,11 @@ def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dic
         "commands": commands,
         "wall_s": round(start_wall + complete_wall, 2),
         "commands_per_s": round(commands / (start_wall + complete_wall), 1),
+        "instances_per_s": round(starts / (start_wall + complete_wall), 1),
         "starts_per_s": round(starts / start_wall, 1),
         "completes_per_s": round(completes / complete_wall, 1),
+        "client_cpu_ms_per_command": round(sum(r[2] for r in results) / commands * 1e3, 3),
+        "server_cpu_ms_per_command": round(sum(r[3] for r in results) / commands * 1e3, 3),
         "ms_per_command_median": round(
             statistics.median(start_latencies + complete_latencies) * 1e3, 2
         ),
@@ -354,6 +387,7 @@ def _snapshot_bytes(instance_id: int) -> dict[str, int]:
 
 def profile(instances: int, out: Path) -> dict[str, Any]:
     """cProfile ``instances`` start + complete pairs; top functions by own and total time."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     profiler = cProfile.Profile()
     profiler.enable()
     ids = [start_one() for _ in range(instances)]
@@ -524,6 +558,10 @@ def main() -> None:
             pgbench.append(row)
         results["pgbench"] = pgbench
         tps = {row["clients"]: row["tps"] for row in pgbench}
+        pg_cpu = {
+            row["clients"]: row["client_cpu_ms_per_tx"] + row["server_cpu_ms_per_tx"]
+            for row in pgbench
+        }
         results["ratios"] = [
             {
                 "clients": run["clients"],
@@ -531,6 +569,15 @@ def main() -> None:
                 "engine_commands_per_s": run["commands_per_s"],
                 "pgbench_tps": tps[run["clients"]],
                 "ratio": round(run["commands_per_s"] / tps[run["clients"]], 3),
+                "engine_cpu_ms_per_command": round(
+                    run["client_cpu_ms_per_command"] + run["server_cpu_ms_per_command"], 3
+                ),
+                "pgbench_cpu_ms_per_tx": round(pg_cpu[run["clients"]], 3),
+                "cpu_ratio": round(
+                    (run["client_cpu_ms_per_command"] + run["server_cpu_ms_per_command"])
+                    / max(pg_cpu[run["clients"]], 1e-9),
+                    2,
+                ),
             }
             for run in results["postgres"]["runs"] + results["postgres"]["process_runs"]
         ]

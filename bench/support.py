@@ -125,14 +125,49 @@ def prepare_pgbench(database: str = PG_DB, rows: int = 10_000) -> None:
     psql(PGBENCH_SCHEMA.read_text().replace(":rows", str(rows)), database)
 
 
+def proc_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pids(database: str, application: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(pg_url(database), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            (database, application),
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def _sample_cpu(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu for pid in pids if (cpu := proc_cpu_seconds(pid)) is not None}
+
+
 def run_pgbench(
     clients: int, seconds: int, database: str = PG_DB, rows: int = 10_000
 ) -> dict[str, Any]:
-    """Run ``bench/pgbench_command.sql`` with ``clients`` clients (one thread each)."""
+    """Run ``bench/pgbench_command.sql`` with ``clients`` clients (one thread each).
+
+    CPU per transaction: pgbench's own (client) CPU from its rusage over all its
+    transactions; the server's from its backends' ``/proc`` CPU between two samples half a
+    second after the start and before the end, over the transactions pgbench logged
+    (``-l``) as finished between those samples."""
+    import resource
+    import tempfile
+    import threading
+
     parts = urlsplit(PG_ADMIN_URL)
+    logs = Path(tempfile.mkdtemp(prefix="pgbench-log-"))
     command = [
         "pgbench",
         "-n",
+        "-l",
         "-h",
         parts.hostname or "127.0.0.1",
         "-p",
@@ -151,14 +186,41 @@ def run_pgbench(
         str(PGBENCH_SCRIPT),
         database,
     ]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    samples: list[tuple[float, dict[int, float]]] = []
+
+    def sample_server() -> None:
+        time.sleep(0.5)
+        pids = _backend_pids(database, "pgbench")
+        samples.append((time.time(), _sample_cpu(pids)))
+        time.sleep(max(0.5, seconds - 1.0))
+        samples.append((time.time(), _sample_cpu(pids)))
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sampler = threading.Thread(target=sample_server)
+    sampler.start()
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=logs).stdout
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = re.search(r"latency average = ([\d.]+) ms", out)
+    ends = []
+    for log in logs.iterdir():
+        for line in log.read_text().splitlines():
+            fields = line.split()
+            ends.append(int(fields[4]) + int(fields[5]) / 1e6)
+        log.unlink()
+    logs.rmdir()
+    (t_a, cpu_a), (t_b, cpu_b) = samples
+    window = sum(1 for end in ends if t_a <= end < t_b)
+    server = sum(cpu_b[pid] - cpu_a[pid] for pid in cpu_a if pid in cpu_b)
+    client = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
         "clients": clients,
         "seconds": seconds,
         "tps": round(tps, 1),
         "latency_ms": float(latency.group(1)) if latency else None,
+        "client_cpu_ms_per_tx": round(client / max(len(ends), 1) * 1e3, 3),
+        "server_cpu_ms_per_tx": round(server / max(window, 1) * 1e3, 3),
     }
 
 

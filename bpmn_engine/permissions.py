@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from guardian.shortcuts import get_objects_for_user
 
 from bpmn_engine.errors import ForbiddenError, InvalidAssigneeError, NotVisibleError
@@ -175,11 +175,56 @@ def workable_tasks(user: Any, tasks: QuerySet[UserTask] | None = None) -> QueryS
 
 
 # --- tasks: object side -----------------------------------------------------------------
+_ACCESS = "_procession_task_access"
+
+
+def task_with_access(user: Any, task_id: int) -> UserTask | None:
+    """The task row with ``user``'s answers to "may see" and "may work" read by the same
+    query (the conditions of ``visible_tasks``/``workable_tasks``); the object checks
+    below use them for this object and this user instead of asking again."""
+    involved: Any = (
+        ExpressionWrapper(involved_q(user), output_field=BooleanField())
+        if may_ever_work(user)
+        else Value(False)
+    )
+    see = Value(True) if user is None or is_manager(user) else involved
+    work = Value(True) if user is None or is_admin(user) else involved
+    task = (
+        UserTask.objects.filter(pk=task_id)
+        .order_by()
+        .annotate(access_may_see=see, access_may_work=work)
+        .first()
+    )
+    if task is not None:
+        answers = (bool(task.access_may_see), bool(task.access_may_work))
+        setattr(task, _ACCESS, (user, _holders(task), answers))
+    return task
+
+
+def _holders(task: UserTask) -> tuple[str, str]:
+    return task.assignee, task.owner
+
+
+def _known_access(user: Any, task: UserTask) -> tuple[bool, bool] | None:
+    """The answers read with the task, while it is the same user asking and the task is
+    held as it was then (a claim or delegation changes who is involved)."""
+    known = getattr(task, _ACCESS, None)
+    if known is None or known[0] is not user or known[1] != _holders(task):
+        return None
+    return known[2]
+
+
 def can_see_task(user: Any, task: UserTask) -> bool:
+    known = _known_access(user, task)
+    if known is not None:
+        return known[0]
     return visible_tasks(user).filter(pk=task.pk).exists()
 
 
 def can_work_task(user: Any, task: UserTask) -> bool:
+    known = _known_access(user, task)
+    if known is not None:
+        return known[1]
     return workable_tasks(user).filter(pk=task.pk).exists()
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bpmn_engine.audit.canonical import GENESIS, canonical_json, event_hash, format_time
@@ -102,14 +102,43 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         row.hash = event_hash(prev, _body(row, entry.occurred_at))
         heads[stream] = (row.seq, row.hash)
         rows.append(row)
-    AuditEvent.objects.bulk_create(rows)
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(stream=s, seq=heads[s][0], hash=heads[s][1]) for s in streams],
-        update_conflicts=True,
-        unique_fields=["stream"],
-        update_fields=["seq", "hash"],
-    )
+    _insert(rows)
+    _write_heads({s: heads[s] for s in streams})
     return rows
+
+
+def _insert(rows: list[AuditEvent]) -> None:
+    """One multi-row ``INSERT`` of the events (no ORM query building per command)."""
+    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
+    quote = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        for column in columns:
+            value = getattr(row, column)
+            params.append(
+                connection.ops.adapt_datetimefield_value(value)
+                if column == "occurred_at"
+                else value
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
+            f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one] * len(rows))}",
+            params,
+        )
+
+
+def _write_heads(heads: dict[str, tuple[int, str]]) -> None:
+    quote = connection.ops.quote_name
+    marks = ", ".join(["(%s, %s, %s)"] * len(heads))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AuditChainHead._meta.db_table)} (stream, seq, hash) "
+            f"VALUES {marks} ON CONFLICT (stream) DO UPDATE "
+            "SET seq = excluded.seq, hash = excluded.hash",
+            [value for stream, (seq, hash_) in heads.items() for value in (stream, seq, hash_)],
+        )
 
 
 def _fill_definitions(entries: list[Entry]) -> None:
@@ -129,10 +158,16 @@ def locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
     """Lock the heads of ``streams``. A shared stream must exist before it can be locked,
     or two first writers would both start it: create it if missing (an instance stream
     needs no such care, its instance row lock serialises its writers)."""
-    heads = {
-        h.stream: (h.seq, h.hash)
-        for h in AuditChainHead.objects.select_for_update().filter(stream__in=streams)
-    }
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(streams))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT stream, seq, hash FROM {quote(AuditChainHead._meta.db_table)} "
+            f"WHERE stream IN ({marks}){lock}",
+            streams,
+        )
+        heads = {stream: (seq, hash_) for stream, seq, hash_ in cursor.fetchall()}
     for shared in SHARED_STREAMS:
         if shared in streams and shared not in heads:
             AuditChainHead.objects.bulk_create(

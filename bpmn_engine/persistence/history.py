@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bpmn_engine.models import ActivityHistory, ProcessInstance
 from bpmn_engine.models.history import ActivityState
+from bpmn_engine.persistence import sql
 from bpmn_engine.runtime.effects import (
     ActivityCancelled,
     ActivityCompleted,
@@ -20,21 +23,23 @@ def record_activity_history(
     Activities that start and end within the same step become one finished row, so a
     pass-through step costs one insert and no update.
     """
-    new_rows: list[ActivityHistory] = []
-    open_rows: dict[tuple[str, str], ActivityHistory] = {}
+    new_rows: list[list[Any]] = []
+    open_rows: dict[tuple[str, str], list[Any]] = {}
     for effect in effects:
         if isinstance(effect, ActivityStarted):
-            row = ActivityHistory(
-                instance=instance,
-                node_id=effect.node_id,
-                node_type=effect.tag,
-                name=effect.name or "",
-                token_id=effect.token_id,
-                scope_id=effect.scope_id,
-                loop_role=str(effect.loop),
-                state=ActivityState.ACTIVE,
-                started_at=effect.at,
-            )
+            row = [
+                instance.pk,
+                effect.node_id,
+                effect.tag,
+                effect.name or "",
+                effect.token_id,
+                effect.scope_id,
+                ActivityState.ACTIVE,
+                "",
+                str(effect.loop),
+                sql.when(effect.at),
+                None,
+            ]
             new_rows.append(row)
             open_rows[(effect.token_id, effect.node_id)] = row
         elif isinstance(effect, ActivityCompleted | ActivityCancelled):
@@ -45,16 +50,38 @@ def record_activity_history(
             )
             row = open_rows.pop((effect.token_id, effect.node_id), None)
             if row is not None:
-                row.state, row.ended_at, row.actor = state, effect.at, actor
+                row[6], row[7], row[10] = state, actor, sql.when(effect.at)
             else:
-                ActivityHistory.objects.filter(
-                    instance=instance,
-                    token_id=effect.token_id,
-                    node_id=effect.node_id,
-                    state=ActivityState.ACTIVE,
-                ).update(state=state, ended_at=effect.at, actor=actor)
-    if new_rows:
-        ActivityHistory.objects.bulk_create(new_rows)
+                sql.execute(
+                    f"UPDATE {sql.table(ActivityHistory)} SET state = %s, ended_at = %s, "
+                    "actor = %s WHERE instance_id = %s AND token_id = %s AND node_id = %s "
+                    "AND state = %s",
+                    (
+                        state,
+                        sql.when(effect.at),
+                        actor,
+                        instance.pk,
+                        effect.token_id,
+                        effect.node_id,
+                        ActivityState.ACTIVE,
+                    ),
+                )
+    sql.insert_rows(ActivityHistory, _COLUMNS, new_rows)
+
+
+_COLUMNS = (
+    "instance_id",
+    "node_id",
+    "node_type",
+    "name",
+    "token_id",
+    "scope_id",
+    "state",
+    "actor",
+    "loop_role",
+    "started_at",
+    "ended_at",
+)
 
 
 def link_called_instance(

@@ -30,6 +30,7 @@ from bpmn_engine.models.work import (
     TimerState,
     UserTaskState,
 )
+from bpmn_engine.persistence import sql
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime import effects as fx
 
@@ -51,31 +52,58 @@ def variable_type(value: Any) -> str:
     return "Json"
 
 
+_TASK_COLUMNS = (
+    "instance_id",
+    "wait_id",
+    "node_id",
+    "name",
+    "state",
+    "assignee",
+    "owner",
+    "delegation_state",
+    "priority",
+    "due_at",
+    "follow_up_at",
+    "form_key",
+    "form_ref",
+    "form_fields",
+    "created_at",
+    "completed_by",
+)
+
+
 def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: datetime) -> None:
-    task = UserTask.objects.create(
-        instance=instance,
-        wait_id=e.wait_id,
-        node_id=e.node_id,
-        name=e.name or "",
-        assignee=e.assignee or "",
-        priority=e.priority,
-        due_at=e.due_at,
-        follow_up_at=e.follow_up_at,
-        form_key=e.form_key or "",
-        form_ref=e.form_ref or "",
-        form_fields=[_form_field_dict(f) for f in e.form_fields],
-        created_at=now,
+    """The task row and its candidate rows: two statements (one without candidates)."""
+    row = (
+        instance.pk,
+        e.wait_id,
+        e.node_id,
+        e.name or "",
+        UserTaskState.OPEN,
+        e.assignee or "",
+        "",
+        "",
+        e.priority,
+        sql.when(e.due_at),
+        sql.when(e.follow_up_at),
+        e.form_key or "",
+        e.form_ref or "",
+        sql.json_value([_form_field_dict(f) for f in e.form_fields]),
+        sql.when(now),
+        "",
     )
-    UserTaskCandidate.objects.bulk_create(
-        [
-            UserTaskCandidate(user_task=task, kind=CandidateKind.USER, identity=u)
-            for u in e.candidate_users
-        ]
-        + [
-            UserTaskCandidate(user_task=task, kind=CandidateKind.GROUP, identity=g)
-            for g in e.candidate_groups
-        ]
+    [(task_id,)] = sql.insert_rows(
+        UserTask, _TASK_COLUMNS, [row], json_columns=_FORM_FIELDS, suffix="RETURNING id"
     )
+    sql.insert_rows(
+        UserTaskCandidate,
+        ("user_task_id", "kind", "identity"),
+        [(task_id, CandidateKind.USER, u) for u in e.candidate_users]
+        + [(task_id, CandidateKind.GROUP, g) for g in e.candidate_groups],
+    )
+
+
+_FORM_FIELDS = frozenset({"form_fields"})
 
 
 def _form_field_dict(field: Any) -> dict[str, Any]:
@@ -189,8 +217,10 @@ def _incident_raised(instance: ProcessInstance, e: fx.IncidentRaised, now: datet
 
 
 def _user_task_completed(instance: ProcessInstance, e: fx.UserTaskCompleted, now: datetime) -> None:
-    UserTask.objects.filter(instance=instance, wait_id=e.wait_id).update(
-        state=UserTaskState.COMPLETED, completed_at=now, completed_by=e.completed_by or ""
+    sql.execute(
+        f"UPDATE {sql.table(UserTask)} SET state = %s, completed_at = %s, completed_by = %s "
+        "WHERE instance_id = %s AND wait_id = %s",
+        (UserTaskState.COMPLETED, sql.when(now), e.completed_by or "", instance.pk, e.wait_id),
     )
 
 
@@ -275,18 +305,17 @@ def _write_variables(
         (scope, name, value) for (scope, name), value in changed.items() if scope in state.scopes
     ]
     if live:
-        VariableRow.objects.bulk_create(
+        sql.insert_rows(
+            VariableRow,
+            ("instance_id", "scope_id", "name", "type", "value"),
             [
-                VariableRow(
-                    instance=instance,
-                    scope_id=scope,
-                    name=name,
-                    type=variable_type(value),
-                    value=value,
-                )
+                (instance.pk, scope, name, variable_type(value), sql.json_value(value))
                 for scope, name, value in live
             ],
-            update_conflicts=True,
-            unique_fields=["instance", "scope_id", "name"],
-            update_fields=["type", "value"],
+            json_columns=_VALUE,
+            suffix="ON CONFLICT (instance_id, scope_id, name) DO UPDATE "
+            "SET type = excluded.type, value = excluded.value",
         )
+
+
+_VALUE = frozenset({"value"})

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db import connection
 
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
-from bpmn_engine.models import ProcessInstance, TokenRow, VariableRow
+from bpmn_engine.models import ProcessDefinition, ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.models.instances import InstanceStatus
+from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.definitions_cache import definitions_for
 from bpmn_engine.runtime import InstanceState
 
@@ -28,7 +31,8 @@ class LoadedInstance:
     """A locked instance row with its state and model, valid inside one transaction.
 
     ``tokens``/``scopes`` record what the projections hold, so ``save`` writes only the
-    difference (a new instance starts with both empty)."""
+    difference (a new instance starts with both empty). ``new``: the row is not inserted
+    yet (``new_row``)."""
 
     row: ProcessInstance
     state: InstanceState
@@ -36,29 +40,20 @@ class LoadedInstance:
     definitions: Definitions
     tokens: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     scopes: set[str] = field(default_factory=set)
+    new: bool = False
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
     """Lock the instance row (``SELECT ... FOR UPDATE``) together with its parent.
 
-    A parent is always created before its children, so ``ORDER BY pk`` locks ancestors
+    A parent is always created before its children, so ``ORDER BY id`` locks ancestors
     first and call-activity chains do not deadlock. One statement locks the instance and
-    its parent; a grandparent (nested call activities) is locked by a second statement,
-    after the child: a rare deadlock there is detected by PostgreSQL and the command
-    retried. The definition row is read, not locked (``of=("self",)``).
+    its parent and reads their definitions (read, not locked: ``FOR UPDATE OF i``); a
+    grandparent (nested call activities) is locked by a second statement, after the
+    child: a rare deadlock there is detected by PostgreSQL and the command retried.
+    ``id = (scalar subquery)`` keeps both sides of the ``OR`` on the primary key index.
     """
-    # ``pk = (scalar subquery)`` keeps both sides on the primary key index; ``pk IN
-    # (subquery)`` under an OR made PostgreSQL scan the table.
-    parent = Subquery(
-        ProcessInstance.objects.filter(pk=instance_id).order_by().values("parent_id")[:1]
-    )
-    rows = {
-        row.pk: row
-        for row in ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition")
-        .filter(Q(pk=instance_id) | Q(pk=parent))
-        .order_by("pk")
-    }
+    rows = {row.pk: row for row in _locked_with_parent(instance_id)}
     if instance_id not in rows:
         raise NotFoundError(
             f"Expected to find process instance {instance_id}, but it does not exist"
@@ -72,6 +67,37 @@ def lock_instance(instance_id: int) -> ProcessInstance:
             .values_list("pk")
         )
     return rows[instance_id]
+
+
+@cache
+def _lock_sql(vendor: str) -> str:
+    instances, definitions = sql.table(ProcessInstance), sql.table(ProcessDefinition)
+    lock = " FOR UPDATE OF i" if vendor == "postgresql" else ""
+    return (
+        f"SELECT {sql.select_list(ProcessInstance, 'i')}, "
+        f"{sql.select_list(ProcessDefinition, 'd')} "
+        f"FROM {instances} i INNER JOIN {definitions} d ON d.id = i.definition_id "
+        f"WHERE i.id = %s OR i.id = (SELECT parent_id FROM {instances} WHERE id = %s) "
+        f"ORDER BY i.id{lock}"
+    )
+
+
+def _locked_with_parent(instance_id: int) -> list[ProcessInstance]:
+    split = sql.column_count(ProcessInstance)
+    found = []
+    for values in sql.fetchall(_lock_sql(connection.vendor), (instance_id, instance_id)):
+        row = sql.build(ProcessInstance, values[:split])
+        row.definition = sql.build(ProcessDefinition, values[split:])
+        found.append(row)
+    return found
+
+
+def instance_of_task(task_id: int) -> int | None:
+    """The instance a user task belongs to (read without a lock, to know what to lock)."""
+    from bpmn_engine.models import UserTask
+
+    found = sql.fetchone(f"SELECT instance_id FROM {sql.table(UserTask)} WHERE id = %s", (task_id,))
+    return found[0] if found else None
 
 
 def _ancestors(instance_id: int) -> list[int]:
@@ -103,48 +129,125 @@ def _token_rows(state: InstanceState) -> dict[str, tuple[str, str, str]]:
 
 
 def save(loaded: LoadedInstance, *, now: datetime) -> None:
-    """Write the state back (version + 1) and bring the projections up to date."""
+    """Write the state back (version + 1) and bring the projections up to date. A new
+    instance (``loaded.new``) is inserted whole, at version 1."""
     row, state = loaded.row, loaded.state
     status = ENDED_STATUSES.get(state.status, InstanceStatus.ACTIVE)
     ended_at = now if status != InstanceStatus.ACTIVE and row.ended_at is None else row.ended_at
-    updated = ProcessInstance.objects.filter(pk=row.pk, version=row.version).update(
-        state=state.to_dict(),
-        version=row.version + 1,
-        status=status,
-        ended_at=ended_at,
-    )
-    if updated != 1:
-        raise ConcurrentModificationError(
-            f"Expected to update process instance {row.pk} at version {row.version}, "
-            "but another command changed it"
+    snapshot = sql.json_value(state.to_dict())
+    if loaded.new:
+        row.version, row.status, row.ended_at = 1, status, ended_at
+        _insert_instance(row, snapshot)
+        loaded.new = False
+    else:
+        updated = sql.execute(
+            f"UPDATE {sql.table(ProcessInstance)} SET state = {sql.json_placeholder()}, "
+            "version = %s, status = %s, ended_at = %s WHERE id = %s AND version = %s",
+            (snapshot, row.version + 1, status, sql.when(ended_at), row.pk, row.version),
         )
-    row.version += 1
-    row.status = status
-    row.ended_at = ended_at
+        if updated != 1:
+            raise ConcurrentModificationError(
+                f"Expected to update process instance {row.pk} at version {row.version}, "
+                "but another command changed it"
+            )
+        row.version += 1
+        row.status = status
+        row.ended_at = ended_at
     _write_tokens(loaded)
     ended_scopes = loaded.scopes - set(state.scopes)
     if ended_scopes:
-        VariableRow.objects.filter(instance=row, scope_id__in=ended_scopes).delete()
+        marks = ", ".join(["%s"] * len(ended_scopes))
+        sql.execute(
+            f"DELETE FROM {sql.table(VariableRow)} WHERE instance_id = %s "
+            f"AND scope_id IN ({marks})",
+            (row.pk, *sorted(ended_scopes)),
+        )
     loaded.scopes = set(state.scopes)
+
+
+def new_row(**fields: Any) -> tuple[ProcessInstance, bool]:
+    """A new instance row with its id. On PostgreSQL the id comes from the sequence and
+    ``save`` inserts the row whole (returns True: not inserted yet); elsewhere the row is
+    inserted now with an empty state and ``save`` updates it (returns False)."""
+    row = ProcessInstance(**fields)
+    if connection.vendor == "postgresql":
+        row.pk = sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
+        return row, True
+    row.save(force_insert=True)
+    return row, False
+
+
+@cache
+def _instance_sequence() -> str:
+    found = sql.fetchone(
+        "SELECT pg_get_serial_sequence(%s, 'id')", (ProcessInstance._meta.db_table,)
+    )
+    return found[0]
+
+
+_INSERT_COLUMNS = (
+    "id",
+    "definition_id",
+    "business_key",
+    "status",
+    "suspended",
+    "version",
+    "parent_id",
+    "parent_wait_id",
+    "started_by_id",
+    "started_at",
+    "ended_at",
+)
+
+
+def _insert_instance(row: ProcessInstance, snapshot: str) -> None:
+    values = [
+        row.pk,
+        row.definition_id,
+        row.business_key,
+        row.status,
+        row.suspended,
+        row.version,
+        row.parent_id,
+        row.parent_wait_id,
+        row.started_by_id,
+        sql.when(row.started_at),
+        sql.when(row.ended_at),
+    ]
+    sql.insert_rows(
+        ProcessInstance,
+        (*_INSERT_COLUMNS, "state"),
+        [(*values, snapshot)],
+        json_columns=frozenset({"state"}),
+    )
 
 
 def _write_tokens(loaded: LoadedInstance) -> None:
     """Delete, update and insert only the token rows that changed in this step."""
     before, after = loaded.tokens, _token_rows(loaded.state)
-    row = loaded.row
+    pk = loaded.row.pk
+    tokens = sql.table(TokenRow)
     gone = [token_id for token_id in before if token_id not in after]
     if gone:
-        TokenRow.objects.filter(instance=row, token_id__in=gone).delete()
+        marks = ", ".join(["%s"] * len(gone))
+        sql.execute(
+            f"DELETE FROM {tokens} WHERE instance_id = %s AND token_id IN ({marks})",
+            (pk, *gone),
+        )
     for token_id, (node_id, scope_id, state) in after.items():
         if token_id in before and before[token_id] != (node_id, scope_id, state):
-            TokenRow.objects.filter(instance=row, token_id=token_id).update(
-                node_id=node_id, scope_id=scope_id, state=state
+            sql.execute(
+                f"UPDATE {tokens} SET node_id = %s, scope_id = %s, state = %s "
+                "WHERE instance_id = %s AND token_id = %s",
+                (node_id, scope_id, state, pk, token_id),
             )
-    added = [
-        TokenRow(instance=row, token_id=token_id, node_id=n, scope_id=s, state=st)
-        for token_id, (n, s, st) in after.items()
-        if token_id not in before
-    ]
-    if added:
-        TokenRow.objects.bulk_create(added)
+    sql.insert_rows(
+        TokenRow,
+        ("instance_id", "token_id", "node_id", "scope_id", "state"),
+        [
+            (pk, token_id, n, s, st)
+            for token_id, (n, s, st) in after.items()
+            if token_id not in before
+        ],
+    )
     loaded.tokens = after

@@ -70,7 +70,7 @@ class UnitOfWork:
     ) -> ProcessInstance:
         definitions = definitions_for(definition)
         process = definitions.process(definition.key)
-        row = ProcessInstance.objects.create(
+        row, new = store.new_row(
             definition=definition,
             business_key=business_key,
             started_at=self.now,
@@ -81,7 +81,7 @@ class UnitOfWork:
         state = new_instance(process, instance_id=str(row.pk), business_key=business_key)
         row.state = state.to_dict()
         self.loaded[row.pk] = store.LoadedInstance(
-            row=row, state=state, process=process, definitions=definitions
+            row=row, state=state, process=process, definitions=definitions, new=new
         )
         self.send(
             row.pk,

@@ -38,14 +38,19 @@ def _locked_open_task(task_id: int, user: Any, work: UnitOfWork | None = None) -
 
     With a unit of work the instance is locked and loaded through it, once. A task the
     user may not see is reported as missing, before its state is revealed."""
-    instance_id = UserTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+    instance_id = store.instance_of_task(task_id)
     if instance_id is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     if work is not None:
         instance = work.instance(instance_id).row
     else:
         instance = store.lock_instance(instance_id)
-    task = UserTask.objects.select_for_update().get(pk=task_id)
+    # Read after the instance lock, which every command on the task takes: no row lock on
+    # the task is needed. The same statement answers the policy's visibility and work
+    # checks for this user.
+    task = permissions.task_with_access(user, task_id)
+    if task is None:
+        raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     task.instance = instance
     permissions.require_task_visible(user, task)
     if task.state != UserTaskState.OPEN:
@@ -136,7 +141,8 @@ def complete_user_task(
         ),
     )
     work.run()
-    task.refresh_from_db()
+    # What the completion wrote to the row (projections._user_task_completed).
+    task.state, task.completed_at, task.completed_by = UserTaskState.COMPLETED, work.now, username
     return task
 
 
