@@ -27,8 +27,9 @@ class ActivityHistory(models.Model):
     ``loop_role="body"`` row and one ``"instance"`` row per iteration; a call activity's
     row names the instance it called (``called_instance``)."""
 
+    # Indexed by the (instance, token_id, node_id) index, whose first column it is.
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="activity_history"
+        ProcessInstance, on_delete=models.CASCADE, related_name="activity_history", db_index=False
     )
     node_id = models.CharField(max_length=255)
     node_type = models.CharField(max_length=64)

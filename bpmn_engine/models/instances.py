@@ -24,14 +24,9 @@ class ProcessInstance(models.Model):
         ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
     )
     # None means "no business key"; an empty string is a key of its own.
-    business_key = models.CharField(  # noqa: DJ001
-        max_length=255, blank=True, null=True, db_index=True
-    )
+    business_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     status = models.CharField(
-        max_length=16,
-        choices=InstanceStatus.choices,
-        default=InstanceStatus.ACTIVE,
-        db_index=True,
+        max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.ACTIVE
     )
     state = models.JSONField(default=dict, encoder=ExactJSONEncoder)
     # An active instance can be suspended: no trigger moves it until it is resumed.
@@ -53,6 +48,12 @@ class ProcessInstance(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        # Plain B-tree indexes: ``db_index`` on a CharField also builds a ``LIKE`` index
+        # on PostgreSQL that no query uses, and every insert pays for it.
+        indexes = [
+            models.Index(fields=["business_key"], name="instance_business_key"),
+            models.Index(fields=["status"], name="instance_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.definition_id}/{self.pk}"
@@ -61,9 +62,12 @@ class ProcessInstance(models.Model):
 class TokenRow(models.Model):
     """Where control stands right now (projection of the state; rewritten per command)."""
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="tokens")
+    # Indexed by the unique (instance, token_id) constraint, whose first column it is.
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="tokens", db_index=False
+    )
     token_id = models.CharField(max_length=32)
-    node_id = models.CharField(max_length=255, db_index=True)
+    node_id = models.CharField(max_length=255)
     scope_id = models.CharField(max_length=32)
     state = models.CharField(max_length=16)
 
@@ -71,6 +75,7 @@ class TokenRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "token_id"], name="unique_token"),
         ]
+        indexes = [models.Index(fields=["node_id"], name="token_node")]
 
     def __str__(self) -> str:
         return f"{self.token_id}@{self.node_id}"
@@ -79,11 +84,12 @@ class TokenRow(models.Model):
 class VariableRow(models.Model):
     """A variable of one scope, with its JSON type name, for querying and display."""
 
+    # Indexed by the unique (instance, scope_id, name) constraint.
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="variable_rows"
+        ProcessInstance, on_delete=models.CASCADE, related_name="variable_rows", db_index=False
     )
     scope_id = models.CharField(max_length=32)
-    name = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(max_length=255)
     type = models.CharField(max_length=16)
     value = models.JSONField(null=True, encoder=ExactJSONEncoder)
 
@@ -93,6 +99,7 @@ class VariableRow(models.Model):
                 fields=["instance", "scope_id", "name"], name="unique_scope_variable"
             ),
         ]
+        indexes = [models.Index(fields=["name"], name="variable_name")]
 
     def __str__(self) -> str:
         return f"{self.scope_id}.{self.name}"

@@ -28,17 +28,20 @@ class UserTask(models.Model):
     """A human task. ``assignee`` is the user who holds (claimed or was assigned) it;
     ``owner`` is who delegated it and gets it back on resolve."""
 
+    # Indexed by the unique (instance, wait_id) constraint.
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="user_tasks"
+        ProcessInstance, on_delete=models.CASCADE, related_name="user_tasks", db_index=False
     )
     wait_id = models.CharField(max_length=32)
     node_id = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True, default="")
+    # Not indexed, so that completing a task is a HOT update on PostgreSQL (no index
+    # entry to write); inbox queries find tasks through assignee, owner and candidates.
     state = models.CharField(
-        max_length=16, choices=UserTaskState.choices, default=UserTaskState.OPEN, db_index=True
+        max_length=16, choices=UserTaskState.choices, default=UserTaskState.OPEN
     )
-    assignee = models.CharField(max_length=150, blank=True, default="", db_index=True)
-    owner = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    assignee = models.CharField(max_length=150, blank=True, default="")
+    owner = models.CharField(max_length=150, blank=True, default="")
     delegation_state = models.CharField(
         max_length=16, choices=DelegationState.choices, blank=True, default=DelegationState.NONE
     )
@@ -56,6 +59,10 @@ class UserTask(models.Model):
         ordering = ["-priority", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_user_task_wait"),
+        ]
+        indexes = [
+            models.Index(fields=["assignee"], name="user_task_assignee"),
+            models.Index(fields=["owner"], name="user_task_owner"),
         ]
         permissions = [("work_on_usertask", "Can see and work on the user task")]
 
