@@ -72,8 +72,13 @@ def stream_of(instance_id: int | None) -> str:
     return f"instance:{instance_id}" if instance_id is not None else SYSTEM_STREAM
 
 
-def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
-    """Chain and insert ``entries`` (in order) inside the current transaction."""
+def record_entries(
+    entries: Iterable[Entry], *, fresh_streams: frozenset[str] = frozenset()
+) -> list[AuditEvent]:
+    """Chain and insert ``entries`` (in order) inside the current transaction.
+
+    ``fresh_streams``: streams of instances created in this transaction, which have no
+    head yet (instance ids are never reused), so there is none to read."""
     entries = list(entries)
     if not entries:
         return []
@@ -81,7 +86,7 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         raise RuntimeError("Expected audit events to be written inside the command's transaction")
     _fill_definitions(entries)
     streams = sorted({e.stream for e in entries})
-    heads = locked_heads(streams)
+    heads = locked_heads([s for s in streams if s not in fresh_streams])
     rows = []
     for entry in entries:
         stream = entry.stream
@@ -102,43 +107,38 @@ def record_entries(entries: Iterable[Entry]) -> list[AuditEvent]:
         row.hash = event_hash(prev, _body(row, entry.occurred_at))
         heads[stream] = (row.seq, row.hash)
         rows.append(row)
-    _insert(rows)
-    _write_heads({s: heads[s] for s in streams})
+    _write(rows, {s: heads[s] for s in streams})
     return rows
 
 
-def _insert(rows: list[AuditEvent]) -> None:
-    """One multi-row ``INSERT`` of the events (no ORM query building per command)."""
-    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
+def _write(rows: list[AuditEvent], heads: dict[str, tuple[int, str]]) -> None:
+    """Insert the events (one multi-row ``INSERT``) and move the heads (one upsert); on
+    PostgreSQL both in one statement (the insert as a data-modifying ``WITH``)."""
     quote = connection.ops.quote_name
+    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
     for row in rows:
         for column in columns:
             value = getattr(row, column)
-            params.append(
-                connection.ops.adapt_datetimefield_value(value)
-                if column == "occurred_at"
-                else value
-            )
+            params.append(adapt(value) if column == "occurred_at" else value)
+    insert_events = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
+        f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one] * len(rows))}"
+    )
+    move_heads = (
+        f"INSERT INTO {quote(AuditChainHead._meta.db_table)} (stream, seq, hash) "
+        f"VALUES {', '.join(['(%s, %s, %s)'] * len(heads))} ON CONFLICT (stream) DO UPDATE "
+        "SET seq = excluded.seq, hash = excluded.hash"
+    )
+    head_params = [v for stream, (seq, hash_) in heads.items() for v in (stream, seq, hash_)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
-            f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one] * len(rows))}",
-            params,
-        )
-
-
-def _write_heads(heads: dict[str, tuple[int, str]]) -> None:
-    quote = connection.ops.quote_name
-    marks = ", ".join(["(%s, %s, %s)"] * len(heads))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(AuditChainHead._meta.db_table)} (stream, seq, hash) "
-            f"VALUES {marks} ON CONFLICT (stream) DO UPDATE "
-            "SET seq = excluded.seq, hash = excluded.hash",
-            [value for stream, (seq, hash_) in heads.items() for value in (stream, seq, hash_)],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH events AS ({insert_events}) {move_heads}", params + head_params)
+        else:
+            cursor.execute(insert_events, params)
+            cursor.execute(move_heads, head_params)
 
 
 def _fill_definitions(entries: list[Entry]) -> None:
@@ -158,6 +158,8 @@ def locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
     """Lock the heads of ``streams``. A shared stream must exist before it can be locked,
     or two first writers would both start it: create it if missing (an instance stream
     needs no such care, its instance row lock serialises its writers)."""
+    if not streams:
+        return {}
     quote = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(streams))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""

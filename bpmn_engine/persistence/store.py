@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
@@ -53,51 +54,59 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     child: a rare deadlock there is detected by PostgreSQL and the command retried.
     ``id = (scalar subquery)`` keeps both sides of the ``OR`` on the primary key index.
     """
-    rows = {row.pk: row for row in _locked_with_parent(instance_id)}
-    if instance_id not in rows:
+    row = _lock("%s", instance_id)
+    if row is None:
         raise NotFoundError(
             f"Expected to find process instance {instance_id}, but it does not exist"
         )
-    grandparent = next((r.parent_id for pk, r in rows.items() if pk != instance_id), None)
-    if grandparent is not None:
+    return row
+
+
+def lock_instance_of(model: type[Model], row_id: int) -> ProcessInstance | None:
+    """Lock (as ``lock_instance``) the instance that row ``row_id`` of ``model`` (a work
+    row with an ``instance_id``) belongs to: the lookup and the lock in one statement.
+    None when there is no such row."""
+    return _lock(f"(SELECT instance_id FROM {sql.table(model)} WHERE id = %s)", row_id)
+
+
+def _lock(target: str, param: int) -> ProcessInstance | None:
+    rows = _locked_with_parent(target, param)
+    if not rows:
+        return None
+    # The instance is the newest of the two rows: a parent is created before its child.
+    row, parent = rows[-1], rows[0] if len(rows) == 2 else None
+    if parent is not None and parent.parent_id is not None:
         list(
             ProcessInstance.objects.select_for_update(of=("self",))
-            .filter(pk__in=_ancestors(grandparent))
+            .filter(pk__in=_ancestors(parent.parent_id))
             .order_by("pk")
             .values_list("pk")
         )
-    return rows[instance_id]
+    return row
 
 
 @cache
-def _lock_sql(vendor: str) -> str:
+def _lock_sql(vendor: str, target: str) -> str:
     instances, definitions = sql.table(ProcessInstance), sql.table(ProcessDefinition)
     lock = " FOR UPDATE OF i" if vendor == "postgresql" else ""
     return (
         f"SELECT {sql.select_list(ProcessInstance, 'i')}, "
         f"{sql.select_list(ProcessDefinition, 'd')} "
         f"FROM {instances} i INNER JOIN {definitions} d ON d.id = i.definition_id "
-        f"WHERE i.id = %s OR i.id = (SELECT parent_id FROM {instances} WHERE id = %s) "
+        f"WHERE i.id = {target} "
+        f"OR i.id = (SELECT parent_id FROM {instances} WHERE id = {target}) "
         f"ORDER BY i.id{lock}"
     )
 
 
-def _locked_with_parent(instance_id: int) -> list[ProcessInstance]:
+def _locked_with_parent(target: str, param: int) -> list[ProcessInstance]:
     split = sql.column_count(ProcessInstance)
     found = []
-    for values in sql.fetchall(_lock_sql(connection.vendor), (instance_id, instance_id)):
+    for values in sql.fetchall(_lock_sql(connection.vendor, target), (param, param)):
         row = sql.build(ProcessInstance, values[:split])
         row.definition = sql.build(ProcessDefinition, values[split:])
         found.append(row)
     return found
-
-
-def instance_of_task(task_id: int) -> int | None:
-    """The instance a user task belongs to (read without a lock, to know what to lock)."""
-    from bpmn_engine.models import UserTask
-
-    found = sql.fetchone(f"SELECT instance_id FROM {sql.table(UserTask)} WHERE id = %s", (task_id,))
-    return found[0] if found else None
 
 
 def _ancestors(instance_id: int) -> list[int]:
@@ -165,13 +174,30 @@ def save(loaded: LoadedInstance, *, now: datetime) -> None:
     loaded.scopes = set(state.scopes)
 
 
-def new_row(**fields: Any) -> tuple[ProcessInstance, bool]:
-    """A new instance row with its id. On PostgreSQL the id comes from the sequence and
-    ``save`` inserts the row whole (returns True: not inserted yet); elsewhere the row is
-    inserted now with an empty state and ``save`` updates it (returns False)."""
+def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
+    """The latest version of the definition ``key``; on PostgreSQL also an id for the
+    instance about to start, taken from the sequence by the same statement."""
+    if connection.vendor != "postgresql":
+        found = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+        return found, None
+    values = sql.fetchone(
+        f"SELECT {sql.select_list(ProcessDefinition, 'd')}, nextval(%s) "
+        f"FROM {sql.table(ProcessDefinition)} d WHERE d.key = %s ORDER BY d.version DESC LIMIT 1",
+        (_instance_sequence(), key),
+    )
+    if values is None:
+        return None, None
+    return sql.build(ProcessDefinition, values[:-1]), values[-1]
+
+
+def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInstance, bool]:
+    """A new instance row with its id. On PostgreSQL the id comes from the sequence (or
+    is ``reserved_id``, taken from it by ``latest_definition``) and ``save`` inserts the
+    row whole (returns True: not inserted yet); elsewhere the row is inserted now with an
+    empty state and ``save`` updates it (returns False)."""
     row = ProcessInstance(**fields)
     if connection.vendor == "postgresql":
-        row.pk = sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
+        row.pk = reserved_id or sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
         return row, True
     row.save(force_insert=True)
     return row, False

@@ -25,13 +25,6 @@ def _actor(user: Any) -> str:
     return user.get_username() if getattr(user, "pk", None) else ""
 
 
-def latest_definition(key: str) -> ProcessDefinition:
-    definition = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
-    if definition is None:
-        raise NotFoundError(f"Expected to find process definition '{key}', but none is deployed")
-    return definition
-
-
 @command
 def start_instance(
     *,
@@ -45,6 +38,7 @@ def start_instance(
 ) -> ProcessInstance:
     """Start an instance of the latest version of ``definition_key`` (or exactly
     ``definition_id``) and run it to its first wait states."""
+    reserved_id = None
     if definition_id is not None:
         definition = ProcessDefinition.objects.filter(pk=definition_id).first()
         if definition is None:
@@ -52,7 +46,11 @@ def start_instance(
                 f"Expected to find process definition {definition_id}, but it does not exist"
             )
     elif definition_key:
-        definition = latest_definition(definition_key)
+        definition, reserved_id = store.latest_definition(definition_key)
+        if definition is None:
+            raise NotFoundError(
+                f"Expected to find process definition '{definition_key}', but none is deployed"
+            )
     else:
         raise NotFoundError("Expected a definition key or id to start, but got neither")
     permissions.require_start(user, definition)
@@ -63,7 +61,11 @@ def start_instance(
         )
     work = UnitOfWork(now=now or timezone.now(), actor=_actor(user), user=user)
     row = work.start(
-        definition, variables=variables, business_key=business_key, start_event_id=start_event_id
+        definition,
+        variables=variables,
+        business_key=business_key,
+        start_event_id=start_event_id,
+        reserved_id=reserved_id,
     )
     work.run()
     return row

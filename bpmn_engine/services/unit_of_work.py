@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bpmn_engine.audit.effects import Before, StepEvents
-from bpmn_engine.audit.writer import Actor, Entry, record_entries
+from bpmn_engine.audit.writer import Actor, Entry, record_entries, stream_of
 from bpmn_engine.errors import InstanceSuspendedError
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
@@ -53,6 +53,7 @@ class UnitOfWork:
         self.audit_actor = Actor.of(user=user, worker_id=worker_id, name=actor)
         self.audit: list[Entry] = []
         self.loaded: dict[int, store.LoadedInstance] = {}
+        self.created: list[int] = []  # instances started by this unit of work
         self.queue: deque[Pending] = deque()
         self.budget = command_budget()
 
@@ -67,10 +68,12 @@ class UnitOfWork:
         start_event_id: str | None = None,
         parent: ProcessInstance | None = None,
         parent_wait_id: str = "",
+        reserved_id: int | None = None,
     ) -> ProcessInstance:
         definitions = definitions_for(definition)
         process = definitions.process(definition.key)
         row, new = store.new_row(
+            reserved_id,
             definition=definition,
             business_key=business_key,
             started_at=self.now,
@@ -78,6 +81,7 @@ class UnitOfWork:
             parent_wait_id=parent_wait_id,
             started_by=self.user if getattr(self.user, "pk", None) else None,
         )
+        self.created.append(row.pk)
         state = new_instance(process, instance_id=str(row.pk), business_key=business_key)
         row.state = state.to_dict()
         self.loaded[row.pk] = store.LoadedInstance(
@@ -111,13 +115,23 @@ class UnitOfWork:
     def flush_audit(self) -> None:
         if self.audit:
             entries, self.audit = self.audit, []
-            record_entries(entries)
+            # Instances started since the last flush have no chain head to read yet.
+            fresh = frozenset(stream_of(pk) for pk in self.created)
+            self.created = []
+            record_entries(entries, fresh_streams=fresh)
 
     def instance(self, instance_id: int) -> store.LoadedInstance:
         loaded = self.loaded.get(instance_id)
         if loaded is None:
             loaded = store.load(store.lock_instance(instance_id))
             self.loaded[instance_id] = loaded
+        return loaded
+
+    def adopt(self, row: ProcessInstance) -> store.LoadedInstance:
+        """Load an instance the caller has just locked (``store.lock_instance_of``)."""
+        loaded = self.loaded.get(row.pk)
+        if loaded is None:
+            loaded = self.loaded[row.pk] = store.load(row)
         return loaded
 
     def lock_top_level(self, instance_ids: list[int]) -> None:

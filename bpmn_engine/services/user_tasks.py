@@ -38,13 +38,11 @@ def _locked_open_task(task_id: int, user: Any, work: UnitOfWork | None = None) -
 
     With a unit of work the instance is locked and loaded through it, once. A task the
     user may not see is reported as missing, before its state is revealed."""
-    instance_id = store.instance_of_task(task_id)
-    if instance_id is None:
+    instance = store.lock_instance_of(UserTask, task_id)
+    if instance is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     if work is not None:
-        instance = work.instance(instance_id).row
-    else:
-        instance = store.lock_instance(instance_id)
+        instance = work.adopt(instance).row
     # Read after the instance lock, which every command on the task takes: no row lock on
     # the task is needed. The same statement answers the policy's visibility and work
     # checks for this user.
