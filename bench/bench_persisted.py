@@ -464,6 +464,96 @@ def child_main(
     return result
 
 
+# ============================================================================ raw sqlite3
+
+RAW_SQLITE_SCHEMA = """
+CREATE TABLE pgb_instance (id integer PRIMARY KEY, version integer NOT NULL,
+    status varchar(16) NOT NULL, state text NOT NULL);
+CREATE TABLE pgb_token (id integer PRIMARY KEY AUTOINCREMENT, instance_id bigint NOT NULL
+    REFERENCES pgb_instance, token_id varchar(32) NOT NULL, node_id varchar(255) NOT NULL,
+    scope_id varchar(32) NOT NULL, state varchar(16) NOT NULL, UNIQUE (instance_id, token_id));
+CREATE INDEX pgb_token_node ON pgb_token (node_id);
+CREATE TABLE pgb_variable (id integer PRIMARY KEY AUTOINCREMENT, instance_id bigint NOT NULL
+    REFERENCES pgb_instance, scope_id varchar(32) NOT NULL, name varchar(255) NOT NULL,
+    type varchar(16) NOT NULL, value text, UNIQUE (instance_id, scope_id, name));
+CREATE TABLE pgb_work (id integer PRIMARY KEY AUTOINCREMENT, instance_id bigint NOT NULL
+    REFERENCES pgb_instance, wait_id varchar(32) NOT NULL, node_id varchar(255) NOT NULL,
+    state varchar(16) NOT NULL, created_at text NOT NULL, UNIQUE (instance_id, wait_id));
+CREATE TABLE pgb_history (id integer PRIMARY KEY AUTOINCREMENT, instance_id bigint NOT NULL
+    REFERENCES pgb_instance, node_id varchar(255) NOT NULL, state varchar(16) NOT NULL,
+    started_at text NOT NULL, ended_at text);
+CREATE INDEX pgb_history_instance ON pgb_history (instance_id);
+"""
+
+
+def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]:
+    """``bench/pgbench_command.sql``'s transaction with Python's ``sqlite3`` and nothing
+    else, on a file database with the engine's settings (WAL, synchronous=NORMAL,
+    ``BEGIN IMMEDIATE``): the ceiling of an embedded command."""
+    import random
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.executescript(RAW_SQLITE_SCHEMA)
+    snapshot = json.dumps({"tokens": {"token-1": {"node_id": "Review"}}, "pad": "x" * 600})
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO pgb_instance VALUES (?, 0, 'active', ?)",
+        ((i, snapshot) for i in range(1, rows + 1)),
+    )
+    db.execute("COMMIT")
+    done, deadline = 0, time.perf_counter() + seconds
+    cpu = time.thread_time()
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        pk, wait = random.randint(1, rows), random.randint(1, 2_000_000_000)
+        db.execute("BEGIN IMMEDIATE")
+        version, state = db.execute(
+            "SELECT version, state FROM pgb_instance WHERE id = ?", (pk,)
+        ).fetchone()
+        state = json.dumps({**json.loads(state), "version": version + 1})
+        db.execute(
+            "UPDATE pgb_instance SET state = ?, version = version + 1 WHERE id = ?", (state, pk)
+        )
+        db.execute("DELETE FROM pgb_token WHERE instance_id = ?", (pk,))
+        db.execute(
+            "INSERT INTO pgb_token (instance_id, token_id, node_id, scope_id, state) "
+            "VALUES (?, 'token-1', 'Review', 'root', 'waiting'), "
+            "(?, 'token-2', 'Other', 'root', 'waiting')",
+            (pk, pk),
+        )
+        db.execute(
+            "INSERT INTO pgb_variable (instance_id, scope_id, name, type, value) "
+            "VALUES (?, 'root', 'approved', 'Boolean', 'true') "
+            "ON CONFLICT (instance_id, scope_id, name) DO UPDATE SET value = excluded.value",
+            (pk,),
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO pgb_work (instance_id, wait_id, node_id, state, created_at) "
+            "VALUES (?, ?, 'Review', 'open', datetime('now'))",
+            (pk, f"wait-{wait}"),
+        )
+        db.execute(
+            "INSERT INTO pgb_history (instance_id, node_id, state, started_at, ended_at) "
+            "VALUES (?, 'StartEvent', 'completed', datetime('now'), datetime('now')), "
+            "(?, 'Review', 'active', datetime('now'), NULL)",
+            (pk, pk),
+        )
+        db.execute("COMMIT")
+        done += 1
+    wall = time.perf_counter() - started
+    cpu = time.thread_time() - cpu
+    db.close()
+    return {
+        "transactions": done,
+        "tps": round(done / wall, 1),
+        "cpu_ms_per_tx": round(cpu / done * 1e3, 3),
+    }
+
+
 # ============================================================================ orchestrator
 
 
@@ -590,6 +680,11 @@ def main() -> None:
             print("SQLite (file in a temporary directory)", flush=True)
             support.migrate(url)
             results["sqlite"] = run_child("sqlite", url, args, [1], True)
+            raw = raw_sqlite(Path(folder) / "raw.sqlite3", args.pgbench_seconds)
+            print(f"  raw sqlite3, same transaction shape: {raw['tps']} tps", flush=True)
+            results["sqlite"]["raw"] = raw
+            engine = results["sqlite"]["runs"][0]["commands_per_s"]
+            results["sqlite"]["ratio"] = round(engine / raw["tps"], 3)
     path = support.write_result("persisted", results)
     print(f"wrote {path.relative_to(support.ROOT)}")
 

@@ -189,10 +189,14 @@ def run_pgbench(
     samples: list[tuple[float, dict[int, float]]] = []
 
     def sample_server() -> None:
+        begun = time.time()
         time.sleep(0.5)
         pids = _backend_pids(database, "pgbench")
+        while len(pids) < clients and time.time() - begun < seconds / 2:
+            time.sleep(0.1)
+            pids = _backend_pids(database, "pgbench")
         samples.append((time.time(), _sample_cpu(pids)))
-        time.sleep(max(0.5, seconds - 1.0))
+        time.sleep(max(0.2, begun + seconds - 0.5 - time.time()))
         samples.append((time.time(), _sample_cpu(pids)))
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
