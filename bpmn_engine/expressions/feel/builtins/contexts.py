@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from ..types import Range
 from .registry import builtin, need
@@ -43,7 +43,7 @@ def _put(context: dict[str, Any], keys: list[str], value: Any) -> dict[str, Any]
     else:
         inner = out.get(keys[0])
         need(type(inner) is dict)
-        out[keys[0]] = _put(inner, keys[1:], value)
+        out[keys[0]] = _put(cast(dict[str, Any], inner), keys[1:], value)
     return out
 
 
