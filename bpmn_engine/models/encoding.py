@@ -26,7 +26,9 @@ class ExactJSONEncoder(DjangoJSONEncoder):
     the Python encoder with :func:`exact_float`."""
 
     def encode(self, o: Any) -> str:
-        text = super().encode(o)
+        # ``JSONEncoder.encode`` calls ``self.iterencode``, which is overridden below with
+        # the Python encoder; call the base one so the C encoder does the common case.
+        text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))
         if "e+" not in text and "E+" not in text:
             return text
         return "".join(self.iterencode(o))
