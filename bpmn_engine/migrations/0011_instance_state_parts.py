@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bpmn_engine', '0009_inbox_access'),
+        ('bpmn_engine', '0010_audit_anchors'),
     ]
 
     operations = [
