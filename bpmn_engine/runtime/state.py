@@ -206,7 +206,7 @@ class Incident:
         return cls(d["id"], d["node_id"], d["token_id"], d["kind"], d["message"], d["phase"])
 
 
-class Tracked(dict):  # type: ignore[type-arg]
+class Tracked(dict[str, Any]):
     """A dict that notes every key whose value it hands out, sets or removes in
     ``touched``: a superset of the entries a step changed, so a store can write only
     those. Iterating values or items notes every key (a scan touches everything)."""
