@@ -231,6 +231,11 @@ class Compiler:
 
         def run(env: Env) -> Any:
             a, b = start(env), end(env)
+            if type(a) is date and type(b) is date:  # days, either direction (DMN 1.5)
+                days = (b - a).days
+                step = 1 if days >= 0 else -1
+                env.budget.charge(abs(days) // 100)
+                return [a + timedelta(days=i) for i in range(0, days + step, step)]
             if type(a) is not Decimal or type(b) is not Decimal:
                 return None
             if a != a.to_integral_value() or b != b.to_integral_value():

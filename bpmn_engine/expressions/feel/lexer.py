@@ -43,11 +43,12 @@ class Token:
 
 
 def _name_start(ch: str) -> bool:
-    return ch.isalpha() or ch in "_?"
+    # DMN 1.5 NameStartChar includes the supplementary planes [#x10000-#xEFFFF] (emoji)
+    return ch.isalpha() or ch in "_?" or 0x10000 <= ord(ch) <= 0xEFFFF
 
 
 def _name_part(ch: str) -> bool:
-    return ch.isalnum() or ch in _NAME_EXTRA
+    return ch.isalnum() or ch in _NAME_EXTRA or 0x10000 <= ord(ch) <= 0xEFFFF
 
 
 def _skip_space(text: str, pos: int) -> int:

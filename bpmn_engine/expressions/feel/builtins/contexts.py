@@ -25,9 +25,15 @@ def get_entries(context: Any) -> Any:
     return [{"key": k, "value": v} for k, v in _context(context).items()]
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A list parameter given one item: the item as a singleton list (DMN 1.5, 10.3.2.9.4)."""
+    need(value is not None)
+    return value if type(value) is list else [value]
+
+
 @builtin("context", "entries")
 def context(entries: Any) -> Any:
-    need(type(entries) is list)
+    entries = _as_list(entries)
     out: dict[str, Any] = {}
     for entry in entries:
         need(type(entry) is dict and type(entry.get("key")) is str and "value" in entry)
@@ -56,7 +62,7 @@ def context_put(context: Any, key: Any, value: Any) -> Any:
 
 @builtin("context merge", "contexts")
 def context_merge(contexts: Any) -> Any:
-    need(type(contexts) is list)
+    contexts = _as_list(contexts)
     out: dict[str, Any] = {}
     for item in contexts:
         out.update(_context(item))
