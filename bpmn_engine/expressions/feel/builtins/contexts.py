@@ -74,8 +74,8 @@ def not_(value: Any) -> Any:
     return (not value) if type(value) is bool else None
 
 
-@builtin("is", "value1, value2")
-def is_(a: Any, b: Any) -> Any:
+@builtin("is", "value1?, value2?")
+def is_(a: Any = None, b: Any = None) -> Any:
     if type(a) is not type(b):
         return False
     if type(a) in (datetime, time):
