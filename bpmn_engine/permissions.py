@@ -120,6 +120,13 @@ def can_work_external_tasks(user: Any) -> bool:
     return may_ever_work(user) and EXTERNAL_WORKER_GROUP in group_names(user)
 
 
+def can_read_audit(user: Any) -> bool:
+    """Whether ``user`` may read the audit trail of at least one definition."""
+    from bpmn_engine.audit.access import can_audit
+
+    return user is not None and can_audit(user)
+
+
 def can_correlate(user: Any) -> bool:
     """Send messages and signals, evaluate decisions: anyone who may ever act."""
     return user is None or may_ever_work(user)
