@@ -120,13 +120,6 @@ def can_work_external_tasks(user: Any) -> bool:
     return may_ever_work(user) and EXTERNAL_WORKER_GROUP in group_names(user)
 
 
-def can_read_audit(user: Any) -> bool:
-    """Whether ``user`` may read the audit trail of at least one definition."""
-    from bpmn_engine.audit.access import can_audit
-
-    return user is not None and can_audit(user)
-
-
 def can_correlate(user: Any) -> bool:
     """Send messages and signals, evaluate decisions: anyone who may ever act."""
     return user is None or may_ever_work(user)
@@ -334,3 +327,8 @@ def audit_scope(user: Any) -> set[int] | None:
         user, VIEW_AUDIT, klass=ProcessDefinition, accept_global_perms=False
     )
     return set(granted.values_list("pk", flat=True))
+
+
+def can_read_audit(user: Any) -> bool:
+    """Whether ``user`` may read the audit trail of at least one definition."""
+    return user is not None and audit_scope(user) != set()

@@ -114,10 +114,10 @@ def test_completed_tasks_are_not_listed(login, people, processes):
 def test_nav_links_console_and_audit_only_for_those_allowed(login, processes):
     from django.contrib.auth.models import Permission, User
 
-    from bpmn_engine.audit.access import PERMISSION
+    from bpmn_engine.permissions import VIEW_AUDIT
 
     audrey = User.objects.get(username="audrey")
-    audrey.user_permissions.add(Permission.objects.get(codename=PERMISSION.split(".")[1]))
+    audrey.user_permissions.add(Permission.objects.get(codename=VIEW_AUDIT.split(".")[1]))
     sally = login("sally").get("/").content
     assert b'href="/console/' not in sally and b'href="/audit/' not in sally
     developer = login("developer").get("/").content
