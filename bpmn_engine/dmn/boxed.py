@@ -119,10 +119,11 @@ class BoxedCompiler:
             def call(*args: Any) -> Any:
                 env.budget.charge(1)
                 values = list(args) + [None] * (len(params) - len(args))
-                frame = {
-                    p: coerce(v, t) if t else v
-                    for p, v, t in zip(params, values, types, strict=True)
-                }
+                frame = {}
+                for p, v, t in zip(params, values, types, strict=True):
+                    frame[p] = coerce(v, t) if t else v
+                    if frame[p] is None and v is not None:
+                        return None  # an argument that does not conform: the call is null
                 return body(env.child(frame))
 
             return Function("function", (params,), call)
