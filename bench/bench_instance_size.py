@@ -7,8 +7,11 @@ token plus ``n`` instance tokens, each waiting at its own user task. ``10k`` is
 bench starts instances (setup, not timed; the start may take a while at 10k), then times
 ``complete_user_task`` on ``--completions`` tasks one after the other (the last task of a
 1-token instance ends it; at the larger sizes each completion moves one token of a
-still-running body). Also counted per completion: SQL statements and rows written by
-``UPDATE``/``INSERT``/``DELETE`` statement count.
+still-running body). Also counted per completion: SQL statements, and how many of them
+write (``UPDATE``/``INSERT``/``DELETE``). The completions run in one process, so a split
+state comes from the process's cache of committed states; five more completions per size
+empty that cache first (``cache_miss``: what a command costs when another process wrote
+the instance last).
 
     .venv/bin/python bench/bench_instance_size.py [--completions 20] [--sizes 1,100,1000,9999]
         [--profile 9999]
@@ -100,6 +103,27 @@ def _tasks_for(size: int, count: int) -> list[int]:
     )
 
 
+def _clear_state_cache() -> bool:
+    """Empty this process's cache of committed split states; False when the engine has
+    none (an engine from before the split storage)."""
+    try:
+        from bpmn_engine.persistence.state_parts import CACHE
+    except ImportError:
+        return False
+    CACHE.clear()
+    return True
+
+
+def _row(size: int, measured: list[tuple[float, int, int]]) -> dict[str, Any]:
+    seconds = [m[0] for m in measured]
+    return {
+        **support.summary_ms(seconds),
+        "mean_ms": round(statistics.fmean(seconds) * 1e3, 2),
+        "statements": max(m[1] for m in measured),
+        "write_statements": max(m[2] for m in measured),
+    }
+
+
 def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[str, Any]:
     from bpmn_engine.services import deploy_definition
 
@@ -107,26 +131,31 @@ def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[st
     _complete(_tasks_for(1, 1)[0])  # warm caches (definition, connection)
     rows: list[dict[str, Any]] = []
     profile_text = ""
+    cold_count = 5
     for size in sizes:
+        profiled = 5 if size == profile_size else 0
         began = time.perf_counter()
-        tasks = _tasks_for(size, completions)
+        tasks = _tasks_for(size, completions + cold_count + profiled)
         start_s = time.perf_counter() - began
-        measured = [_complete(task) for task in tasks]
-        seconds = [m[0] for m in measured]
+        warm = [_complete(task) for task in tasks[:completions]]
         row = {
             "tokens": size + (1 if size > 1 else 0),
             "cardinality": size,
             "start_s": round(start_s, 2),
-            **support.summary_ms(seconds),
-            "mean_ms": round(statistics.fmean(seconds) * 1e3, 2),
-            "statements": max(m[1] for m in measured),
-            "write_statements": max(m[2] for m in measured),
+            **_row(size, warm),
         }
+        cold = []
+        for task in tasks[completions : completions + cold_count]:
+            if not _clear_state_cache():
+                break
+            cold.append(_complete(task))
+        if cold:
+            row["cache_miss"] = _row(size, cold)
         print(f"    {json.dumps(row)}", flush=True)
         rows.append(row)
-        if size == profile_size:
+        if profiled:
             profiler = cProfile.Profile()
-            for task in _tasks_for(size, 5 if size > 1 else completions)[:5]:
+            for task in tasks[completions + cold_count :]:
                 profiler.enable()
                 _complete(task)
                 profiler.disable()
@@ -136,6 +165,8 @@ def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[st
     base = rows[0]["median_ms"]
     for row in rows:
         row["ratio_to_1"] = round(row["median_ms"] / base, 2)
+        if "cache_miss" in row:
+            row["cache_miss"]["ratio_to_1"] = round(row["cache_miss"]["median_ms"] / base, 2)
     return {"rows": rows, "profile": profile_text}
 
 
