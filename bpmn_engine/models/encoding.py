@@ -19,6 +19,16 @@ def exact_float(value: float) -> str:
     return text
 
 
+class Encoded:
+    """JSON text encoded already: ``ExactJSONEncoder`` writes it as it is (so a value
+    whose size was measured from its text is not encoded a second time)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 class ExactJSONEncoder(DjangoJSONEncoder):
     """``DjangoJSONEncoder`` whose integral floats in exponent form are written in full.
 
@@ -26,6 +36,8 @@ class ExactJSONEncoder(DjangoJSONEncoder):
     the Python encoder with :func:`exact_float`."""
 
     def encode(self, o: Any) -> str:
+        if type(o) is Encoded:
+            return o.text
         # ``JSONEncoder.encode`` calls ``self.iterencode``, which is overridden below with
         # the Python encoder; call the base one so the C encoder does the common case.
         text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))

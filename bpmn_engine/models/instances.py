@@ -70,6 +70,8 @@ class InstanceStatePart(models.Model):
     )
     key = models.CharField(max_length=40)
     data = models.JSONField(encoder=ExactJSONEncoder)
+    # bytes of ``data`` as JSON (UTF-8): the state's size is their sum, without encoding
+    size = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

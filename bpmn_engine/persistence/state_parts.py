@@ -28,7 +28,7 @@ from typing import Any
 from django.db import transaction
 
 from bpmn_engine.models import InstanceStatePart, ProcessInstance
-from bpmn_engine.models.encoding import ExactJSONEncoder
+from bpmn_engine.models.encoding import Encoded, ExactJSONEncoder
 from bpmn_engine.runtime import InstanceState
 from bpmn_engine.runtime.state import PART_KINDS
 
@@ -44,7 +44,15 @@ KIND = {letter: kind for kind, letter in LETTER.items()}
 
 def encoded_size(value: object) -> int:
     """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
-    return len(json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False).encode())
+    return _bytes(encode(value))
+
+
+def encode(value: object) -> str:
+    return json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False)
+
+
+def _bytes(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def entry_count(state: InstanceState) -> int:
@@ -88,12 +96,12 @@ def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     """Assemble a split state from its head and every part (proportional to the size)."""
     snapshot: dict[str, Any] = {**row.state, **{kind: {} for kind in PART_KINDS}}
     sizes: dict[str, int] = {}
-    for key, data in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
-        "key", "data"
+    for key, data, size in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
+        "key", "data", "size"
     ):
         letter, _, entry_id = key.partition(":")
         snapshot[KIND[letter]][entry_id] = data
-        sizes[key] = encoded_size(data)
+        sizes[key] = size
     state = InstanceState.from_dict(snapshot)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
@@ -170,11 +178,13 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
                     delta -= sizes.pop(key)
                     gone.append(key)
                 continue
-            data = part_dict(entry)
-            size = encoded_size(data)
+            text = encode(part_dict(entry))
+            size = _bytes(text)
             delta += size - sizes.get(key, 0)
             sizes[key] = size
-            upserts.append(InstanceStatePart(instance_id=row.pk, key=key, data=data))
+            upserts.append(
+                InstanceStatePart(instance_id=row.pk, key=key, data=Encoded(text), size=size)
+            )
         touched.clear()
     split.parts_bytes += delta
     if gone:
@@ -184,7 +194,7 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
             upserts,
             update_conflicts=True,
             unique_fields=["instance", "key"],
-            update_fields=["data"],
+            update_fields=["data", "size"],
         )
 
 

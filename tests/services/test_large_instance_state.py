@@ -4,6 +4,7 @@ or from this process's cache of committed states) is the state the runtime left.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -123,6 +124,8 @@ def test_the_stored_parts_read_back_as_the_state_the_runtime_left(sally):
     assert rebuilt["scopes"]["root"]["variables"]["ok"] is True
     assert TokenRow.objects.filter(instance=instance).count() == SPLIT_AT + 11 - 3
     assert task_variables(UserTask.objects.get(pk=open_tasks(instance)[0]))["ok"] is True
+    for part in InstanceStatePart.objects.filter(instance=instance):
+        assert part.size == len(json.dumps(part.data, ensure_ascii=False).encode())
 
 
 def test_the_last_completion_ends_a_split_instance(sally):

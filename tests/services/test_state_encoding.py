@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bpmn_engine.models.encoding import ExactJSONEncoder
+from bpmn_engine.models.encoding import Encoded, ExactJSONEncoder
 
 
 class CountingEncoder(ExactJSONEncoder):
@@ -31,3 +31,8 @@ def test_integral_floats_in_exponent_form_are_written_in_full():
     text = json.dumps({"big": 1e16, "name": "x", "small": 1e-7}, cls=CountingEncoder)
     assert text == '{"big": 10000000000000000.0, "name": "x", "small": 1e-07}'
     assert CountingEncoder.python_passes == 1
+
+
+def test_pre_encoded_text_is_written_as_it_is():
+    text = '{"id": "t-1", "name": "é"}'
+    assert json.dumps(Encoded(text), cls=ExactJSONEncoder) == text
