@@ -8,6 +8,10 @@ Three phases, each on its own instances:
 * ``poller``: a thread calls ``fire_due_timers()`` every ``--poll`` seconds (0.1) while
   instances are started at ``--rate`` per second for ``--seconds``: lateness
   (fire time - due time) p50/p95/max.
+* ``fleet``: for each count in ``--fleet`` (1,000 and 10,000), that many instances
+  waiting on a timer (one engine-made, the rest bulk-copied) with every timer due at the
+  same instant, fired by ``--fleet-workers`` (2) real Celery workers: time until the
+  last one fired, and lateness p50/p95/max.
 * ``beat``: the same load, fired by a real Celery worker with embedded beat
   (``procession.fire_due_timers`` every ``PROCESSION_TIMER_POLL_SECONDS``, default 1 s)
   on Redis: the lateness a default deployment shows.
@@ -16,6 +20,7 @@ Fire time is the instance's ``ended_at`` (the timer leads straight to the end ev
 is the firing command's clock reading. Writes ``bench/results/timers.json``.
 
     .venv/bin/python bench/bench_timers.py [--burst 500] [--rate 20] [--seconds 10]
+        [--fleet 1000,10000] [--fleet-workers 2]
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import Any
 import support
 
 PROCESS_ID = "bench_timer"
+FLEET_PROCESS_ID = "bench_timer_fleet"
 DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     id="D" targetNamespace="bench">
@@ -186,6 +192,75 @@ def beat(rate: float, seconds: float, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def fleet(count: int, workers: int, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """``count`` timers due at the same instant, fired by ``workers`` Celery workers (the
+    first with embedded beat at the default 1 s poll; a full batch calls the others in).
+
+    One instance is made by the engine with a PT1H timer; ``bulk_load`` copies it
+    ``count - 1`` times, then every copy's timer is set due at one instant a few seconds
+    ahead (an UPDATE of ``due_at``: the only row the engine did not write itself)."""
+    from datetime import timedelta
+
+    import bulk_load
+    from django.db import connection
+    from django.utils import timezone
+
+    from bpmn_engine.models import ProcessInstance, Timer
+    from bpmn_engine.services import start_instance
+    from config.celery import app
+
+    template = start_instance(definition_key=FLEET_PROCESS_ID).pk
+    t0 = time.perf_counter()
+    ids = [template, *bulk_load.clone_instances(template, count - 1)]
+    load_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory(prefix="procession-bench-fleet-") as folder:
+        fleet_workers = [
+            support.CeleryProcess(
+                name=f"fleet{i + 1}",
+                queue=env["CELERY_TASK_DEFAULT_QUEUE"],
+                env=env,
+                log_dir=Path(folder),
+                concurrency=1,
+                beat=(i == 0),
+            )
+            for i in range(workers)
+        ]
+        try:
+            for worker in fleet_workers:
+                worker.start()
+            for worker in fleet_workers:
+                worker.wait_ready(app)
+            due = timezone.now() + timedelta(seconds=3)
+            Timer.objects.filter(instance_id__in=ids).update(due_at=due)
+            connection.close()
+            deadline = time.monotonic() + timeout
+            rows = ProcessInstance.objects.filter(pk__gte=min(ids), pk__lte=max(ids))
+            while time.monotonic() < deadline:
+                if rows.filter(status="completed").count() == count:
+                    break
+                time.sleep(0.1)
+            seen_all_s = (timezone.now() - due).total_seconds()
+        finally:
+            for worker in fleet_workers:
+                worker.stop()
+    ended = list(rows.filter(status="completed").values_list("ended_at", flat=True))
+    late = [(at - due).total_seconds() for at in ended]
+    summary = support.summary_ms(late)
+    summary.update(
+        timers=count,
+        fired=len(late),
+        p50_ms=summary.pop("median_ms", None),
+        workers=workers,
+        bulk_load_s=round(load_s, 1),
+        all_fired_within_s=round(max(late), 2) if len(late) == count else None,
+        all_seen_fired_after_s=round(seen_all_s, 2),
+        fired_per_s=round(len(late) / max(late), 1) if late else None,
+        setup=f"{workers} x celery worker --concurrency=1 (the first with -B, "
+        "PROCESSION_TIMER_POLL_SECONDS=1); lateness = ended_at - the common due time",
+    )
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=500, help="timers in the burst phase")
@@ -193,6 +268,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of paced phases")
     parser.add_argument("--poll", type=float, default=0.1, help="in-process poll interval")
     parser.add_argument("--no-beat", action="store_true", help="skip the Celery beat phase")
+    parser.add_argument(
+        "--fleet", default="1000,10000", help="timer counts due at one instant (0: skip)"
+    )
+    parser.add_argument("--fleet-workers", type=int, default=2, help="workers for the fleet")
+    parser.add_argument("--fleet-timeout", type=float, default=600.0)
     args = parser.parse_args()
     if not support.reachable(support.PG_ADMIN_URL, 5432):
         print("PostgreSQL unreachable: skipped the timer benchmark")
@@ -215,6 +295,20 @@ def main() -> None:
     from bpmn_engine.services import deploy_definition
 
     deploy_definition(name=PROCESS_ID, resources={f"{PROCESS_ID}.bpmn": DIAGRAM})
+    fleet_diagram = DIAGRAM.replace(PROCESS_ID.encode(), FLEET_PROCESS_ID.encode())
+    deploy_definition(
+        name=FLEET_PROCESS_ID,
+        resources={f"{FLEET_PROCESS_ID}.bpmn": fleet_diagram.replace(b"PT1S", b"PT1H")},
+    )
+    result["fleet"] = []
+    for count in [int(c) for c in args.fleet.split(",") if int(c) > 0] if use_beat else []:
+        row = fleet(count, args.fleet_workers, env, args.fleet_timeout)
+        result["fleet"].append(row)
+        print(
+            f"  {count} timers due at once, {args.fleet_workers} workers: all fired within "
+            f"{row['all_fired_within_s']} s (p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms)",
+            flush=True,
+        )
     result["burst"] = burst(args.burst)
     print(
         f"  burst: {args.burst} timers drained at {result['burst']['fired_per_s']} timers/s",

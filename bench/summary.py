@@ -66,17 +66,23 @@ def lines() -> list[tuple[str, str]]:
                 )
             )
     jobs = load("jobs")
-    if jobs and "engine" in jobs:
-        e = jobs["engine"]
+    for r in (jobs or {}).get("rounds", []):
+        pgbench = r.get("pgbench", {}).get("tps")
         rows.append(
             (
-                f"jobs {e['instances']} instances",
-                f"{e['instances_per_s']} inst/s, {e['steps_per_s']} steps/s, "
-                f"{e['write_commands_per_s']} write cmd/s vs pgbench {jobs['pgbench']['tps']} "
-                f"tps (ratio {jobs['ratios']['write_commands_per_s_over_pgbench_tps']})",
+                f"jobs {r['workers']} worker(s), {r['instances']} instances",
+                f"{r['jobs_per_s']} jobs/s vs no-op {r['noop_tasks_per_s']} tasks/s "
+                f"(ratio {r['jobs_over_noop']}); pgbench {pgbench} tps",
             )
         )
     timers = load("timers")
+    for f in (timers or {}).get("fleet", []):
+        rows.append(
+            (
+                f"timers {f['timers']} due at once, {f['workers']} workers",
+                f"all fired within {f['all_fired_within_s']} s, p95 {f['p95_ms']} ms",
+            )
+        )
     if timers and "burst" in timers:
         rows.append(("timers burst", f"{timers['burst']['fired_per_s']} timers/s"))
         for phase in ("poller", "beat"):
@@ -88,6 +94,16 @@ def lines() -> list[tuple[str, str]]:
                         f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms, max {t['max_ms']} ms",
                     )
                 )
+    curves = load("curves")
+    for c in (curves or {}).get("sizes", []):
+        rows.append(
+            (
+                f"latency at {c['stored_instances']:,} instances",
+                f"start median {c['start']['median_ms']} ms (p95 {c['start']['p95_ms']}), "
+                f"complete median {c['complete']['median_ms']} ms "
+                f"(p95 {c['complete']['p95_ms']})",
+            )
+        )
     return rows
 
 

@@ -364,3 +364,63 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     return path
+
+
+# ----------------------------------------------------------------------------- CPU time
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def backend_pids(database: str = PG_DB) -> list[int]:
+    """PostgreSQL backends connected to ``database`` right now (same machine)."""
+    out = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'")
+    return [int(line) for line in out.split() if line.strip()]
+
+
+class CpuMeter:
+    """CPU seconds spent by the benchmark database's backends and by given process trees
+    between ``start()`` and ``stop()``."""
+
+    def __init__(self, roots: Sequence[int]) -> None:
+        self.roots = list(roots)
+
+    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
+        backends = {pid: cpu_seconds(pid) for pid in backend_pids()}
+        mine = {pid: cpu_seconds(pid) for root in self.roots for pid in process_tree(root)}
+        return backends, mine
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        after = self._sample()
+        pg = sum(cpu - self.before[0].get(pid, 0.0) for pid, cpu in after[0].items())
+        own = sum(cpu - self.before[1].get(pid, 0.0) for pid, cpu in after[1].items())
+        return {"postgres_backends_cpu_s": round(pg, 2), "workers_cpu_s": round(own, 2)}

@@ -412,3 +412,8 @@ def audit_scope(user: Any) -> set[int] | None:
         user, VIEW_AUDIT, klass=ProcessDefinition, accept_global_perms=False
     )
     return set(granted.values_list("pk", flat=True))
+
+
+def can_read_audit(user: Any) -> bool:
+    """Whether ``user`` may read the audit trail of at least one definition."""
+    return user is not None and audit_scope(user) != set()

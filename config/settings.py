@@ -9,6 +9,7 @@ Production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY``, ``DEBUG
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_htmx",
+    "axes",
     "bpmn_engine",
     "tasklist",
     "auditor",
@@ -68,8 +71,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
+    # last, as django-axes asks: it turns a lockout raised during login into a 429 page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tasklist.context_processors.navigation",
             ],
         },
     },
@@ -114,6 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out (username, IP) before any password is checked
+    "config.login_rate_limit.LoginRateLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -126,6 +135,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login rate limit (django-axes): after PROCESSION_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username from one IP address, that pair is locked out for the cool-off time.
+# Locking the pair (not the IP or the username alone) keeps an attacker from locking a
+# victim out from elsewhere. The client IP is REMOTE_ADDR unless PROCESSION_PROXY_COUNT
+# trusted proxies sit in front (config/client_ip.py), so a forged X-Forwarded-For neither
+# resets nor moves a lockout.
+AXES_ENABLED = env_bool("PROCESSION_LOGIN_RATE_LIMIT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("PROCESSION_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=float(os.environ.get("PROCESSION_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.login_rate_limit.client_ip"
+PROCESSION_PROXY_COUNT = int(os.environ.get("PROCESSION_PROXY_COUNT", "0"))
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users get nothing
 
 # --- i18n, static -----------------------------------------------------------------------

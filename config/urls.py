@@ -9,14 +9,15 @@ from api.camunda_rest.repository import well_known_webapps
 from api.health import healthz
 from api.schema_pages import RedocPage, SwaggerPage
 from console.metrics import metrics
-from tasklist import views as tasklist_views
+from tasklist.views import inbox as tasklist_inbox
 
 urlpatterns = [
-    path("", tasklist_views.home, name="home"),
+    path("", include("tasklist.urls")),
+    # "home" is the inbox too (the login redirect and older links name it)
+    path("", tasklist_inbox.all_tasks, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", include("tasklist.urls")),
     path("audit/", include("auditor.urls")),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

@@ -57,7 +57,7 @@ fi
 
 if [ $have_pg = 1 ] && [ $have_redis = 1 ]; then
   if [ "$QUICK" = "--quick" ]; then
-    run jobs bench/bench_jobs.py --instances 100 --pgbench-seconds 3
+    run jobs bench/bench_jobs.py --instances 100 --workers 1,2 --pgbench-seconds 3
   else
     run jobs bench/bench_jobs.py
   fi
@@ -67,12 +67,15 @@ fi
 
 if [ $have_pg = 1 ]; then
   if [ "$QUICK" = "--quick" ]; then
-    run timers bench/bench_timers.py --burst 100 --seconds 3
+    run timers bench/bench_timers.py --burst 100 --seconds 3 --fleet 1000
+    run curves bench/bench_curves.py --sizes 0,20000 --rounds 100
   else
     run timers bench/bench_timers.py
+    # CURVE_SIZES=0,100000 for a shorter run; 1M copies ~20M rows (minutes, a few GB)
+    run curves bench/bench_curves.py --sizes "${CURVE_SIZES:-0,100000,1000000}"
   fi
 else
-  echo "NOTICE: PostgreSQL unreachable: skipped the timer benchmark."
+  echo "NOTICE: PostgreSQL unreachable: skipped the timer and curves benchmarks."
 fi
 
 uptime > "$RUN_DIR"/uptime.txt

@@ -1,12 +1,15 @@
-"""URLs of the task inbox (namespace ``tasklist``)."""
+"""URLs of the human task inbox (namespace ``tasklist``)."""
 
 from django.urls import path
 
-from tasklist.views import task
+from tasklist.views import inbox, task
 
 app_name = "tasklist"
 
 urlpatterns = [
+    path("", inbox.all_tasks, name="inbox"),
+    path("tasks/mine/", inbox.my_tasks, name="mine"),
+    path("tasks/group/", inbox.group_tasks, name="group"),
     path("tasks/<int:task_id>/", task.task_detail, name="task"),
     path("tasks/<int:task_id>/claim/", task.claim, name="claim"),
     path("tasks/<int:task_id>/unclaim/", task.unclaim, name="unclaim"),

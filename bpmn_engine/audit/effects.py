@@ -18,9 +18,9 @@ from bpmn_engine.runtime import triggers as tr
 
 @dataclass(slots=True)
 class Before:
-    """What the step's events need from the state as it was before the step."""
+    """What the step's events need from the state as it was before the step (old values
+    of variables come with ``VariablesChanged.previous``: nothing is copied per scope)."""
 
-    variables: dict[str, dict[str, Any]]
     wait_node: str
     wait_data: dict[str, Any]
 
@@ -28,7 +28,6 @@ class Before:
     def capture(cls, state: InstanceState, trigger: tr.Trigger) -> Before:
         wait = state.waits.get(getattr(trigger, "wait_id", "") or "")
         return cls(
-            variables={sid: dict(scope.variables) for sid, scope in state.scopes.items()},
             wait_node=wait.node_id if wait else "",
             wait_data=dict(wait.data) if wait else {},
         )
@@ -54,6 +53,7 @@ class StepEvents:
         self.before = before
         self.trigger = trigger
         self.entries: list[Entry] = []
+        self.known: dict[str, dict[str, Any]] = {}
 
     def add(
         self, event_type: str, element_id: str = "", at: datetime | None = None, **data: Any
@@ -122,7 +122,9 @@ def _trigger_entry(step: StepEvents, trigger: tr.Trigger) -> None:
 
 
 def _variables(step: StepEvents, e: fx.VariablesChanged) -> None:
-    known = step.before.variables.setdefault(e.scope_id, {})
+    known = step.known.get(e.scope_id)
+    if known is None:
+        known = step.known[e.scope_id] = dict(e.previous)
     for name, value in e.changes.items():
         if name in known:
             if known[name] == value and type(known[name]) is type(value):

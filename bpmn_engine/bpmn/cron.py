@@ -208,13 +208,21 @@ def _build(text: str, dialect: str, fields: list[str]) -> CronExpression:
         pairs = {
             (wd, n)
             for m in months
-            for n in ((28, 29) if m == 2 else (calendar.mdays[m],))
+            for n in ((28, 29) if m == 2 else (calendar.monthrange(2001, m)[1],))
             for wd in range(7)
         }
     if not any(table[wd * 4 + length - 28] for wd, length in pairs):
         raise TimerDefinitionError(f"cron expression '{text}' never fires (no date matches it)")
-    ordered = (tuple(sorted(values)) for values in (seconds, minutes, hours))
-    return CronExpression(text, dialect, *ordered, frozenset(months), years, table)
+    return CronExpression(
+        text,
+        dialect,
+        tuple(sorted(seconds)),
+        tuple(sorted(minutes)),
+        tuple(sorted(hours)),
+        frozenset(months),
+        years,
+        table,
+    )
 
 
 DayRule = Callable[[int, int], tuple[int, ...]]

@@ -17,6 +17,8 @@ from bpmn_engine.bpmn.model import (
     BoundaryEvent,
     CompensateEventDefinition,
     Definitions,
+    DiagramEdge,
+    DiagramShape,
     ErrorEventDefinition,
     EscalationEventDefinition,
     Event,
@@ -301,7 +303,8 @@ def check_diagram_references(
                 f"collaboration, but '{diagram.plane_element_id}' does not exist",
                 diagram.id,
             )
-        for shape in (*diagram.shapes, *diagram.edges):
+        drawn: tuple[DiagramShape | DiagramEdge, ...] = (*diagram.shapes, *diagram.edges)
+        for shape in drawn:
             if shape.element_id and shape.element_id not in elements:
                 yield warning(
                     "dangling-diagram-ref",

@@ -17,6 +17,14 @@ from .typing_rules import TypeRegistry
 Fn = Callable[[Env], Any]
 
 
+def _boolean(value: Any, part: str, where: str | None) -> bool:
+    """A boxed condition's value as a truth value: null counts as false, anything but a
+    boolean is an error (DMN 1.5, 10.2.2.x: conditions are boolean)."""
+    if value is None or type(value) is bool:
+        return value is True
+    raise DecisionError(f"the {part} expression gave {type(value).__name__}, not a boolean", where)
+
+
 class BoxedCompiler:
     def __init__(self, names: tuple[str, ...], types: TypeRegistry) -> None:
         self.names = names
@@ -57,7 +65,12 @@ class BoxedCompiler:
             cond, then, other = (
                 self.compile(x) for x in (expr.condition, expr.then, expr.otherwise)
             )
-            return lambda env: then(env) if cond(env) is True else other(env)
+            where = expr.id
+
+            def conditional(env: Env) -> Any:
+                return then(env) if _boolean(cond(env), "if", where) else other(env)
+
+            return conditional
         if isinstance(expr, m.Filter):
             return self.filter(expr)
         if isinstance(expr, m.Iteration):
@@ -106,10 +119,11 @@ class BoxedCompiler:
             def call(*args: Any) -> Any:
                 env.budget.charge(1)
                 values = list(args) + [None] * (len(params) - len(args))
-                frame = {
-                    p: coerce(v, t) if t else v
-                    for p, v, t in zip(params, values, types, strict=True)
-                }
+                frame = {}
+                for p, v, t in zip(params, values, types, strict=True):
+                    frame[p] = coerce(v, t) if t else v
+                    if frame[p] is None and v is not None:
+                        return None  # an argument that does not conform: the call is null
                 return body(env.child(frame))
 
             return Function("function", (params,), call)
@@ -131,7 +145,7 @@ class BoxedCompiler:
                 frame = {"item": item}
                 if type(item) is dict:
                     frame.update(item)
-                if match(env.child(frame)) is True:
+                if _boolean(match(env.child(frame)), "match", expr.id):
                     out.append(item)
             return out
 
@@ -153,8 +167,7 @@ class BoxedCompiler:
                 out.append(body(env.child({variable: item})))
             if kind == "for":
                 return out
-            if kind == "some":
-                return any(v is True for v in out)
-            return all(v is True for v in out)
+            checked = [_boolean(v, "satisfies", expr.id) for v in out]
+            return any(checked) if kind == "some" else all(checked)
 
         return run

@@ -19,7 +19,7 @@ import operator
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from bpmn_engine.expressions.feel import Env, compile_tests
 from bpmn_engine.expressions.feel.parser import parse_tests
@@ -102,7 +102,7 @@ def _fast(node: Node) -> Callable[[Any], bool] | None:
         low, high = _constant(inner.args[0]), _constant(inner.args[1])
         if low is _NO_CONSTANT or high is _NO_CONSTANT or type(low) is not type(high):
             return None
-        low_closed, high_closed = inner.value  # type: ignore[misc]
+        low_closed, high_closed = cast(tuple[bool, bool], inner.value)
         above = operator.le if low_closed else operator.lt
         below = operator.le if high_closed else operator.lt
         kind = type(low)
@@ -156,7 +156,7 @@ def intervals(text: str, names: tuple[str, ...]) -> list[Interval] | None:
         low, high = _constant(inner.args[0]), _constant(inner.args[1])
         if type(low) is not Decimal or type(high) is not Decimal:
             return None
-        low_closed, high_closed = inner.value  # type: ignore[misc]
+        low_closed, high_closed = cast(tuple[bool, bool], inner.value)
         found.append((low, bool(low_closed), high, bool(high_closed)))
     return found
 
@@ -249,7 +249,8 @@ def build_index(entries: Sequence[Sequence[str]], names: tuple[str, ...]) -> Rul
     for column in range(len(entries[0]) if entries else 0):
         for build in (_literal_index, _range_index):
             found = build(column, entries, names)
-            good = found is not None and found.cost * 2 <= len(entries)
-            if good and (best is None or found.cost < best.cost):  # type: ignore[union-attr]
+            if found is None or found.cost * 2 > len(entries):
+                continue
+            if best is None or found.cost < best.cost:
                 best = found
     return best

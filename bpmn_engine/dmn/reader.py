@@ -130,12 +130,13 @@ class Reader:
             return self.table(el)
         if kind == "conditional":
             parts = [self.expression_in(child(el, p)) for p in ("if", "then", "else")]
-            if any(p is None for p in parts):
+            condition, then, otherwise = parts
+            if condition is None or then is None or otherwise is None:
                 self.problem(el, "incomplete-conditional", "Expected if, then and else")
                 return None
             return m.Conditional(
-                condition=parts[0], then=parts[1], otherwise=parts[2], type_ref=type_ref, **loc
-            )  # type: ignore[arg-type]
+                condition=condition, then=then, otherwise=otherwise, type_ref=type_ref, **loc
+            )
         if kind == "filter":
             source = self.expression_in(child(el, "in"))
             match = self.expression_in(child(el, "match"))

@@ -94,7 +94,7 @@ class TypeRegistry:
         if item.components:
             if type(value) is not dict:
                 return False
-            if self.strict and any(c.name not in value for c in item.components):
+            if any(c.name not in value for c in item.components):
                 return False
             return all(
                 self._item_conforms(value[c.name], c)

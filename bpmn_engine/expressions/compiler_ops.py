@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from .dialects import OPERATORS, TRUTH, FeelRange, juel_bool, to_text
 from .errors import EvalFailure, ParseFailure, UnknownVariable
@@ -24,7 +24,7 @@ class OperatorCompiler:
         self.truth = TRUTH[dialect]
 
     def compile(self, node: Node) -> Fn:
-        return getattr(self, "c_" + node.kind)(node)  # type: ignore[no-any-return]
+        return getattr(self, "c_" + node.kind)(node)
 
     def operator(self, op: str, pos: int) -> Callable[[Any, Any], Any]:
         fn = self.ops.get(op)
@@ -164,7 +164,7 @@ class OperatorCompiler:
 
     def c_range(self, node: Node) -> Fn:
         start, end = (self.compile(a) for a in node.args)  # type: ignore[arg-type]
-        start_incl, end_incl = node.value  # type: ignore[misc]
+        start_incl, end_incl = cast(tuple[bool, bool], node.value)
         return lambda s: FeelRange(start(s), end(s), start_incl, end_incl)
 
     def c_template(self, node: Node) -> Fn:

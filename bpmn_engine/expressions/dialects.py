@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from .errors import EvalFailure
@@ -250,6 +251,10 @@ def feel_in(a: Any, b: Any) -> bool | None:
     return feel_eq(a, b)
 
 
+def _ordered(op: str, a: Any, b: Any) -> Any:
+    return order(op, a, b)
+
+
 def feel_negate(value: Any) -> Any:
     if type(value) in NUMBERS or type(value) is timedelta:
         return -value
@@ -265,7 +270,7 @@ FEEL_OPS: dict[str, BinaryOp] = {
     "==": feel_eq,
     "!=": feel_ne,
     "in": feel_in,
-    **{op: _feel_null_safe(lambda a, b, op=op: order(op, a, b)) for op in ("<", ">", "<=", ">=")},
+    **{op: _feel_null_safe(partial(_ordered, op)) for op in ("<", ">", "<=", ">=")},
 }
 
 OPERATORS: dict[str, dict[str, BinaryOp]] = {

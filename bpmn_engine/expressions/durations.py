@@ -15,11 +15,12 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 _NUMBER = r"[0-9]+(?:[.,][0-9]+)?"
+_SECONDS = r"[0-9]+(?:[.,][0-9]*)?"  # XML Schema: seconds may end in a bare point ("0.")
 _DURATION = re.compile(
     rf"(?P<sign>-)?P(?!$)(?:(?P<years>{_NUMBER})Y)?(?:(?P<months>{_NUMBER})M)?"
     rf"(?:(?P<weeks>{_NUMBER})W)?(?:(?P<days>{_NUMBER})D)?"
     rf"(?:T(?=[0-9])(?:(?P<hours>{_NUMBER})H)?(?:(?P<minutes>{_NUMBER})M)?"
-    rf"(?:(?P<seconds>{_NUMBER})S)?)?",
+    rf"(?:(?P<seconds>{_SECONDS})S)?)?",
     re.ASCII,
 )
 MAX_DURATION_TEXT = 80

@@ -29,11 +29,11 @@ def want(value: Any, types: type | tuple[type, ...], fname: str, what: str) -> A
 
 
 def _seq(value: Any, fname: str) -> list | tuple:
-    return want(value, (list, tuple), fname, "a list")  # type: ignore[no-any-return]
+    return want(value, (list, tuple), fname, "a list")
 
 
 def _num(value: Any, fname: str) -> int | float:
-    return want(value, (int, float), fname, "a number")  # type: ignore[no-any-return]
+    return want(value, (int, float), fname, "a number")
 
 
 def _items(args: tuple, fname: str) -> list | tuple:
@@ -109,7 +109,7 @@ def _digits(digits: Any, fname: str) -> int:
         raise EvalFailure(
             f"{fname}() digits must be between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}"
         )
-    return digits  # type: ignore[no-any-return]
+    return digits
 
 
 def _round(value: Any, digits: Any = None) -> Any:
@@ -154,7 +154,7 @@ def _nullable(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _s(value: Any, fname: str) -> str:
-    return want(value, str, fname, "a string")  # type: ignore[no-any-return]
+    return want(value, str, fname, "a string")
 
 
 def _substring(value: Any, start: Any, length: Any = None) -> str:
@@ -183,7 +183,7 @@ def _number(value: Any) -> int | float | None:
     text = _s(value, "number").strip()
     for convert in (int, float):
         try:
-            return convert(text)  # type: ignore[no-any-return]
+            return convert(text)
         except ValueError:
             continue
     return None

@@ -20,11 +20,11 @@ Method = tuple[Callable[..., Any], int, int]
 
 
 def _str(value: Any, name: str) -> str:
-    return want(value, str, name, "a string")  # type: ignore[no-any-return]
+    return want(value, str, name, "a string")
 
 
 def _int(value: Any, name: str) -> int:
-    return want(value, int, name, "an integer")  # type: ignore[no-any-return]
+    return want(value, int, name, "an integer")
 
 
 def _replace(text: str, old: Any, new: Any) -> str:

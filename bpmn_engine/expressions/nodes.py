@@ -68,8 +68,9 @@ def names_read(node: Node) -> Iterator[str]:
     if (
         node.kind == "method"
         and node.value in EXECUTION_METHODS
+        and node.args[0] is not None
         and node.args[0].kind == "name"
-        and node.args[0].value == "execution"  # type: ignore[union-attr]
+        and node.args[0].value == "execution"
     ):
         for arg in node.args[1:]:
             if arg is not None and arg.kind == "lit" and isinstance(arg.value, str):

@@ -163,7 +163,7 @@ class Parser:
             left = self.nud(self.advance())
             while True:
                 tok = self.tokens[self.i]
-                lbp = self.infix.get(tok.value) if tok.kind in ("op", "kw") else None  # type: ignore[arg-type]
+                lbp = self.infix.get(str(tok.value)) if tok.kind in ("op", "kw") else None
                 if lbp is None or lbp <= rbp:
                     return left
                 self.i += 1
@@ -304,7 +304,7 @@ class Parser:
 
     def compare_token(self, tok: Token) -> str | None:
         """The canonical comparison operator ``tok`` continues a chain with, if any."""
-        if tok.kind not in ("op", "kw") or self.infix.get(tok.value) != CMP:  # type: ignore[arg-type]
+        if tok.kind not in ("op", "kw") or self.infix.get(str(tok.value)) != CMP:
             return None
         op = ALIASES.get(str(tok.value), str(tok.value))
         if self.dialect == "feel":

@@ -17,7 +17,12 @@ from bpmn_engine.models.audit import AuditAnchoredHead, AuditChainHead, AuditEve
 from bpmn_engine.models.decisions import DecisionDefinition, DecisionEvaluation
 from bpmn_engine.models.definitions import Deployment, DeploymentResource, ProcessDefinition
 from bpmn_engine.models.history import ActivityHistory
-from bpmn_engine.models.instances import ProcessInstance, TokenRow, VariableRow
+from bpmn_engine.models.instances import (
+    InstanceStatePart,
+    ProcessInstance,
+    TokenRow,
+    VariableRow,
+)
 from bpmn_engine.models.work import (
     CircuitBreaker,
     EventSubscription,
@@ -40,6 +45,7 @@ __all__ = [
     "DeploymentResource",
     "EventSubscription",
     "Incident",
+    "InstanceStatePart",
     "Job",
     "ProcessDefinition",
     "ProcessDefinitionGroupPermission",

@@ -19,29 +19,33 @@ def exact_float(value: float) -> str:
     return text
 
 
+class Encoded:
+    """JSON text encoded already: ``ExactJSONEncoder`` writes it as it is (so a value
+    whose size was measured from its text is not encoded a second time)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 class ExactJSONEncoder(DjangoJSONEncoder):
     """``DjangoJSONEncoder`` whose integral floats in exponent form are written in full.
 
     The fast C encoder runs first; only a text holding an exponent is encoded again by
     the Python encoder with :func:`exact_float`."""
 
-    _fast = False
-
     def encode(self, o: Any) -> str:
-        # ``JSONEncoder.encode`` calls ``self.iterencode``: without the flag it would run
-        # the Python encoder below every time (4-5x slower than the C one).
-        self._fast = True
-        try:
-            text = super().encode(o)
-        finally:
-            self._fast = False
+        if type(o) is Encoded:
+            return o.text
+        # ``JSONEncoder.encode`` calls ``self.iterencode``, which is overridden below with
+        # the Python encoder; call the base one so the C encoder does the common case.
+        text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))
         if "e+" not in text and "E+" not in text:
             return text
         return "".join(self.iterencode(o))
 
     def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
-        if self._fast:
-            return super().iterencode(o, _one_shot)
         markers: dict[int, Any] | None = {} if self.check_circular else None
         encoder = (
             json.encoder.encode_basestring_ascii

@@ -17,7 +17,9 @@ class InstanceStatus(models.TextChoices):
 
 
 class ProcessInstance(models.Model):
-    """A running (or ended) case. ``state`` is the runtime's ``InstanceState.to_dict()``;
+    """A running (or ended) case. ``state`` is the runtime's ``InstanceState.to_dict()``,
+    or for a large instance its head only (``"split": true``), its tokens, scopes, waits
+    and incidents being ``InstanceStatePart`` rows (see ``persistence.state_parts``);
     ``version`` increments on every command and guards against lost updates."""
 
     definition = models.ForeignKey(
@@ -57,6 +59,28 @@ class ProcessInstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition_id}/{self.pk}"
+
+
+class InstanceStatePart(models.Model):
+    """One token, scope, wait or incident of a split instance state: ``key`` is
+    ``<kind letter>:<id>`` (``t:t-7``, ``s:root``, ``w:w-3``, ``i:i-1``), ``data`` its
+    ``to_dict()``. Written only when a command touched it."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="state_parts"
+    )
+    key = models.CharField(max_length=40)
+    data = models.JSONField(encoder=ExactJSONEncoder)
+    # bytes of ``data`` as JSON (UTF-8): the state's size is their sum, without encoding
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "key"], name="unique_state_part"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance_id}/{self.key}"
 
 
 class TokenRow(models.Model):

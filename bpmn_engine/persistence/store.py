@@ -18,6 +18,19 @@ from bpmn_engine.models import ProcessDefinition, ProcessInstance, TokenRow, Var
 from bpmn_engine.models.instances import InstanceStatus
 from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.definitions_cache import definitions_for
+from bpmn_engine.persistence.state_parts import (
+    CACHE,
+    SPLIT_AT,
+    Cached,
+    Split,
+    encoded_size,
+    entry_count,
+    head,
+    is_split,
+    load_split,
+    split_now,
+    write_parts,
+)
 from bpmn_engine.runtime import InstanceState
 
 ENDED_STATUSES = {
@@ -32,8 +45,8 @@ class LoadedInstance:
     """A locked instance row with its state and model, valid inside one transaction.
 
     ``tokens``/``scopes`` record what the projections hold, so ``save`` writes only the
-    difference (a new instance starts with both empty). ``new``: the row is not inserted
-    yet (``new_row``)."""
+    difference (a new instance starts with both empty); ``split`` is set for a state
+    stored in parts (``state_parts``); ``new``: the row is not inserted yet (``new_row``)."""
 
     row: ProcessInstance
     state: InstanceState
@@ -41,6 +54,7 @@ class LoadedInstance:
     definitions: Definitions
     tokens: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     scopes: set[str] = field(default_factory=set)
+    split: Split | None = None
     new: bool = False
 
 
@@ -121,29 +135,45 @@ def _ancestors(instance_id: int) -> list[int]:
 
 
 def load(row: ProcessInstance) -> LoadedInstance:
+    """The locked row's state: a split one from this process's cache when the row's
+    version confirms it, else decoded from the row (and its parts)."""
     definitions = definitions_for(row.definition)
-    state = InstanceState.from_dict(row.state)
+    process = definitions.process(row.definition.key)
+    if is_split(row.state):
+        cached = CACHE.take(row.pk, row.version)
+        if cached is not None:
+            return LoadedInstance(
+                row, cached.state, process, definitions, cached.tokens, cached.scopes, cached.split
+            )
+        state, split = load_split(row)
+    else:
+        state, split = InstanceState.from_dict(row.state), None
     return LoadedInstance(
         row=row,
         state=state,
-        process=definitions.process(row.definition.key),
+        process=process,
         definitions=definitions,
         tokens=_token_rows(state),
         scopes=set(state.scopes),
+        split=split,
     )
 
 
 def _token_rows(state: InstanceState) -> dict[str, tuple[str, str, str]]:
-    return {t.id: (t.node_id, t.scope_id, str(t.state)) for t in state.tokens.values()}
+    return {t.id: (t.node_id, t.scope_id, str(t.state)) for t in dict.values(state.tokens)}
 
 
-def save(loaded: LoadedInstance, *, now: datetime) -> None:
-    """Write the state back (version + 1) and bring the projections up to date. A new
-    instance (``loaded.new``) is inserted whole, at version 1."""
+def save(loaded: LoadedInstance, *, now: datetime) -> int | None:
+    """Write the state back (version + 1) and bring the projections up to date. Returns
+    the stored bytes of a split state (kept as a running sum), None for a whole one."""
     row, state = loaded.row, loaded.state
+    if loaded.split is None and entry_count(state) > SPLIT_AT:
+        loaded.split = split_now(row, state)
+    split = loaded.split
+    value = head(state) if split is not None else state.to_dict()
     status = ENDED_STATUSES.get(state.status, InstanceStatus.ACTIVE)
     ended_at = now if status != InstanceStatus.ACTIVE and row.ended_at is None else row.ended_at
-    snapshot = sql.json_value(state.to_dict())
+    snapshot = sql.json_value(value)
     if loaded.new:
         row.version, row.status, row.ended_at = 1, status, ended_at
         _insert_instance(row, snapshot)
@@ -162,16 +192,18 @@ def save(loaded: LoadedInstance, *, now: datetime) -> None:
         row.version += 1
         row.status = status
         row.ended_at = ended_at
-    _write_tokens(loaded)
-    ended_scopes = loaded.scopes - set(state.scopes)
-    if ended_scopes:
-        marks = ", ".join(["%s"] * len(ended_scopes))
-        sql.execute(
-            f"DELETE FROM {sql.table(VariableRow)} WHERE instance_id = %s "
-            f"AND scope_id IN ({marks})",
-            (row.pk, *sorted(ended_scopes)),
-        )
-    loaded.scopes = set(state.scopes)
+    row.state = value
+    if split is None:
+        _write_tokens(loaded, [*loaded.tokens, *dict.keys(state.tokens)])
+        _drop_scope_variables(loaded, loaded.scopes | set(state.scopes))
+        return None
+    touched_scopes = set(split.touched["scopes"])
+    _write_tokens(loaded, sorted(split.touched["tokens"], key=lambda i: (len(i), i)))
+    write_parts(row, state, split)
+    _drop_scope_variables(loaded, touched_scopes)
+    split.head_bytes = encoded_size(value)
+    CACHE.put_on_commit(row.pk, Cached(row.version, state, split, loaded.tokens, loaded.scopes))
+    return split.total
 
 
 def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
@@ -248,32 +280,53 @@ def _insert_instance(row: ProcessInstance, snapshot: str) -> None:
     )
 
 
-def _write_tokens(loaded: LoadedInstance) -> None:
-    """Delete, update and insert only the token rows that changed in this step."""
-    before, after = loaded.tokens, _token_rows(loaded.state)
-    pk = loaded.row.pk
-    tokens = sql.table(TokenRow)
-    gone = [token_id for token_id in before if token_id not in after]
+def _drop_scope_variables(loaded: LoadedInstance, candidates: set[str]) -> None:
+    """Delete the variable rows of scopes (among ``candidates``) that ended."""
+    scopes = loaded.state.scopes
+    ended = {s for s in candidates if s in loaded.scopes and s not in scopes}
+    if ended:
+        marks = ", ".join(["%s"] * len(ended))
+        sql.execute(
+            f"DELETE FROM {sql.table(VariableRow)} WHERE instance_id = %s "
+            f"AND scope_id IN ({marks})",
+            (loaded.row.pk, *sorted(ended)),
+        )
+    loaded.scopes -= ended
+    loaded.scopes.update(s for s in candidates if s in scopes)
+
+
+def _write_tokens(loaded: LoadedInstance, candidates: list[str]) -> None:
+    """Delete, update and insert only the token rows that changed among ``candidates``
+    (every token, or the ones a split state noted as touched)."""
+    before, tokens, pk = loaded.tokens, loaded.state.tokens, loaded.row.pk
+    table = sql.table(TokenRow)
+    gone: list[str] = []
+    added: list[tuple[Any, ...]] = []
+    seen: set[str] = set()
+    for token_id in candidates:
+        if token_id in seen:
+            continue
+        seen.add(token_id)
+        token = dict.get(tokens, token_id)
+        old = before.get(token_id)
+        if token is None:
+            if old is not None:
+                gone.append(token_id)
+                del before[token_id]
+            continue
+        new = (token.node_id, token.scope_id, str(token.state))
+        if old is None:
+            added.append((pk, token_id, *new))
+        elif old != new:
+            sql.execute(
+                f"UPDATE {table} SET node_id = %s, scope_id = %s, state = %s "
+                "WHERE instance_id = %s AND token_id = %s",
+                (*new, pk, token_id),
+            )
+        before[token_id] = new
     if gone:
         marks = ", ".join(["%s"] * len(gone))
         sql.execute(
-            f"DELETE FROM {tokens} WHERE instance_id = %s AND token_id IN ({marks})",
-            (pk, *gone),
+            f"DELETE FROM {table} WHERE instance_id = %s AND token_id IN ({marks})", (pk, *gone)
         )
-    for token_id, (node_id, scope_id, state) in after.items():
-        if token_id in before and before[token_id] != (node_id, scope_id, state):
-            sql.execute(
-                f"UPDATE {tokens} SET node_id = %s, scope_id = %s, state = %s "
-                "WHERE instance_id = %s AND token_id = %s",
-                (node_id, scope_id, state, pk, token_id),
-            )
-    sql.insert_rows(
-        TokenRow,
-        ("instance_id", "token_id", "node_id", "scope_id", "state"),
-        [
-            (pk, token_id, n, s, st)
-            for token_id, (n, s, st) in after.items()
-            if token_id not in before
-        ],
-    )
-    loaded.tokens = after
+    sql.insert_rows(TokenRow, ("instance_id", "token_id", "node_id", "scope_id", "state"), added)

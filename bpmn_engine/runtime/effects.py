@@ -12,7 +12,7 @@ when they fire.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -312,10 +312,12 @@ for _history in (ActivityStarted, ActivityCompleted, ActivityCancelled):
 
 @dataclass(frozen=True, slots=True)
 class VariablesChanged(Effect):
-    """Variables written in one scope during this step (last value per name)."""
+    """Variables written in one scope during this step (last value per name);
+    ``previous`` holds the value before the step of each changed name that existed."""
 
     scope_id: str
     changes: Mapping[str, Any]
+    previous: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- instance

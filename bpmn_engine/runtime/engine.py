@@ -119,7 +119,7 @@ def _start(run: Run, trigger: tr.StartInstance) -> None:
                 "but it is not a start event of the process"
             )
     else:
-        node = tables.none_start_event(tables.process.id)  # type: ignore[assignment]
+        node = tables.none_start_event(tables.process.id)
         if node is None:
             raise NoStartEventError(
                 f"Expected to start {state.process_id}, but it has no none start event"

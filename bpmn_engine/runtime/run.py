@@ -77,6 +77,7 @@ class Run(WaitsAndIncidents):
         self.effects: list[fx.Effect] = []
         self.work: deque[Token] = deque()
         self.changes: dict[str, dict[str, Any]] = {}
+        self.previous: dict[str, dict[str, Any]] = {}
         self.phase = EXECUTE
         # conditional events only: (scope id, name, create|update) since the last dispatch,
         # and conditional waits opened since then (evaluated once when they open)
@@ -174,7 +175,7 @@ class Run(WaitsAndIncidents):
                     )
             if self.tables.conditional:
                 self.note_variable_events(scope_id, values, local)
-            write_variables(self.state, self.changes, scope_id, values, local)
+            write_variables(self.state, self.changes, scope_id, values, local, self.previous)
 
     def note_variable_events(self, scope_id: str, values: Any, local: bool) -> None:
         """Record create/update events for the conditions (before the write)."""
@@ -379,7 +380,8 @@ class Run(WaitsAndIncidents):
 
     def flush(self) -> list[fx.Effect]:
         """Append the variable changes of this step and return all effects."""
+        previous = self.previous
         for scope_id, changes in self.changes.items():
-            self.effects.append(fx.VariablesChanged(scope_id, changes))
-        self.changes = {}
+            self.effects.append(fx.VariablesChanged(scope_id, changes, previous.get(scope_id, {})))
+        self.changes, self.previous = {}, {}
         return self.effects

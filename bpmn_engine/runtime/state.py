@@ -98,7 +98,8 @@ class Scope:
         self.completed: list[str] = []
         self.data: dict[str, Any] = {}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, shallow: bool = False) -> dict[str, Any]:
+        """A JSON-safe copy; ``shallow`` shares ``data`` (for encoding right away)."""
         return {
             "id": self.id,
             "parent_id": self.parent_id,
@@ -108,7 +109,7 @@ class Scope:
             "variables": dict(self.variables),
             "tokens": list(self.tokens),
             "completed": list(self.completed),
-            "data": copy.deepcopy(self.data) if self.data else {},
+            "data": (self.data if shallow else copy.deepcopy(self.data)) if self.data else {},
         }
 
     @classmethod
@@ -205,6 +206,67 @@ class Incident:
         return cls(d["id"], d["node_id"], d["token_id"], d["kind"], d["message"], d["phase"])
 
 
+class Tracked(dict[str, Any]):
+    """A dict that notes every key whose value it hands out, sets or removes in
+    ``touched``: a superset of the entries a step changed, so a store can write only
+    those. Iterating values or items notes every key (a scan touches everything)."""
+
+    __slots__ = ("touched",)
+
+    def __init__(self, data: dict[str, Any], touched: set[str]) -> None:
+        super().__init__(data)
+        self.touched = touched
+
+    def __getitem__(self, key: str) -> Any:
+        self.touched.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.touched.add(key)
+        return dict.get(self, key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.touched.add(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.touched.add(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.touched.add(key)
+        return dict.pop(self, key, *default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.touched.add(key)
+        return dict.setdefault(self, key, default)
+
+    def values(self) -> Any:
+        self.touched.update(dict.keys(self))
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self.touched.update(dict.keys(self))
+        return dict.items(self)
+
+    def popitem(self) -> Any:
+        key, value = dict.popitem(self)
+        self.touched.add(key)
+        return key, value
+
+    def clear(self) -> None:
+        self.touched.update(dict.keys(self))
+        dict.clear(self)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+
+PART_KINDS = ("tokens", "scopes", "waits", "incidents")
+"""The collections of an ``InstanceState`` whose entries a store may keep apart."""
+
+
 class InstanceState:
     """Everything about one instance: tokens, scopes, waits, incidents, join buffers.
 
@@ -257,6 +319,20 @@ class InstanceState:
     def open_waits(self, kind: str | None = None) -> list[Wait]:
         return [w for w in self.waits.values() if kind is None or w.kind == kind]
 
+    def track(self) -> dict[str, set[str]]:
+        """Note from now on which tokens, scopes, waits and incidents are touched; returns
+        the sets of touched ids per collection (``PART_KINDS``), to be cleared by the
+        caller once it has written them."""
+        touched: dict[str, set[str]] = {}
+        for kind in PART_KINDS:
+            current = getattr(self, kind)
+            if isinstance(current, Tracked):
+                touched[kind] = current.touched
+            else:
+                touched[kind] = set()
+                setattr(self, kind, Tracked(current, touched[kind]))
+        return touched
+
     def next_id(self, kind: str) -> str:
         n = self.counters.get(kind, 0) + 1
         self.counters[kind] = n
@@ -266,16 +342,22 @@ class InstanceState:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **self.head_dict(),
+            "tokens": {k: t.to_dict() for k, t in self.tokens.items()},
+            "scopes": {k: s.to_dict() for k, s in self.scopes.items()},
+            "waits": {k: w.to_dict() for k, w in self.waits.items()},
+            "incidents": {k: i.to_dict() for k, i in self.incidents.items()},
+        }
+
+    def head_dict(self) -> dict[str, Any]:
+        """``to_dict`` without the ``PART_KINDS`` collections."""
+        return {
             "instance_id": self.instance_id,
             "process_id": self.process_id,
             "business_key": self.business_key,
             "status": self.status,
             "started_at": self.started_at,
             "ended_at": self.ended_at,
-            "tokens": {k: t.to_dict() for k, t in self.tokens.items()},
-            "scopes": {k: s.to_dict() for k, s in self.scopes.items()},
-            "waits": {k: w.to_dict() for k, w in self.waits.items()},
-            "incidents": {k: i.to_dict() for k, i in self.incidents.items()},
             "joins": {k: {f: list(ts) for f, ts in v.items()} for k, v in self.joins.items()},
             "counters": dict(self.counters),
         }

@@ -131,12 +131,15 @@ class ProcessTables:
     def _index_compensation(self) -> None:
         """Compensation boundary -> handler by association (either direction)."""
         linked: dict[str, set[str]] = {}
-        containers = [self.process, *(n for n in self.nodes.values() if isinstance(n, SubProcess))]
+        containers: list[Process | SubProcess] = [
+            self.process,
+            *(n for n in self.nodes.values() if isinstance(n, SubProcess)),
+        ]
         for container in containers:
             for artifact in container.artifacts:
                 attributes = getattr(artifact, "attributes", {})
-                if artifact.tag == "association":
-                    source, target = attributes.get("sourceRef"), attributes.get("targetRef")
+                source, target = attributes.get("sourceRef"), attributes.get("targetRef")
+                if artifact.tag == "association" and source and target:
                     linked.setdefault(source, set()).add(target)
                     linked.setdefault(target, set()).add(source)
         for node in self.nodes.values():

@@ -61,15 +61,20 @@ def write_variables(
     scope_id: str,
     values: Mapping[str, Any],
     local: bool = False,
+    previous: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Write ``values`` from ``scope_id`` and record them in ``changes`` (per scope)."""
+    """Write ``values`` from ``scope_id`` and record them in ``changes`` (per scope);
+    ``previous`` keeps, per scope, the value each name had before its first write."""
     scopes = state.scopes
     for name, value in values.items():
         scope = scopes[scope_id] if local else target_scope(scopes, scope_id, name)
-        scope.variables[name] = value
+        variables = scope.variables
         per_scope = changes.get(scope.id)
         if per_scope is None:
             per_scope = changes[scope.id] = {}
+        if previous is not None and name not in per_scope and name in variables:
+            previous.setdefault(scope.id, {})[name] = variables[name]
+        variables[name] = value
         per_scope[name] = value
 
 

@@ -11,6 +11,7 @@ from bpmn_engine.errors import NotFoundError
 from bpmn_engine.models import ActivityHistory, Incident, ProcessInstance
 from bpmn_engine.models.history import ActivityState
 from bpmn_engine.models.work import IncidentState
+from bpmn_engine.persistence.state_parts import snapshot_parts
 from bpmn_engine.runtime import snapshot_variables
 
 
@@ -78,5 +79,5 @@ def instance_detail(
         instance=instance,
         active_activities=active,
         incidents=incidents,
-        variables=snapshot_variables(instance.state),
+        variables=snapshot_variables(snapshot_parts(instance, None)),
     )

@@ -27,6 +27,11 @@ _HUMAN_EVENTS = {
     AuditEventType.TASK_RESOLVED: "resolved",
     AuditEventType.TASK_COMMENTED: "commented on",
 }
+_HANDED_OVER = {
+    AuditEventType.TASK_ASSIGNED,
+    AuditEventType.TASK_DELEGATED,
+    AuditEventType.TASK_RESOLVED,
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def _task_entries(events: Iterable[AuditEvent], names: dict[int, str]) -> list[T
         task_id = data.get("task_id")
         if task_id not in names:
             continue
-        detail = data.get("assignee") or ""
+        detail = data.get("assignee") if event.event_type in _HANDED_OVER else ""
         entries.append(
             TimelineEntry(
                 event.occurred_at,
@@ -97,9 +102,11 @@ def instance_timeline(
         .only("occurred_at", "event_type", "actor_id", "data")
         .order_by("-seq")[:limit]
         if names
-        else []
+        else AuditEvent.objects.none()
     )
-    entries = _activity_entries(rows) + _task_entries(events, names)
+    # newest first to keep the latest ``limit``; shown oldest first (a stable sort keeps
+    # each activity's start before its end at equal times)
+    entries = _activity_entries(list(rows)[::-1]) + _task_entries(list(events)[::-1], names)
     entries.sort(key=lambda entry: entry.at)
     return entries[-limit:]
 

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from bpmn_engine.errors import NotFoundError
 from bpmn_engine.models import UserTask
 from bpmn_engine.models.work import CandidateKind, UserTaskState
+from bpmn_engine.persistence.state_parts import snapshot_parts
 from bpmn_engine.runtime import snapshot_variables
 
 
@@ -50,7 +51,7 @@ def user_task_list(
 def task_variables(task: UserTask) -> dict[str, Any]:
     """The variables visible to ``task`` now (its instance's root variables once the task
     is no longer open). Reads ``task.instance.state`` (one query unless already loaded)."""
-    return snapshot_variables(task.instance.state, task.wait_id)
+    return snapshot_variables(snapshot_parts(task.instance, task.wait_id), task.wait_id)
 
 
 @dataclass(frozen=True)

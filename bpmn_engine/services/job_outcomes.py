@@ -50,9 +50,11 @@ class AnyHolder:
 
 @dataclass(frozen=True)
 class LeaseHolder:
-    """The in-process runner holding lease ``lock_owner`` (the fencing token)."""
+    """The in-process runner holding lease ``lock_owner`` (the fencing token); it knows
+    the job's instance from its lease (``instance_id``), which saves a read."""
 
     lock_owner: str
+    instance_id: int | None = None
     external_only = False
     counts_for_breaker = True
 
@@ -139,16 +141,23 @@ Outcome = Completed | ErrorThrown | Failed
 
 @command
 def report_outcome(
-    *, job_id: int, holder: Holder, outcome: Outcome, now: datetime | None = None
+    *,
+    job_id: int,
+    holder: Holder,
+    outcome: Outcome,
+    now: datetime | None = None,
+    reload: bool = True,
 ) -> Job:
-    """Apply ``outcome`` to job ``job_id`` if ``holder`` may report it; returns the job."""
+    """Apply ``outcome`` to job ``job_id`` if ``holder`` may report it; returns the job,
+    read again after the step unless ``reload`` is off (the runner does not need it)."""
     work = UnitOfWork(now=now or timezone.now(), worker_id=holder.worker_id)
     job = _locked(job_id, holder, work)
     if holder.counts_for_breaker:
         record_handler_outcome(job.job_type, succeeded=outcome.succeeded, now=work.now)
     _APPLY[type(outcome)](work, job, outcome)
     work.run()
-    job.refresh_from_db()
+    if reload:
+        job.refresh_from_db()
     return job
 
 
@@ -157,12 +166,19 @@ def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> Job:
     rows = Job.objects.filter(pk=job_id)
     if holder.external_only:
         rows = rows.filter(external=True)
-    instance_id = rows.values_list("instance_id", flat=True).first()
+    kind = "external task" if holder.external_only else "job"
+    instance_id = getattr(holder, "instance_id", None)  # a lease knows it: no read
     if instance_id is None:
-        kind = "external task" if holder.external_only else "job"
+        instance_id = rows.values_list("instance_id", flat=True).first()
+    if instance_id is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
-    work.instance(instance_id)
-    job = Job.objects.select_for_update().get(pk=job_id)
+    try:
+        work.instance(instance_id)
+    except NotFoundError:
+        raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist") from None
+    job = rows.select_for_update().filter(instance_id=instance_id).first()
+    if job is None:
+        raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
     holder.check(job)
     return job
 

@@ -17,7 +17,7 @@ from bpmn_engine.errors import JobNotActiveError, LimitExceededError
 from bpmn_engine.jobs.dispatch import time_limits_for
 from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
 from bpmn_engine.jobs.results import UnstorableResultError, result_variables
-from bpmn_engine.models import Job, ProcessInstance
+from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
 from bpmn_engine.services.job_outcomes import (
@@ -65,11 +65,33 @@ def acquire_job(
 ) -> JobLease | None:
     """Lock a due job for this worker; None when it is not ours to run (done, cancelled,
     held by a live lease, not due, external, or held back by its circuit breaker)."""
+    acquired = _acquire(job_id=job_id, worker_id=worker_id, now=now, hard_limit=hard_limit)
+    return acquired[0] if acquired else None
+
+
+@command
+def claim_job_to_run(
+    *, job_id: int, worker_id: str, hard_limit: float | None = None
+) -> tuple[JobLease, Job] | None:
+    """``acquire_job`` that also hands back the job row with its instance, read by the
+    same locking statement (what the handler needs: no second read)."""
+    return _acquire(job_id=job_id, worker_id=worker_id, now=None, hard_limit=hard_limit)
+
+
+def _acquire(
+    *, job_id: int, worker_id: str, now: datetime | None, hard_limit: float | None
+) -> tuple[JobLease, Job] | None:
     now = now or timezone.now()
-    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    # One statement: the job locked, its instance read (not locked) alongside.
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("instance")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None or job.external or job.state != JobState.PENDING or job.due_at > now:
         return None
-    if ProcessInstance.objects.filter(pk=job.instance_id, suspended=True).exists():
+    if job.instance.suspended:
         return None  # held back; resuming the instance dispatches it again
     job.attempts += 1
     postpone_to = breaker_admits(job, now=now)
@@ -79,7 +101,7 @@ def acquire_job(
     job.state = JobState.LOCKED
     job.lock_owner = f"{worker_id}#{job.attempts}"
     job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type, hard_limit))
-    job.save()
+    job.save(update_fields=["attempts", "state", "lock_owner", "lock_expires_at"])
     record(
         AuditEventType.JOB_LOCKED,
         worker_id=worker_id,
@@ -88,7 +110,8 @@ def acquire_job(
         data={"job_id": job.pk, "attempt": job.attempts, "lock_owner": job.lock_owner},
         now=now,
     )
-    return JobLease(job.pk, job.instance_id, job.job_type, job.lock_owner, job.attempts)
+    lease = JobLease(job.pk, job.instance_id, job.job_type, job.lock_owner, job.attempts)
+    return lease, job
 
 
 def report_job_success(
@@ -96,7 +119,8 @@ def report_job_success(
 ) -> None:
     report_outcome(
         job_id=lease.job_id,
-        holder=LeaseHolder(lease.lock_owner),
+        holder=LeaseHolder(lease.lock_owner, instance_id=lease.instance_id),
+        reload=False,
         outcome=Completed(dict(variables or {})),
         now=now,
     )
@@ -107,7 +131,8 @@ def report_job_bpmn_error(
 ) -> None:
     report_outcome(
         job_id=lease.job_id,
-        holder=LeaseHolder(lease.lock_owner),
+        holder=LeaseHolder(lease.lock_owner, instance_id=lease.instance_id),
+        reload=False,
         outcome=ErrorThrown(error.code, error.message, error.variables),
         now=now,
     )
@@ -123,7 +148,8 @@ def report_job_failure(
 ) -> None:
     report_outcome(
         job_id=lease.job_id,
-        holder=LeaseHolder(lease.lock_owner),
+        holder=LeaseHolder(lease.lock_owner, instance_id=lease.instance_id),
+        reload=False,
         outcome=Failed(message, details, retries=None if retry else 0),
         now=now,
     )
@@ -131,10 +157,10 @@ def report_job_failure(
 
 def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None) -> str:
     """Run one job end to end; returns what happened (for logs and tests)."""
-    lease = acquire_job(job_id=job_id, worker_id=worker_id, hard_limit=hard_limit)
-    if lease is None:
+    acquired = claim_job_to_run(job_id=job_id, worker_id=worker_id, hard_limit=hard_limit)
+    if acquired is None:
         return "skipped"
-    job = Job.objects.select_related("instance").get(pk=job_id)
+    lease, job = acquired
     try:
         handler = get_handler(job.job_type)
     except HandlerNotFoundError as exc:

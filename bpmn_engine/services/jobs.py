@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bpmn_engine.models import Job
-from bpmn_engine.runtime import InstanceState, snapshot_variables
+from bpmn_engine.persistence.state_parts import snapshot_parts
+from bpmn_engine.runtime import snapshot_variables
 from bpmn_engine.services.job_outcomes import AnyHolder, Completed, ErrorThrown, report_outcome
 
 
@@ -36,16 +37,16 @@ def throw_job_error(
 def job_inputs(job: Job) -> dict[str, Any]:
     """The job's input mappings: the variables of its activity's own I/O-mapping scope
     (empty when the task maps no inputs)."""
-    state = InstanceState.from_dict(job.instance.state)
-    wait = state.waits.get(job.wait_id)
-    scope = state.scopes.get(wait.scope_id) if wait else None
-    if scope is None or not scope.local or scope.node_id != job.node_id:
+    snapshot = snapshot_parts(job.instance, job.wait_id)
+    wait = snapshot.get("waits", {}).get(job.wait_id)
+    scope = snapshot.get("scopes", {}).get(wait["scope_id"]) if wait else None
+    if scope is None or not scope.get("local") or scope["node_id"] != job.node_id:
         return {}
-    return dict(scope.variables)
+    return dict(scope.get("variables", {}))
 
 
 def job_variables(job: Job) -> dict[str, Any]:
     """The variables a job's handler sees: everything visible from its activity's scope.
 
     Only the state snapshot is needed: no model, no lock (a read for the handler's input)."""
-    return snapshot_variables(job.instance.state, job.wait_id)
+    return snapshot_variables(snapshot_parts(job.instance, job.wait_id), job.wait_id)

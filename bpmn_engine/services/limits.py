@@ -52,10 +52,11 @@ def encoded_size(value: object) -> int:
     return len(json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False).encode())
 
 
-def check_state_size(state: InstanceState, node_id: str) -> None:
-    """Raise ``BudgetExceededError`` when the state would be stored larger than allowed."""
+def check_state_size(state: InstanceState, node_id: str, size: int | None = None) -> None:
+    """Raise ``BudgetExceededError`` when the state would be stored (or is stored, with
+    ``size`` its stored bytes) larger than allowed."""
     limit = int(setting("PROCESSION_MAX_STATE_BYTES"))
-    if encoded_size(state.to_dict()) > limit:
+    if (encoded_size(state.to_dict()) if size is None else size) > limit:
         raise BudgetExceededError("state bytes", limit, state.instance_id, node_id)
 
 

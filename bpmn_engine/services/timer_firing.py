@@ -78,7 +78,7 @@ def fire_timers(*, timer_ids: list[int], now: datetime | None = None) -> int:
     if not timer_ids:
         return 0
     try:
-        return _fire_together(timer_ids, now or timezone.now())
+        return _fire_together(timer_ids, now)
     except Exception as exc:  # any failure: each timer on its own, with its own outcome
         log.info("a batch of %d timers failed (%s); firing them one by one", len(timer_ids), exc)
     return sum(_fire_alone(timer_id, now) for timer_id in timer_ids)
@@ -92,13 +92,15 @@ def _fire_alone(timer_id: int, now: datetime | None) -> int:
         return 0
 
 
-def _fire_together(timer_ids: list[int], now: datetime) -> int:
+def _fire_together(timer_ids: list[int], now: datetime | None) -> int:
+    """Without a given ``now`` each timer fires at its own clock reading, so its history
+    says when it really fired, not when its batch began."""
     owners = dict(Timer.objects.filter(pk__in=timer_ids).values_list("pk", "instance_id"))
     # Start-event timers start new instances; they keep their own command.
     alone = [pk for pk in timer_ids if pk in owners and owners[pk] is None]
     fired = 0
     with transaction.atomic(durable=True):
-        work = UnitOfWork(now=now)
+        work = UnitOfWork(now=now or timezone.now())
         work.lock_top_level([pk for pk in owners.values() if pk is not None])
         timers = (
             Timer.objects.filter(pk__in=timer_ids, instance_id__isnull=False)
@@ -111,6 +113,8 @@ def _fire_together(timer_ids: list[int], now: datetime) -> int:
             # An earlier timer of this batch may have withdrawn this one's wait.
             if loaded.row.suspended or wait_id not in loaded.state.waits:
                 continue
+            if now is None:
+                work.now = timezone.now()
             work.send(instance_id, tr.FireTimer(wait_id=wait_id))
             work.process()
             fired += 1

@@ -176,8 +176,11 @@ class UnitOfWork:
                 return
             raise
         loaded.state = step.state
-        check_state_size(loaded.state, _last_node(step.effects))
-        store.save(loaded, now=self.now)
+        if loaded.split is None:
+            check_state_size(loaded.state, _last_node(step.effects))
+        stored_bytes = store.save(loaded, now=self.now)
+        if stored_bytes is not None:  # a split state: its size is kept as a running sum
+            check_state_size(loaded.state, _last_node(step.effects), stored_bytes)
         apply_effects(loaded.row, loaded.state, step.effects, self.now)
         record_activity_history(loaded.row, step.effects, actor=self.actor)
         self.audit.extend(

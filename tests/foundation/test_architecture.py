@@ -60,3 +60,25 @@ def test_every_engine_module_has_a_place_in_the_layers_contract():
     }
     unplaced = sorted(name for name in present - UNLAYERED if f"bpmn_engine.{name}" not in placed)
     assert unplaced == []
+
+
+def test_every_runtime_module_has_a_place_in_the_runtime_layers_contract():
+    """The runtime's own layers contract (no import cycle inside the runtime) covers every
+    module and package of ``bpmn_engine/runtime``."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    [layers] = [c for c in contracts if c.get("containers") == ["bpmn_engine.runtime"]]
+    placed = {
+        name.strip().strip("()")
+        for layer in layers["layers"]
+        for name in layer.replace("|", ":").split(":")
+    }
+    runtime = ROOT / "bpmn_engine" / "runtime"
+    present = {
+        path.stem if path.is_file() else path.name
+        for path in runtime.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+    }
+    assert sorted(present - {"__init__"} - placed) == []

@@ -268,3 +268,23 @@ def test_whether_a_topic_job_is_external_is_decided_at_deploy_not_by_the_writer(
     finally:
         unregister_handler("test-late")
     assert (engine_job.external, worker_job.external) == (False, True)
+
+
+def test_running_a_job_reads_it_once_with_its_instance_and_skips_the_final_reload(journal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instance = start_instance(definition_key="doubling", variables={"amount": 21})
+    job = only_job(instance)
+    with CaptureQueriesContext(connection) as queries:
+        assert execute_job(job_id=job.pk, worker_id="w1") == "completed"
+    job_reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and 'FROM "bpmn_engine_job"' in q["sql"]
+    ]
+    # the acquiring lock (with the instance joined) and the reporting lock; before: five
+    # job reads and 28 statements in all
+    assert len(job_reads) == 2, job_reads
+    assert len(queries) <= 24, [q["sql"][:80] for q in queries]

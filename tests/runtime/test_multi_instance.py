@@ -220,3 +220,29 @@ def test_standard_loop_stops_at_its_maximum() -> None:
     d = Driver(b.chain("start", "inc", "end"))
     d.start(count=0)
     assert d.variables["count"] == 4
+
+
+def test_completing_one_parallel_instance_touches_only_that_instance_and_its_scopes() -> None:
+    from bpmn_engine.runtime import advance
+
+    d = Driver(_user_mi(loop_cardinality="200"))
+    d.start()
+    wait = next(w for w in d.state.waits.values() if w.node_id == "review")
+    token_id, scope_id = wait.token_id, wait.scope_id
+    touched = d.state.track()
+    advance(d.process, d.state, _complete(wait.id, ok=True), d.now, definitions=d.definitions)
+    assert touched["tokens"] == {token_id}
+    assert touched["waits"] == {wait.id}
+    assert scope_id in touched["scopes"]
+    assert len(touched["scopes"]) <= 3  # the instance's scope, the body, the root
+    assert len(d.state.tokens) == 200
+
+
+def test_a_tracked_state_notes_what_a_scan_touches() -> None:
+    d = Driver(_user_mi(loop_cardinality="3"))
+    d.start()
+    touched = d.state.track()
+    assert touched["tokens"] == set()
+    list(d.state.tokens.values())
+    assert touched["tokens"] == set(d.state.tokens)
+    assert d.state.track() is not touched and d.state.track()["tokens"] is touched["tokens"]

@@ -321,3 +321,24 @@ def test_the_timeline_shows_what_ran_and_who_acted_on_visible_tasks_only(people,
         "<strong>frank</strong> claimed Send invoice"
         in frank.get(url("task", invoice)).content.decode()
     )
+
+
+def test_the_timeline_is_in_order_and_names_whom_a_task_went_to(people, task):
+    sally = client_for(people, "sally")
+    sally.post(url("claim", task))
+    sally.post(url("delegate", task), {"delegate_to": "sam"})
+    html = sally.get(url("task", task)).content.decode()
+    timeline = html.split('id="timeline-title"')[1]
+    order = ["started Start", "completed Start", "started Prepare quote", "claimed Prepare"]
+    positions = [timeline.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert "claimed Prepare quote →" not in timeline
+    assert "delegated Prepare quote → sam" in timeline
+
+
+def test_the_page_reads_in_a_bounded_number_of_queries(people, task, django_assert_max_num_queries):
+    client = client_for(people, "sally")
+    for n in range(5):
+        client.post(url("comment", task), {"text": f"note {n}"})
+    with django_assert_max_num_queries(12):
+        assert client.get(url("task", task)).status_code == 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from ..limits import check_weight
 from ..nodes import Node
@@ -92,7 +92,7 @@ class Compiler:
                     return _index(items, index)
                 if numeric:
                     return None
-            out = []
+            out: list[Any] = []
             for item in items:
                 env.budget.charge(1)
                 frame = {"item": item}
@@ -112,7 +112,7 @@ class Compiler:
         if callee_node.kind == "name" and callee_node.value == "is defined" and len(node.args) == 2:
             return self.is_defined(node.args[1])  # type: ignore[arg-type]
         args = [self.compile(a) for a in node.args[1:]]  # type: ignore[arg-type]
-        names = node.value
+        names = cast("tuple[str, ...] | None", node.value)
         callee = self._callee(callee_node)
         label = str(callee_node.value) if callee_node.kind == "name" else "function"
 
@@ -231,6 +231,11 @@ class Compiler:
 
         def run(env: Env) -> Any:
             a, b = start(env), end(env)
+            if type(a) is date and type(b) is date:  # days, either direction (DMN 1.5)
+                days = (b - a).days
+                step = 1 if days >= 0 else -1
+                env.budget.charge(abs(days) // 100)
+                return [a + timedelta(days=i) for i in range(0, days + step, step)]
             if type(a) is not Decimal or type(b) is not Decimal:
                 return None
             if a != a.to_integral_value() or b != b.to_integral_value():
@@ -332,7 +337,7 @@ class Compiler:
         return run
 
     def c_range(self, node: Node) -> Fn:
-        start_closed, end_closed = node.value  # type: ignore[misc]
+        start_closed, end_closed = cast(tuple[bool, bool], node.value)
         start, end = (self.compile(a) for a in node.args)  # type: ignore[arg-type]
 
         def run(env: Env) -> Any:
@@ -394,7 +399,7 @@ def _range_items(value: Range) -> list[Any] | None:
         hi = int(b) if value.end_closed else int(b) - 1
         return [Decimal(i) for i in range(lo, hi + 1)]
     if type(a) is date and type(b) is date:
-        lo = a if value.start_closed else a + timedelta(days=1)
-        hi = b if value.end_closed else b - timedelta(days=1)
-        return [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
+        first = a if value.start_closed else a + timedelta(days=1)
+        last = b if value.end_closed else b - timedelta(days=1)
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return None

@@ -7,9 +7,9 @@ back (integral numbers to ``int``, others to ``float``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from ..errors import EvalFailure
 from ..limits import Scope
@@ -99,12 +99,12 @@ def feel_names_read(node: Node, bound: frozenset[str] = frozenset()) -> Iterator
             yield from feel_names_read(arg, bound)  # type: ignore[arg-type]
         return
     if kind in _BINDING_KINDS:
-        inner = bound | frozenset(node.value)  # type: ignore[arg-type]
+        inner = bound | frozenset(cast(Iterable[str], node.value))
         for child in node.children():
             yield from feel_names_read(child, inner)
         return
     if kind == "context":
-        inner = bound | frozenset(node.value)  # type: ignore[arg-type]
+        inner = bound | frozenset(cast(Iterable[str], node.value))
         for child in node.children():
             yield from feel_names_read(child, inner)
         return

@@ -24,8 +24,12 @@ class Env:
     ) -> None:
         self.frame = frame
         self.parent = parent
-        self.budget = budget if budget is not None else (parent.budget if parent else Scope({}))
-        self.types = types if types is not None else (parent.types if parent else None)
+        self.budget: Scope = (
+            budget if budget is not None else (parent.budget if parent else Scope({}))
+        )
+        self.types: Mapping[str, Any] | None = (
+            types if types is not None else (parent.types if parent else None)
+        )
 
     def lookup(self, name: str, default: Any = _MISSING) -> Any:
         env: Env | None = self

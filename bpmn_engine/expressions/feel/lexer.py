@@ -7,8 +7,10 @@ then single words; the parser joins adjacent words into one name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ..errors import ParseFailure
 from ..limits import MAX_TEXT_LENGTH
@@ -43,11 +45,12 @@ class Token:
 
 
 def _name_start(ch: str) -> bool:
-    return ch.isalpha() or ch in "_?"
+    # DMN 1.5 NameStartChar includes the supplementary planes [#x10000-#xEFFFF] (emoji)
+    return ch.isalpha() or ch in "_?" or 0x10000 <= ord(ch) <= 0xEFFFF
 
 
 def _name_part(ch: str) -> bool:
-    return ch.isalnum() or ch in _NAME_EXTRA
+    return ch.isalnum() or ch in _NAME_EXTRA or 0x10000 <= ord(ch) <= 0xEFFFF
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -132,11 +135,27 @@ def _number(text: str, pos: int) -> int:
     return i
 
 
-def _known(text: str, pos: int, names: tuple[str, ...]) -> str | None:
+@lru_cache(maxsize=1024)
+def _spaced(name: str) -> re.Pattern[str]:
+    """``name`` with any run of white space (a line break too) between its words."""
+    return re.compile(r"\s+".join(re.escape(word) for word in name.split(" ")))
+
+
+def _known(text: str, pos: int, names: tuple[str, ...]) -> tuple[str, int] | None:
+    """The known name at ``pos`` and where it ends (its words may be split by any white
+    space, as in ``date and\n time``)."""
+    first = text[pos : pos + 1]
     for name in names:
         end = pos + len(name)
-        if text.startswith(name, pos) and (end >= len(text) or not _name_part(text[end])):
-            return name
+        if not text.startswith(name, pos):
+            if " " not in name or not name.startswith(first):
+                continue
+            match = _spaced(name).match(text, pos)
+            if match is None:
+                continue
+            end = match.end()
+        if end >= len(text) or not _name_part(text[end]):
+            return name, end
     return None
 
 
@@ -165,8 +184,8 @@ def tokenize(text: str, names: tuple[str, ...] = ()) -> list[Token]:
         elif _name_start(ch) or (names and _known(text, pos, names)):
             known = _known(text, pos, names) if names else None
             if known is not None:
-                end = pos + len(known)
-                tokens.append(Token("name", known, pos, "known"))
+                name, end = known
+                tokens.append(Token("name", name, pos, "known"))
             else:
                 end = pos + 1
                 while end < size and _name_part(text[end]):

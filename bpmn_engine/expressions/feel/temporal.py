@@ -124,7 +124,7 @@ def parse_temporal(text: str) -> date | time | datetime | timedelta | YearsMonth
     """The value of an ``@"..."`` literal."""
     if text.lstrip("-").startswith("P"):
         return parse_duration(text)
-    if "T" in text:
+    if "T" in text.partition("@")[0]:  # not the T of a zone name (``@Etc/GMT``)
         return parse_datetime(text)
     if DATE_RE.match(text):
         return parse_date(text)

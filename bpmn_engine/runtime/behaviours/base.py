@@ -90,7 +90,8 @@ class ActivityBehaviour(Behaviour):
         if loop is None:
             raise StepIncident(
                 IncidentKind.UNSUPPORTED,
-                f"Expected to execute {node.id}, but {node.loop.tag} is not supported yet",
+                f"Expected to execute {node.id}, but {getattr(node.loop, 'tag', 'its loop')} "
+                "is not supported yet",
             )
         loop.execute(run, token, node, self)
 

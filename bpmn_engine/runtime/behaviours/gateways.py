@@ -18,7 +18,7 @@ from bpmn_engine.runtime.behaviours.base import Behaviour
 from bpmn_engine.runtime.behaviours.compensation import is_detached
 from bpmn_engine.runtime.behaviours.subscriptions import open_event_wait, open_message
 from bpmn_engine.runtime.kinds import IncidentKind
-from bpmn_engine.runtime.lifecycle import TokenState, move
+from bpmn_engine.runtime.lifecycle import ActivityPhase, TokenState, move
 from bpmn_engine.runtime.run import StepIncident
 from bpmn_engine.runtime.state import Token, Wait
 
@@ -80,7 +80,7 @@ class InclusiveGatewayBehaviour(Behaviour):
             if not can_fire(run, token.scope_id, node):
                 return
             token = consume(run, key, join, token, node)
-            run.phase = "leave"
+            run.phase = ActivityPhase.LEAVE
         self.leave(run, token, node)
 
     def leave(self, run: Run, token: Token, node: Gateway) -> None:  # type: ignore[override]
@@ -215,5 +215,5 @@ def fire_pending_inclusive(run: Run) -> bool:
 
 
 def _leave_inclusive(run: Run, token: Token, node: InclusiveGateway) -> None:
-    run.phase = "leave"
+    run.phase = ActivityPhase.LEAVE
     run.tables.behaviour[node.id].leave(run, token, node)

@@ -175,7 +175,7 @@ class MultiInstanceBehaviour(LoopBodyBehaviour):
             index = body.data["loop"]["slots"][token.id]
             if loop.output_element and index < len(collected):
                 collected[index] = _value(run, loop.output_element, variables)
-            counters[loop.output_collection] = collected  # type: ignore[assignment]
+            counters[loop.output_collection] = collected
         done = False
         if loop.completion_condition:
             view = {**(variables or run.variables(token)), **counters}

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bpmn_engine.runtime.run import Run
 
 WAITING = TokenState.WAITING
+DECISION_ERRORS: tuple[type[BaseException], ...] = (DecisionError, *EVALUATION_ERRORS)
 
 
 class TaskBehaviour(ActivityBehaviour):
@@ -152,7 +153,7 @@ class BusinessRuleTaskBehaviour(JobTaskBehaviour):
             else:
                 entries = result_list(evaluation, resolved.model, key)
                 value = plain(map_result(node.map_decision_result, entries))
-        except (DecisionError, *EVALUATION_ERRORS) as failure:
+        except DECISION_ERRORS as failure:
             raise StepIncident(
                 IncidentKind.DECISION, f"Decision '{key}' failed: {failure}"
             ) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from ..types import Range
 from .registry import builtin, need
@@ -25,9 +25,15 @@ def get_entries(context: Any) -> Any:
     return [{"key": k, "value": v} for k, v in _context(context).items()]
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A list parameter given one item: the item as a singleton list (DMN 1.5, 10.3.2.9.4)."""
+    need(value is not None)
+    return value if type(value) is list else [value]
+
+
 @builtin("context", "entries")
 def context(entries: Any) -> Any:
-    need(type(entries) is list)
+    entries = _as_list(entries)
     out: dict[str, Any] = {}
     for entry in entries:
         need(type(entry) is dict and type(entry.get("key")) is str and "value" in entry)
@@ -43,7 +49,7 @@ def _put(context: dict[str, Any], keys: list[str], value: Any) -> dict[str, Any]
     else:
         inner = out.get(keys[0])
         need(type(inner) is dict)
-        out[keys[0]] = _put(inner, keys[1:], value)
+        out[keys[0]] = _put(cast(dict[str, Any], inner), keys[1:], value)
     return out
 
 
@@ -56,7 +62,7 @@ def context_put(context: Any, key: Any, value: Any) -> Any:
 
 @builtin("context merge", "contexts")
 def context_merge(contexts: Any) -> Any:
-    need(type(contexts) is list)
+    contexts = _as_list(contexts)
     out: dict[str, Any] = {}
     for item in contexts:
         out.update(_context(item))
@@ -68,8 +74,8 @@ def not_(value: Any) -> Any:
     return (not value) if type(value) is bool else None
 
 
-@builtin("is", "value1, value2")
-def is_(a: Any, b: Any) -> Any:
+@builtin("is", "value1?, value2?")
+def is_(a: Any = None, b: Any = None) -> Any:
     if type(a) is not type(b):
         return False
     if type(a) in (datetime, time):

@@ -19,11 +19,11 @@ def _num(value: Any) -> Decimal:
 
 
 _DMN_SCALES = (-6111, 6176)
+_NO_SCALE = object()  # an omitted scale means 0; a null scale gives null
 
 
 def _scale(value: Any) -> int:
-    scale = _num(value)
-    need(scale == scale.to_integral_value())
+    scale = _num(value).to_integral_value(decimal.ROUND_DOWN)  # 2.5 -> 2, as the TCK has it
     if STRICT.get() and not -MAX_ROUND_DIGITS <= scale <= MAX_ROUND_DIGITS:
         raise EvalFailure(f"digits must be between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}")
     need(_DMN_SCALES[0] <= scale <= _DMN_SCALES[1])
@@ -43,33 +43,33 @@ def decimal_(value: Any, scale: Any) -> Any:
 
 
 @builtin("floor", "n, scale?")
-def floor(value: Any, scale: Any = None) -> Any:
-    return _round(value, scale if scale is not None else Decimal(0), decimal.ROUND_FLOOR)
+def floor(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_FLOOR)
 
 
 @builtin("ceiling", "n, scale?")
-def ceiling(value: Any, scale: Any = None) -> Any:
-    return _round(value, scale if scale is not None else Decimal(0), decimal.ROUND_CEILING)
+def ceiling(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_CEILING)
 
 
 @builtin("round up", "n, scale?")
-def round_up(value: Any, scale: Any = None) -> Any:
-    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_UP)
+def round_up(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_UP)
 
 
 @builtin("round down", "n, scale?")
-def round_down(value: Any, scale: Any = None) -> Any:
-    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_DOWN)
+def round_down(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_DOWN)
 
 
 @builtin("round half up", "n, scale?")
-def round_half_up(value: Any, scale: Any = None) -> Any:
-    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_HALF_UP)
+def round_half_up(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_HALF_UP)
 
 
 @builtin("round half down", "n, scale?")
-def round_half_down(value: Any, scale: Any = None) -> Any:
-    return _round(value, Decimal(0) if scale is None else scale, decimal.ROUND_HALF_DOWN)
+def round_half_down(value: Any, scale: Any = _NO_SCALE) -> Any:
+    return _round(value, Decimal(0) if scale is _NO_SCALE else scale, decimal.ROUND_HALF_DOWN)
 
 
 @builtin("abs", "n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from ...limits import check_size
@@ -38,7 +38,7 @@ def substring(text: Any, start: Any, length: Any = None) -> Any:
     index = max(index, 0)
     if length is None:
         return text[index:]
-    count = _int(CTX.to_integral_value(length)) if type(length) is Decimal else _int(length)
+    count = _int(length.to_integral_value(ROUND_DOWN)) if type(length) is Decimal else _int(length)
     return text[index : index + count]
 
 
@@ -113,7 +113,8 @@ def split(text: Any, delimiter: Any) -> Any:
 
 @builtin("string join", "list, delimiter?")
 def string_join(items: Any, delimiter: Any = None) -> Any:
-    need(type(items) is list)
+    need(items is not None)
+    items = items if type(items) is list else [items]
     sep = "" if delimiter is None else _str(delimiter)
     need(all(item is None or type(item) is str for item in items))
     result = sep.join(item for item in items if item is not None)

@@ -32,7 +32,7 @@ def reset_fillfactors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bpmn_engine', '0010_audit_anchors'),
+        ('bpmn_engine', '0012_state_part_sizes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,248 @@
+"""Large instance states kept in parts, so a command writes what it touched.
+
+A small instance keeps its whole ``to_dict()`` in ``ProcessInstance.state`` (one row,
+one write). Once a state holds more than ``SPLIT_AT`` tokens, scopes, waits and
+incidents, the row keeps only the head (``InstanceState.head_dict()`` plus ``"split":
+true``) and every token, scope, wait and incident becomes an ``InstanceStatePart`` row.
+The state then tracks the entries a command touches (``InstanceState.track``), and the
+store upserts or deletes exactly those parts and keeps the stored size as a running sum
+(no re-encoding of the whole state per command).
+
+Decoding 10k parts is itself proportional to the size, so a process keeps the last few
+split states it committed in memory (``StateCache``), keyed by instance and version: the
+next command on that instance in this process finds the state whose version the locked
+row confirms, and skips the load. A miss (another process wrote it, or the entry was
+evicted) loads the parts. The cached object is taken out while a command uses it and put
+back only after commit, so a rolled-back command never leaves a half-applied state.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from bpmn_engine.models import InstanceStatePart, ProcessInstance
+from bpmn_engine.models.encoding import Encoded, ExactJSONEncoder
+from bpmn_engine.runtime import InstanceState
+from bpmn_engine.runtime.state import PART_KINDS
+
+SPLIT_AT = 200
+"""Entries (tokens + scopes + waits + incidents) above which a state is stored split."""
+
+CACHED_STATES = 8
+"""Split states one process keeps in memory between commands."""
+
+LETTER = {"tokens": "t", "scopes": "s", "waits": "w", "incidents": "i"}
+KIND = {letter: kind for kind, letter in LETTER.items()}
+
+
+def encoded_size(value: object) -> int:
+    """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
+    return _bytes(encode(value))
+
+
+def encode(value: object) -> str:
+    return json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False)
+
+
+def _bytes(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def entry_count(state: InstanceState) -> int:
+    return len(state.tokens) + len(state.scopes) + len(state.waits) + len(state.incidents)
+
+
+def part_dict(entry: Any) -> dict[str, Any]:
+    """The stored form of one token, scope, wait or incident (not copied deeply)."""
+    if hasattr(entry, "completed"):  # a Scope
+        return entry.to_dict(shallow=True)  # type: ignore[no-any-return]
+    return entry.to_dict()  # type: ignore[no-any-return]
+
+
+@dataclass
+class Split:
+    """What the store knows about a split state's stored parts: bytes per part key, the
+    head's bytes, and the ids the state noted as touched since the last write."""
+
+    sizes: dict[str, int]
+    touched: dict[str, set[str]]
+    head_bytes: int = 0
+    parts_bytes: int = field(default=0)
+
+    @property
+    def total(self) -> int:
+        return self.head_bytes + self.parts_bytes
+
+
+def is_split(snapshot: dict[str, Any]) -> bool:
+    return bool(snapshot.get("split"))
+
+
+def head(state: InstanceState) -> dict[str, Any]:
+    return {**state.head_dict(), "split": True}
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
+    """Assemble a split state from its head and every part (proportional to the size)."""
+    snapshot: dict[str, Any] = {**row.state, **{kind: {} for kind in PART_KINDS}}
+    sizes: dict[str, int] = {}
+    for key, data, size in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
+        "key", "data", "size"
+    ):
+        letter, _, entry_id = key.partition(":")
+        snapshot[KIND[letter]][entry_id] = data
+        sizes[key] = size
+    state = InstanceState.from_dict(snapshot)
+    split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
+    split.parts_bytes = sum(sizes.values())
+    return state, split
+
+
+def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
+    """The state of ``row`` as ``InstanceState.to_dict()`` gives it, split or not (a read
+    for displays and workers)."""
+    if not is_split(row.state):
+        return row.state  # type: ignore[no-any-return]
+    snapshot: dict[str, Any] = {**row.state, **{kind: {} for kind in PART_KINDS}}
+    snapshot.pop("split", None)
+    for key, data in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
+        "key", "data"
+    ):
+        letter, _, entry_id = key.partition(":")
+        snapshot[KIND[letter]][entry_id] = data
+    return snapshot
+
+
+def snapshot_parts(row: ProcessInstance, wait_id: str | None) -> dict[str, Any]:
+    """Just enough of the stored state to resolve the variables visible at ``wait_id``
+    (that wait and its scope chain), in ``to_dict()`` form; the whole snapshot of a
+    state that is not split."""
+    if not is_split(row.state):
+        return row.state  # type: ignore[no-any-return]
+    parts = InstanceStatePart.objects.filter(instance_id=row.pk)
+    snapshot: dict[str, Any] = {"scopes": {}, "waits": {}}
+    wait = None
+    if wait_id is not None:
+        wait = parts.filter(key=f"w:{wait_id}").values_list("data", flat=True).first()
+    if wait is not None:
+        snapshot["waits"][wait_id] = wait
+    scope_id = wait["scope_id"] if wait is not None else "root"
+    while scope_id is not None and scope_id not in snapshot["scopes"]:
+        scope = parts.filter(key=f"s:{scope_id}").values_list("data", flat=True).first()
+        if scope is None:
+            break
+        snapshot["scopes"][scope_id] = scope
+        scope_id = scope.get("parent_id")
+    return snapshot
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def split_now(row: ProcessInstance, state: InstanceState) -> Split:
+    """Start keeping ``state`` in parts: every entry is touched, so the next write stores
+    them all."""
+    touched = state.track()
+    for kind in PART_KINDS:
+        touched[kind].update(dict.keys(getattr(state, kind)))
+    return Split(sizes={}, touched=touched)
+
+
+def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> None:
+    """Upsert the touched entries that exist, delete the touched ones that are gone, and
+    keep the sizes; clears the touched sets."""
+    upserts: list[InstanceStatePart] = []
+    gone: list[str] = []
+    sizes = split.sizes
+    delta = 0
+    for kind in PART_KINDS:
+        touched = split.touched[kind]
+        if not touched:
+            continue
+        letter, current = LETTER[kind], getattr(state, kind)
+        for entry_id in _ordered(touched):
+            key = f"{letter}:{entry_id}"
+            entry = dict.get(current, entry_id)
+            if entry is None:
+                if key in sizes:
+                    delta -= sizes.pop(key)
+                    gone.append(key)
+                continue
+            text = encode(part_dict(entry))
+            size = _bytes(text)
+            delta += size - sizes.get(key, 0)
+            sizes[key] = size
+            upserts.append(
+                InstanceStatePart(instance_id=row.pk, key=key, data=Encoded(text), size=size)
+            )
+        touched.clear()
+    split.parts_bytes += delta
+    if gone:
+        InstanceStatePart.objects.filter(instance_id=row.pk, key__in=gone).delete()
+    if upserts:
+        InstanceStatePart.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=["instance", "key"],
+            update_fields=["data", "size"],
+        )
+
+
+def _ordered(ids: Iterable[str]) -> list[str]:
+    """Ids in creation order (``t-9`` before ``t-10``): deterministic writes."""
+    return sorted(ids, key=lambda i: (len(i), i))
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+@dataclass
+class Cached:
+    version: int
+    state: InstanceState
+    split: Split
+    tokens: dict[str, tuple[str, str, str]]
+    scopes: set[str]
+
+
+class StateCache:
+    """The last ``size`` split states this process committed, by instance id."""
+
+    def __init__(self, size: int = CACHED_STATES) -> None:
+        self.size = size
+        self.entries: OrderedDict[int, Cached] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, instance_id: int, version: int) -> Cached | None:
+        """The cached state at ``version``, removed from the cache (None if absent or of
+        another version)."""
+        with self.lock:
+            cached = self.entries.pop(instance_id, None)
+        return cached if cached is not None and cached.version == version else None
+
+    def put_on_commit(self, instance_id: int, cached: Cached) -> None:
+        transaction.on_commit(lambda: self._put(instance_id, cached))
+
+    def _put(self, instance_id: int, cached: Cached) -> None:
+        with self.lock:
+            self.entries[instance_id] = cached
+            self.entries.move_to_end(instance_id)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+CACHE = StateCache()

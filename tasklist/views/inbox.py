@@ -1,0 +1,107 @@
+"""The inbox: "My tasks", "Group tasks" and "All I can see", with filters, sorting,
+pages and bounded counts. An htmx poll (``HX-Request``) gets only the list partial;
+without JavaScript the same URL serves the whole page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from bpmn_engine import permissions
+from bpmn_engine.selectors.inbox import (
+    COUNT_CAP,
+    VIEWS,
+    filtered_tasks,
+    inbox_page,
+    inbox_processes,
+    inbox_tasks,
+    view_counts,
+)
+from tasklist.filters import InboxFilterForm
+
+PAGE_SIZE = 25
+POLL_SECONDS = 15
+TITLES = {"mine": "My tasks", "group": "Group tasks", "all": "All I can see"}
+URL_NAMES = {"mine": "tasklist:mine", "group": "tasklist:group", "all": "tasklist:inbox"}
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _tabs(view: str, counts: dict[str, int], query: str) -> list[dict[str, object]]:
+    """One link per view, keeping the filters, with its bounded count ("1000+")."""
+    return [
+        {
+            "label": TITLES[name],
+            "url": _with_query(reverse(URL_NAMES[name]), query),
+            "current": name == view,
+            "count": f"{COUNT_CAP}+" if counts[name] > COUNT_CAP else str(counts[name]),
+        }
+        for name in VIEWS
+    ]
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+
+
+def _inbox(request: HttpRequest, view: str) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    form = InboxFilterForm(request.GET or None, processes=inbox_processes(user))
+    filters = form.inbox_filter()
+    tasks = filtered_tasks(inbox_tasks(user, view), filters, now=now)
+    page = inbox_page(tasks, number=_page_number(request), size=PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query_text = query.urlencode()
+    poll_query = request.GET.copy()
+    counts = view_counts(user, filters, now=now)
+    context = {
+        "view": view,
+        "title": TITLES[view],
+        "tabs": _tabs(view, counts, query_text),
+        "form": form,
+        "page": page,
+        "now": now,
+        "query": query_text,
+        "filtered": any(query.get(k) for k in ("q", "process", "due", "priority")),
+        "poll_url": _with_query(request.path, poll_query.urlencode()),
+        "poll_seconds": POLL_SECONDS,
+        "groups": sorted(permissions.group_names(user)),
+        "is_auditor": permissions.is_auditor(user),
+        "nav_section": "inbox",
+    }
+    partial = bool(getattr(request, "htmx", False))
+    template = "tasklist/_inbox_list.html" if partial else "tasklist/inbox.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
+@login_required
+def all_tasks(request: HttpRequest) -> HttpResponse:
+    """Every open task the user may see (the site's home page)."""
+    return _inbox(request, "all")
+
+
+@require_GET
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """Open tasks assigned to the user."""
+    return _inbox(request, "mine")
+
+
+@require_GET
+@login_required
+def group_tasks(request: HttpRequest) -> HttpResponse:
+    """Unclaimed tasks the user is a candidate for (as a user or through a group)."""
+    return _inbox(request, "group")
