@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tasklist.views import inbox, task
+from tasklist.views import inbox, start, task
 
 app_name = "tasklist"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", inbox.all_tasks, name="inbox"),
     path("tasks/mine/", inbox.my_tasks, name="mine"),
     path("tasks/group/", inbox.group_tasks, name="group"),
+    path("start/", start.start_list, name="start"),
+    path("start/<int:definition_id>/", start.start_definition, name="start-definition"),
     path("tasks/<int:task_id>/", task.task_detail, name="task"),
     path("tasks/<int:task_id>/claim/", task.claim, name="claim"),
     path("tasks/<int:task_id>/unclaim/", task.unclaim, name="unclaim"),
