@@ -6,12 +6,15 @@ audit trail records the submitted values with the completion or start.
 
 A form is, in this order: the generated form (``camunda:formData``), a Camunda Form
 deployed as a ``.form`` resource (``camunda:formRef`` / ``zeebe:formDefinition formId``
-with their binding, or ``camunda:formKey="camunda-forms:deployment:<name>.form"``),
+with their binding, or ``camunda:formKey="camunda-forms:deployment:<name>.form"``), a
+form embedded in the process (Camunda 8 ``zeebe:userTaskForm``, key
+``camunda-forms:bpmn:<id>``),
 another form key (an external form: shown as its key, completed without fields), or none.
 Tasks and starts without a form take their values as they are (Camunda's behaviour)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +22,13 @@ from typing import Any
 from bpmn_engine import permissions
 from bpmn_engine.bpmn.model import StartEvent, UserTask, UserTaskAssignment
 from bpmn_engine.errors import FormValidationError, NotFoundError
-from bpmn_engine.forms import FormSpec, clean_submission, form_js_form, generated_form
+from bpmn_engine.forms import (
+    FormSpec,
+    clean_submission,
+    form_js_form,
+    generated_form,
+    parse_form_json,
+)
 from bpmn_engine.forms.validation import initial_values, options_for
 from bpmn_engine.models import ProcessDefinition, ProcessInstance
 from bpmn_engine.models import UserTask as UserTaskRow
@@ -30,6 +39,7 @@ from bpmn_engine.services.instances import start_instance
 from bpmn_engine.services.user_tasks import complete_user_task
 
 DEPLOYMENT_FORM_PREFIX = "camunda-forms:deployment:"
+EMBEDDED_FORM_PREFIX = "camunda-forms:bpmn:"  # zeebe:userTaskForm of the process
 
 MAX_BUSINESS_KEY = 255
 NONE = "none"
@@ -62,6 +72,7 @@ def _resolve(
     form_key: str,
     deployment_id: int,
     variables: dict[str, Any],
+    embedded: Mapping[str, str],
 ) -> ResolvedForm:
     spec: FormSpec | None = None
     if form is not None and form.form_fields:
@@ -87,6 +98,13 @@ def _resolve(
                 "is not there"
             )
         spec = form_js_form(schema)
+    elif form_key.startswith(EMBEDDED_FORM_PREFIX):
+        text = embedded.get(form_key.removeprefix(EMBEDDED_FORM_PREFIX))
+        if text is None:
+            raise NotFoundError(
+                f"Expected the process to embed the form {form_key!r}, but it does not"
+            )
+        spec = form_js_form(parse_form_json(text))
     if spec is None:
         return ResolvedForm(kind=EXTERNAL if form_key else NONE, form_key=form_key)
     initial = initial_values(spec, variables)
@@ -122,13 +140,15 @@ def task_form(*, task_id: int, user: Any) -> ResolvedForm:
     """The form of user task ``task_id`` for ``user`` (``NotFoundError`` if hidden)."""
     task = _visible_task(task_id, user)
     definition = task.instance.definition
-    node = process_for(definition).all_nodes.get(task.node_id)
+    process = process_for(definition)
+    node = process.all_nodes.get(task.node_id)
     assignment = node.assignment if isinstance(node, UserTask) else None
     return _resolve(
         assignment,
         form_key=task.form_key or "",
         deployment_id=definition.deployment_id,
         variables=task_variables(task),
+        embedded=process.user_task_forms,
     )
 
 
@@ -144,9 +164,7 @@ def submit_task_form(
     typed variables (``FormValidationError`` with per-field messages changes nothing)."""
     form = task_form(task_id=task_id, user=user)
     variables = _cleaned(form, values)
-    return complete_user_task(
-        task_id=task_id, user=user, variables=variables, claim=claim, now=now
-    )
+    return complete_user_task(task_id=task_id, user=user, variables=variables, claim=claim, now=now)
 
 
 def _cleaned(form: ResolvedForm, values: Any) -> dict[str, Any]:
@@ -201,6 +219,7 @@ def _start_form_of(definition: ProcessDefinition) -> ResolvedForm:
         form_key=(form.form_key or "") if form is not None else "",
         deployment_id=definition.deployment_id,
         variables={},
+        embedded=process_for(definition).user_task_forms,
     )
 
 

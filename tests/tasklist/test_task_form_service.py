@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bpmn_engine.errors import (
+    DeploymentInvalidError,
     ForbiddenError,
     FormValidationError,
     NotFoundError,
@@ -21,7 +22,7 @@ from bpmn_engine.services.task_forms import (
     submit_task_form,
     task_form,
 )
-from tests.tasklist.form_fixtures import T0, deploy_order_intake, people_fixture  # noqa: F401
+from tests.tasklist.form_fixtures import FIXTURES, T0, deploy_order_intake, people_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,47 @@ def test_a_task_with_an_external_form_key_takes_its_values_as_they_are(people):
     assert task.instance.variable_rows.get(name="done").value is True
     start = start_form(definition_id=task.instance.definition_id, user=people["sally"])
     assert start.kind == "none"
+
+
+ZEEBE = """<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="c8" isExecutable="true">
+    <bpmn:extensionElements>
+      <zeebe:userTaskForm id="userTaskForm_1">{FORM}</zeebe:userTaskForm>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="embedded"/>
+    <bpmn:userTask id="embedded"><bpmn:extensionElements>
+      <zeebe:assignmentDefinition candidateGroups="sales"/>
+      <zeebe:formDefinition formKey="camunda-forms:bpmn:userTaskForm_1"/>
+    </bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="embedded" targetRef="linked"/>
+    <bpmn:userTask id="linked"><bpmn:extensionElements>
+      <zeebe:assignmentDefinition candidateGroups="finance"/>
+      <zeebe:formDefinition formId="payment-check"/>
+    </bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="linked" targetRef="e"/><bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+EMBEDDED = {"components": [{"type": "textfield", "key": "note", "validate": {"required": True}}]}
+
+
+def test_camunda_8_embedded_and_linked_forms_are_found_and_validated(people):
+    xml = ZEEBE.replace("{FORM}", json.dumps(EMBEDDED)).encode()
+    form = (FIXTURES / "payment_check.form").read_bytes()
+    deploy_definition(name="c8", resources={"c8.bpmn": xml, "payment_check.form": form})
+    instance = start_instance(definition_key="c8")
+    task = instance.user_tasks.get()
+    resolved = task_form(task_id=task.pk, user=people["sally"])
+    assert (resolved.kind, [f.key for f in resolved.spec.fields]) == ("form-js", ["note"])
+    with pytest.raises(FormValidationError):
+        submit_task_form(task_id=task.pk, user=people["sally"], values={}, claim=True)
+    submit_task_form(task_id=task.pk, user=people["sally"], values={"note": "ok"}, claim=True)
+    linked = instance.user_tasks.get(state="open")
+    assert task_form(task_id=linked.pk, user=people["frank"]).spec.form_id == "payment-check"
+
+
+def test_a_broken_embedded_form_fails_the_deployment(people):
+    xml = ZEEBE.replace("{FORM}", '{"components": [{"type": "filepicker", "key": "f"}]}')
+    with pytest.raises(DeploymentInvalidError, match="userTaskForm_1"):
+        deploy_definition(name="c8", resources={"c8.bpmn": xml.encode()})
