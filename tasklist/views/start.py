@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bpmn_engine import permissions
@@ -36,18 +36,13 @@ class BusinessKeyForm(forms.Form):
     )
 
 
-def _inbox_url() -> str:
-    try:
-        return reverse("tasklist:inbox")
-    except NoReverseMatch:  # the inbox list lands beside this page
-        return reverse("home")
-
-
 @login_required
 def start_list(request: HttpRequest) -> HttpResponse:
     """The latest version of every definition the user may start."""
     definitions = permissions.startable_definitions(request.user)
-    return render(request, "tasklist/start.html", {"definitions": definitions})
+    return render(
+        request, "tasklist/start.html", {"definitions": definitions, "nav_section": "start"}
+    )
 
 
 def _start_form(request: HttpRequest, definition_id: int) -> ResolvedForm:
@@ -104,7 +99,7 @@ def start_definition(request: HttpRequest, definition_id: int) -> HttpResponse:
     name = definition.name or definition.key
     suffix = f" ({instance.business_key})" if instance.business_key else ""
     messages.success(request, f"Started {name}{suffix}.")
-    return redirect(_inbox_url())
+    return redirect("tasklist:inbox")
 
 
 def _page(
@@ -113,6 +108,6 @@ def _page(
     return render(
         request,
         "tasklist/start_definition.html",
-        {"definition": definition, "form_view": view},
+        {"definition": definition, "form_view": view, "nav_section": "start"},
         status=status,
     )
