@@ -20,7 +20,6 @@ from api.camunda_rest.variables import from_typed, from_typed_value, to_typed
 from api.native.instances import variable_condition
 from bpmn_engine import services
 from bpmn_engine.models import ProcessInstance, UserTask, UserTaskCandidate
-from bpmn_engine.selectors import task_variables
 
 CAMUNDA_OPS = {
     "eq": "eq",
@@ -228,11 +227,6 @@ class TaskDetailView(CamundaView):
         return Response(task_dto(_task(request, pk)))
 
 
-class TaskFormVariablesView(CamundaView):
-    def get(self, request: Request, pk: str) -> Response:
-        return Response(to_typed(task_variables(_task(request, pk))))
-
-
 class TaskClaimView(CamundaView):
     parser_classes = (JSONParser,)
 
@@ -269,7 +263,8 @@ class TaskAssigneeView(CamundaView):
 
 
 class TaskCompleteView(CamundaView):
-    """``complete`` and ``submit-form``: 204, or 200 with the variables when asked."""
+    """``complete``: 204, or 200 with the variables when asked (``submit-form`` validates
+    against the task's form first: ``api.camunda_rest.forms``)."""
 
     parser_classes = (JSONParser,)
 

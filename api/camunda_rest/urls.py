@@ -4,6 +4,7 @@ from django.urls import path
 
 from api.camunda_rest import decisions as dec
 from api.camunda_rest import external as ext
+from api.camunda_rest import forms
 from api.camunda_rest import history as hist
 from api.camunda_rest import repository as repo
 from api.camunda_rest import runtime as run
@@ -20,12 +21,19 @@ urlpatterns = [
     path("process-definition/key/<str:key>/xml", repo.DefinitionXmlView.as_view()),
     path("process-definition/key/<str:key>/start", repo.DefinitionStartView.as_view()),
     path(
+        "process-definition/key/<str:key>/form-variables",
+        forms.DefinitionFormVariablesView.as_view(),
+    ),
+    path("process-definition/key/<str:key>/submit-form", forms.DefinitionSubmitFormView.as_view()),
+    path(
         "process-definition/key/<str:key>/tenant-id/<str:tenant>/start",
         repo.DefinitionStartView.as_view(),
     ),
     path("process-definition/<str:pk>", repo.DefinitionDetailView.as_view()),
     path("process-definition/<str:pk>/xml", repo.DefinitionXmlView.as_view()),
     path("process-definition/<str:pk>/start", repo.DefinitionStartView.as_view()),
+    path("process-definition/<str:pk>/form-variables", forms.DefinitionFormVariablesView.as_view()),
+    path("process-definition/<str:pk>/submit-form", forms.DefinitionSubmitFormView.as_view()),
     path("decision-definition/key/<str:key>/evaluate", dec.DecisionEvaluateView.as_view()),
     path("decision-definition/<str:pk>/evaluate", dec.DecisionEvaluateView.as_view()),
     path("process-instance", run.InstanceListView.as_view()),
@@ -36,12 +44,13 @@ urlpatterns = [
     path("task", run.TaskListView.as_view()),
     path("task/count", run.TaskCountView.as_view()),
     path("task/<str:pk>", run.TaskDetailView.as_view()),
-    path("task/<str:pk>/form-variables", run.TaskFormVariablesView.as_view()),
+    path("task/<str:pk>/form", forms.TaskFormView.as_view()),
+    path("task/<str:pk>/form-variables", forms.TaskFormVariablesView.as_view()),
     path("task/<str:pk>/claim", run.TaskClaimView.as_view()),
     path("task/<str:pk>/unclaim", run.TaskUnclaimView.as_view()),
     path("task/<str:pk>/assignee", run.TaskAssigneeView.as_view()),
     path("task/<str:pk>/complete", run.TaskCompleteView.as_view()),
-    path("task/<str:pk>/submit-form", run.TaskCompleteView.as_view()),
+    path("task/<str:pk>/submit-form", forms.TaskSubmitFormView.as_view()),
     path("message", run.MessageView.as_view()),
     path("signal", run.SignalView.as_view()),
     path("history/activity-instance", hist.ActivityHistoryView.as_view()),

@@ -87,6 +87,7 @@ class VendorExtensions:
     connector_id: str | None = None
     zeebe: dict[str, dict[str, str]] = field(default_factory=dict)  # local name -> attributes
     zeebe_user_task: bool = False
+    user_task_forms: dict[str, str] = field(default_factory=dict)  # zeebe:userTaskForm id -> JSON
 
     def io_mapping(self) -> IoMapping | None:
         if not self.inputs and not self.outputs:
@@ -342,5 +343,7 @@ def _read_zeebe(element: etree._Element, local: str, result: VendorExtensions) -
             result.listeners.append(entry)
     elif local == "userTask":
         result.zeebe_user_task = True
+    elif local == "userTaskForm":  # Camunda 8 form JSON embedded at process level
+        result.user_task_forms[element.get("id") or ""] = "".join(element.itertext()).strip()
     else:
         result.zeebe[local] = {k: v for k, v in element.attrib.items() if "}" not in k}

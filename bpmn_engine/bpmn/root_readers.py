@@ -86,6 +86,9 @@ def read_process(el: etree._Element, ctx: ReadContext) -> Process:
         candidate_starter_users=split_list(vendor_attr(el, "candidateStarterUsers")),
         version_tag=version_tag,
         history_time_to_live=vendor_attr(el, "historyTimeToLive"),
+        user_task_forms=frozen_mapping(kids.ext.user_task_forms)
+        if kids.ext_element is not None
+        else frozen_mapping(),
         **content,
         **base_kwargs(el, kids, ctx),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
@@ -220,13 +221,65 @@ def read_manual_task(el: etree._Element, ctx: ReadContext, parent_id: str) -> Fl
     return ManualTask(**activity_kwargs(el, Kids(el, "manualTask", ctx), ctx, parent_id))
 
 
+def _resource_expressions(elements: list[etree._Element]) -> tuple[str, ...]:
+    """The ``formalExpression`` texts of ``potentialOwner``/``humanPerformer`` elements
+    (``<resourceAssignmentExpression><formalExpression>``), split at top-level commas."""
+    found: list[str] = []
+    for element in elements:
+        for assignment in element:
+            if not isinstance(assignment.tag, str):
+                continue
+            if assignment.tag.rpartition("}")[2] != "resourceAssignmentExpression":
+                continue
+            for expression in assignment:
+                if isinstance(expression.tag, str) and expression.tag.rpartition("}")[2] in (
+                    "formalExpression",
+                    "expression",
+                ):
+                    found.extend(split_list(element_text(expression)))
+    return tuple(found)
+
+
+def _identity(entry: str) -> tuple[str, str]:
+    """``user(kermit)`` -> ("user", "kermit"); ``group(x)`` and a plain name -> group
+    (the Activiti/Camunda convention for potential owners)."""
+    for kind in ("user", "group"):
+        if entry.startswith(kind + "(") and entry.endswith(")"):
+            return kind, entry[len(kind) + 1 : -1].strip()
+    return "group", entry
+
+
+def with_resource_assignments(assignment: UserTaskAssignment, kids: Kids) -> UserTaskAssignment:
+    """BPMN ``potentialOwner`` entries become candidate users/groups and a
+    ``humanPerformer`` the assignee (vendor attributes first, as Camunda merges them)."""
+    # read, not taken: the elements stay in the task's generic content too
+    owners = _resource_expressions(kids.groups.get("potentialOwner", []))
+    performers = _resource_expressions(kids.groups.get("humanPerformer", []))
+    if not owners and not performers:
+        return assignment
+    users = list(assignment.candidate_users)
+    groups = list(assignment.candidate_groups)
+    for kind, name in (_identity(e) for e in owners):
+        target = users if kind == "user" else groups
+        if name and name not in target:
+            target.append(name)
+    assignee = assignment.assignee
+    if assignee is None and performers:
+        assignee = (
+            _identity(performers[0])[1] if performers[0].startswith("user(") else performers[0]
+        )
+    return replace(
+        assignment, assignee=assignee, candidate_users=tuple(users), candidate_groups=tuple(groups)
+    )
+
+
 def read_user_task(el: etree._Element, ctx: ReadContext, parent_id: str) -> FlowNode:
     kids = Kids(el, "userTask", ctx)
     implementation = el.get("implementation")
     if kids.ext_element is not None and kids.ext.zeebe_user_task:
         implementation = implementation or "zeebe:userTask"
     return UserTask(
-        assignment=assignment_of(el, kids),
+        assignment=with_resource_assignments(assignment_of(el, kids), kids),
         implementation=implementation,
         **activity_kwargs(el, kids, ctx, parent_id),
     )

@@ -138,17 +138,23 @@ def _plain(number: Any) -> str:
 
 def initial_values(spec: FormSpec, variables: Mapping[str, Any]) -> dict[str, Any]:
     """What each field shows first: the variable of its key when the instance has one,
-    else its default (a ``${...}`` default evaluated in the sandbox; one that fails shows
-    nothing)."""
+    else its default, typed like a submission (a ``${...}`` default is evaluated in the
+    sandbox first; a default that fails or does not fit shows nothing)."""
     initial: dict[str, Any] = {}
     for field in spec.fields:
         if field.key in variables:
             initial[field.key] = variables[field.key]
-        elif field.default_expression is not None:
+            continue
+        default = field.default
+        if field.default_expression is not None:
             try:
-                initial[field.key] = evaluate(field.default_expression, variables)
+                default = evaluate(field.default_expression, variables)
             except ExpressionError:
                 continue
-        elif field.default is not None:
-            initial[field.key] = field.default
+        if default is None:
+            continue
+        try:
+            initial[field.key] = coerce(field, default, options_for(field, variables))
+        except Invalid:
+            continue
     return initial

@@ -78,6 +78,8 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, An
         report = check_bpmn(content)
         if report.errors or report.definitions is None:
             problems[name] = tuple(report.errors)
+        elif embedded := _embedded_form_problems(report.definitions):
+            problems[name] = embedded
         else:
             parsed[name] = report.definitions
             warnings[name] = tuple(report.warnings)
@@ -95,6 +97,19 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, An
             "Expected at least one BPMN, DMN or form resource, but got none", {}
         )
     return parsed, warnings
+
+
+def _embedded_form_problems(definitions: Definitions) -> tuple[ValidationIssue, ...]:
+    """Camunda 8 forms embedded in a process (``zeebe:userTaskForm``) are checked like
+    ``.form`` resources."""
+    found = []
+    for process in definitions.processes.values():
+        for form_id, text in process.user_task_forms.items():
+            try:
+                parse_form_json(text)
+            except FormSchemaError as exc:
+                found.append(error("invalid-form", f"zeebe:userTaskForm {form_id}: {exc}"))
+    return tuple(found)
 
 
 @command

@@ -31,11 +31,11 @@ from bpmn_engine.services import (
     assign_user_task,
     claim_user_task,
     comment_on_user_task,
-    complete_user_task,
     delegate_user_task,
     resolve_user_task,
     unclaim_user_task,
 )
+from bpmn_engine.services.task_forms import submit_task_form
 from tasklist.action_forms import AssignForm, CommentForm, DelegateForm
 
 
@@ -175,11 +175,12 @@ def unclaim(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Complete a task that has no form (a task with a form is completed through it)."""
+    """Complete a task with no values: through its form's server-side validation, so a
+    task whose form requires values is refused here (its form posts to ``submit-form``)."""
     return _act(
         request,
         task_id,
-        lambda: complete_user_task(task_id=task_id, user=request.user),
+        lambda: submit_task_form(task_id=task_id, user=request.user, values={}),
         "Task completed.",
         then=_inbox_url(),
     )

@@ -134,6 +134,18 @@ def read_cases(path: Path, level: str) -> list[TckCase]:
     return cases
 
 
+NON_COMPLIANT = "non-compliant"
+
+
+def non_compliant_cases() -> list[TckCase]:
+    """The kit's ``non-compliant`` folder: tests whose models or expectations go beyond
+    the DMN specification (see docs/dmn.md)."""
+    cases: list[TckCase] = []
+    for test_file in sorted((TCK_DIR / NON_COMPLIANT).glob("*/*-test-*.xml")):
+        cases.extend(read_cases(test_file, NON_COMPLIANT))
+    return cases
+
+
 def all_cases() -> list[TckCase]:
     cases: list[TckCase] = []
     for level in LEVELS:

@@ -155,6 +155,17 @@ def test_initial_values_prefer_variables_then_evaluate_expression_defaults():
     assert initial_values(spec, {"ref": "kept"})["ref"] == "kept"
 
 
+def test_defaults_are_typed_and_a_default_that_does_not_fit_shows_nothing():
+    spec = generated_form(
+        [
+            {"id": "ok", "type": "boolean", "default_value": "false"},
+            {"id": "n", "type": "long", "default_value": "${3 * 4}"},
+            {"id": "bad", "type": "long", "default_value": "twelve"},
+        ]
+    )
+    assert initial_values(spec, {}) == {"ok": False, "n": 12}
+
+
 def test_an_expression_default_that_fails_shows_nothing():
     spec = generated_form([{"id": "x", "type": "string", "default_value": "${missing.deep}"}])
     assert initial_values(spec, {}) == {}

@@ -35,6 +35,8 @@ class Process(BaseElement, FlowElementsContainer):
     candidate_starter_users: tuple[str, ...] = ()
     version_tag: str | None = None
     history_time_to_live: str | None = None
+    #: ``zeebe:userTaskForm`` form-js JSON by id (``formKey="camunda-forms:bpmn:<id>"``)
+    user_task_forms: Mapping[str, str] = empty_mapping()
 
     def node(self, node_id: str) -> FlowNode:
         return self.all_nodes[node_id]
