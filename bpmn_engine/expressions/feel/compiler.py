@@ -58,9 +58,16 @@ class Compiler:
 
     def c_name(self, node: Node) -> Fn:
         name = str(node.value)
+        path = tuple(name.split(".")) if "." in name.strip(".") else ()
 
         def lookup(env: Env) -> Any:
             value = env.lookup(name)
+            if value is MISSING and path:  # a known dotted name not bound here: a path
+                value = env.lookup(path[0])
+                for part in path[1:]:
+                    if value is MISSING:
+                        break
+                    value = member(value, part)
             return None if value is MISSING else value
 
         return lookup
