@@ -104,6 +104,15 @@ def lines() -> list[tuple[str, str]]:
                 f"(p95 {c['complete']['p95_ms']})",
             )
         )
+    size = load("instance_size")
+    for database in ("postgres", "sqlite"):
+        for r in ((size or {}).get(database) or {}).get("rows", []):
+            rows.append(
+                (
+                    f"complete 1 task, {r['tokens']:,} tokens ({database})",
+                    f"median {r['median_ms']} ms ({r['ratio_to_1']}x the 1-token instance)",
+                )
+            )
     return rows
 
 

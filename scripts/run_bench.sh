@@ -78,6 +78,13 @@ else
   echo "NOTICE: PostgreSQL unreachable: skipped the timer and curves benchmarks."
 fi
 
+# instance size: PostgreSQL when reachable, always SQLite (a 10k-token start takes a while)
+if [ "$QUICK" = "--quick" ]; then
+  run instance_size bench/bench_instance_size.py --sizes 1,100,1000 --completions 5 --profile 0
+else
+  run instance_size bench/bench_instance_size.py
+fi
+
 uptime > "$RUN_DIR"/uptime.txt
 "$PY" bench/summary.py "$RUN_DIR"
 echo "this run's results: $RUN_DIR"

@@ -23,7 +23,10 @@
     var fallback = form.querySelector("[data-form-fallback]");
     var schema = readJson(container.getAttribute("data-schema-id"));
     var data = readJson(container.getAttribute("data-data-id")) || {};
-    window.FormViewer.createForm({ container: container, schema: schema, data: data })
+    // debounce off: every keystroke reaches the form's state before a submit reads it
+    window.FormViewer.createForm({
+      container: container, schema: schema, data: data, debounce: false
+    })
       .then(function (viewer) {
         var ownSubmit = false;
         var sending = false;

@@ -58,9 +58,16 @@ class Compiler:
 
     def c_name(self, node: Node) -> Fn:
         name = str(node.value)
+        path = tuple(name.split(".")) if "." in name.strip(".") else ()
 
         def lookup(env: Env) -> Any:
             value = env.lookup(name)
+            if value is MISSING and path:  # a known dotted name not bound here: a path
+                value = env.lookup(path[0])
+                for part in path[1:]:
+                    if value is MISSING:
+                        break
+                    value = member(value, part)
             return None if value is MISSING else value
 
         return lookup
@@ -286,10 +293,16 @@ class Compiler:
     def c_function(self, node: Node) -> Fn:
         params: tuple[str, ...] = node.value  # type: ignore[assignment]
         body = self.compile(node.args[0])  # type: ignore[arg-type]
+        typed = node.args[1] if len(node.args) > 1 else None
+        specs: tuple[Any, ...] = cast(tuple[Any, ...], typed.value) if typed else ()
 
         def make(env: Env) -> Function:
             def call(*args: Any) -> Any:
                 env.budget.charge(1)
+                for arg, spec in zip(args, specs, strict=False):
+                    typed_arg = spec is not None and arg is not None
+                    if typed_arg and instance_of(arg, spec, env.types) is not True:
+                        return None  # an argument not of the declared type: null
                 frame = dict(zip(params, [*args, *[None] * (len(params) - len(args))], strict=True))
                 return body(env.child(frame))
 

@@ -301,21 +301,27 @@ class Parser:
     def function(self, pos: int) -> Node:
         self.expect("(")
         params: list[str] = []
+        specs: list[Any] = []
         while not self.at(")"):
             tok = self.advance()
             if tok.kind != "name":
                 raise ParseFailure("expected a parameter name", tok.pos)
             params.append(self.join_name(tok.text) if tok.value is None else tok.text)
+            spec = None
             if self.at(":"):
                 self.advance()
-                self.type_spec()
+                spec = self.type_spec()
+            specs.append(spec)
             if not self.at(","):
                 break
             self.advance()
         self.expect(")")
         if self.at("external"):
             raise ParseFailure("external functions are not supported", self.tok.pos)
-        return Node("function", pos, tuple(params), (self.expression(),))
+        body = self.expression()
+        if any(s is not None for s in specs):  # parameter types ride along as a literal
+            return Node("function", pos, tuple(params), (body, Node("lit", pos, tuple(specs))))
+        return Node("function", pos, tuple(params), (body,))
 
     def type_spec(self) -> Any:
         tok = self.advance()
