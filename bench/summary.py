@@ -54,7 +54,8 @@ def lines() -> list[tuple[str, str]]:
                 (
                     f"persisted PG {r['clients']} {r['kind']}",
                     f"{r['engine_commands_per_s']} cmd/s vs pgbench {r['pgbench_tps']} tps "
-                    f"(ratio {r['ratio']})",
+                    f"(ratio {r['ratio']}); CPU {r.get('engine_cpu_ms_per_command')} ms/cmd vs "
+                    f"{r.get('pgbench_cpu_ms_per_tx')} ms/tx ({r.get('cpu_ratio')}x)",
                 )
             )
         if persisted.get("sqlite"):
@@ -62,7 +63,9 @@ def lines() -> list[tuple[str, str]]:
             rows.append(
                 (
                     "persisted SQLite 1 client",
-                    f"{run['commands_per_s']} cmd/s, median {run['ms_per_command_median']} ms",
+                    f"{run['commands_per_s']} cmd/s, median {run['ms_per_command_median']} ms; "
+                    f"raw sqlite3 {(persisted['sqlite'].get('raw') or {}).get('tps')} tps "
+                    f"(ratio {persisted['sqlite'].get('ratio')})",
                 )
             )
     jobs = load("jobs")
