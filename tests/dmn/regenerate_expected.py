@@ -18,7 +18,6 @@ FOLDER_REASONS = {
         "years beyond 1-9999 and nanosecond fractions (Python's datetime keeps microseconds)"
     ),
     "0076-feel-external-java": "external Java functions are refused by design (sandbox)",
-    "1111-feel-matches-function": "XML Schema regex features without a Python equivalent",
 }
 
 
