@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
-from bpmn_engine.audit.canonical import GENESIS, body_of, event_hash
+from bpmn_engine.audit.canonical import GENESIS, HASHED_FIELDS, body_of, event_hash
 from bpmn_engine.audit.writer import ANCHOR_STREAM
 from bpmn_engine.models.audit import AuditChainHead, AuditEvent
 
@@ -52,29 +53,28 @@ class Report:
         self.breaks = sorted(self._broken.values(), key=lambda b: (b.stream, b.seq))
 
 
-def verify_chain(
-    stream: str, events: Iterable[AuditEvent], head: tuple[int, str] | None
-) -> Break | None:
-    """Check one stream's events in ``seq`` order against each other and the head row."""
+def verify_chain(stream: str, events: Iterable[Any], head: tuple[int, str] | None) -> Break | None:
+    """Check one stream's events (``AuditEvent`` rows or named value rows with the same
+    fields) in ``seq`` order against each other and the head row."""
     prev, expected_seq, last_id = GENESIS, 1, None
     for event in events:
         if event.seq != expected_seq:
             return Break(
                 stream,
                 expected_seq,
-                event.pk,
+                event.id,
                 f"expected seq {expected_seq}, found {event.seq} (missing or inserted event)",
             )
         if event.prev_hash != prev:
             return Break(
                 stream,
                 event.seq,
-                event.pk,
+                event.id,
                 "prev_hash does not match the previous event's hash (reordered or removed)",
             )
         if event_hash(prev, body_of(event)) != event.hash:
-            return Break(stream, event.seq, event.pk, "content does not match its hash (changed)")
-        prev, expected_seq, last_id = event.hash, expected_seq + 1, event.pk
+            return Break(stream, event.seq, event.id, "content does not match its hash (changed)")
+        prev, expected_seq, last_id = event.hash, expected_seq + 1, event.id
     if head is not None and head != (expected_seq - 1, prev):
         return Break(
             stream,
@@ -103,12 +103,7 @@ def verify(
     report = Report(breaks=[])
     heads = {h.stream: (h.seq, h.hash) for h in AuditChainHead.objects.all()}
     for stream in _streams(instance_id):
-        events = (
-            AuditEvent.objects.filter(stream=stream)
-            .order_by("seq", "id")
-            .iterator(chunk_size=chunk_size)
-        )
-        counted = _Counter(events)
+        counted = _Counter(_events(stream, chunk_size))
         problem = verify_chain(stream, counted, heads.get(stream))
         report.streams += 1
         report.events += counted.count
@@ -140,8 +135,18 @@ def verify(
     return report
 
 
-def _anchor_events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.filter(stream=ANCHOR_STREAM).order_by("seq", "id").iterator()
+def _events(stream: str, chunk_size: int = 2000) -> Iterator[Any]:
+    """A stream's rows in chain order as named tuples (no model instances: faster)."""
+    return (
+        AuditEvent.objects.filter(stream=stream)
+        .order_by("seq", "id")
+        .values_list("id", *HASHED_FIELDS, "prev_hash", "hash", named=True)
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def _anchor_events() -> Iterator[Any]:
+    return _events(ANCHOR_STREAM)
 
 
 @dataclass(frozen=True)
@@ -203,11 +208,11 @@ def _check(pending: list[tuple[int, str, int, str]]) -> Iterator[_Anchored]:
 
 
 class _Counter:
-    def __init__(self, events: Iterable[AuditEvent]) -> None:
+    def __init__(self, events: Iterable[Any]) -> None:
         self.events = events
         self.count = 0
 
-    def __iter__(self) -> Iterator[AuditEvent]:
+    def __iter__(self) -> Iterator[Any]:
         for event in self.events:
             self.count += 1
             yield event
