@@ -111,6 +111,9 @@ def proxied_broker(monkeypatch):
     from config.celery import app
 
     monkeypatch.setattr(settings, "CELERY_BROKER_URL", proxied)
+    # Celery reads the broker URL from this variable before its own configuration: without
+    # it, this process would keep publishing straight to the broker, around the proxy.
+    monkeypatch.setenv("CELERY_BROKER_URL", proxied)
     previous = app.conf.broker_url
     use_broker(app, proxied)
     yield proxy
