@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 import tests.jobs.handlers  # noqa: F401 - registers the test handlers in this process
 from bpmn_engine.services import deploy_definition
 from tests.celery_process import CeleryWorkerProcess
+from tests.tcp_proxy import TcpProxy
 
 
 def service_process(
@@ -125,3 +129,40 @@ def engine_worker(tmp_path: Path, journal: Path):
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def proxied_broker(monkeypatch):
+    url = urlsplit(settings.CELERY_BROKER_URL)
+    if url.scheme not in {"redis", "amqp", "pyamqp"}:
+        pytest.skip(
+            "the embedded filesystem broker has no network connection to cut; "
+            "this test runs in the Redis and RabbitMQ passes"
+        )
+    default_port = 6379 if url.scheme == "redis" else 5672
+    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or default_port)
+    proxy.start()
+    netloc = url.netloc.rsplit("@", 1)
+    host = f"127.0.0.1:{proxy.port}"
+    proxied = urlunsplit(url._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
+    from config.celery import app
+
+    monkeypatch.setattr(settings, "CELERY_BROKER_URL", proxied)
+    # Celery reads the broker URL from this variable before its own configuration: without
+    # it, this process would keep publishing straight to the broker, around the proxy.
+    monkeypatch.setenv("CELERY_BROKER_URL", proxied)
+    previous = app.conf.broker_url
+    use_broker(app, proxied)
+    yield proxy
+    use_broker(app, previous)
+    proxy.stop()
+
+
+def use_broker(app, url: str) -> None:
+    """Point this process's Celery app at ``url``. Pools stay open (kombu keeps one per
+    URL, process-wide); the app just stops using the old one."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+    with contextlib.suppress(AttributeError):
+        del app.control.mailbox.producer_pool

@@ -15,7 +15,6 @@ from django.conf import settings
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.services import start_instance
 from tests.jobs.conftest import deploy_service_process
-from tests.jobs.test_workers import proxied_broker, use_broker  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,23 +3,19 @@ neither lose nor duplicate a step."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import signal
 import threading
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 
 from bpmn_engine.jobs.dispatch import publish_run_job
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.services import start_instance
 from tests.jobs.conftest import deploy_service_process
 from tests.jobs.handlers import attempts_of
-from tests.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -92,43 +88,6 @@ def test_a_message_delivered_twice_advances_the_instance_once(engine_worker, jou
     assert len(attempts_of(journal, "test-double")) == 1
     assert instance.variable_rows.get(name="amount").value == 8
     assert instance.activity_history.filter(node_id="S0").count() == 1
-
-
-@pytest.fixture
-def proxied_broker(monkeypatch):
-    url = urlsplit(settings.CELERY_BROKER_URL)
-    if url.scheme not in {"redis", "amqp", "pyamqp"}:
-        pytest.skip(
-            "the embedded filesystem broker has no network connection to cut; "
-            "this test runs in the Redis and RabbitMQ passes"
-        )
-    default_port = 6379 if url.scheme == "redis" else 5672
-    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or default_port)
-    proxy.start()
-    netloc = url.netloc.rsplit("@", 1)
-    host = f"127.0.0.1:{proxy.port}"
-    proxied = urlunsplit(url._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
-    from config.celery import app
-
-    monkeypatch.setattr(settings, "CELERY_BROKER_URL", proxied)
-    # Celery reads the broker URL from this variable before its own configuration: without
-    # it, this process would keep publishing straight to the broker, around the proxy.
-    monkeypatch.setenv("CELERY_BROKER_URL", proxied)
-    previous = app.conf.broker_url
-    use_broker(app, proxied)
-    yield proxy
-    use_broker(app, previous)
-    proxy.stop()
-
-
-def use_broker(app, url: str) -> None:
-    """Point this process's Celery app at ``url``. Pools stay open (kombu keeps one per
-    URL, process-wide); the app just stops using the old one."""
-    app.conf.broker_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
-    with contextlib.suppress(AttributeError):
-        del app.control.mailbox.producer_pool
 
 
 def test_jobs_committed_while_the_broker_is_down_run_once_it_is_back(
