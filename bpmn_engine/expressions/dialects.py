@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from .errors import EvalFailure
-from .limits import weight
+from .limits import text_size
 from .values import (
     NUMBERS,
     PLAIN_OPS,
@@ -72,7 +72,7 @@ def to_text(value: Any) -> str:
     if isinstance(value, timedelta):
         return iso_duration(value)
     if type(value) in (list, tuple, dict):
-        weight(value)  # refuse a value whose text would be huge before building it
+        text_size(value)  # refuse a value whose text would be huge before building it
     return str(value)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .dialects import feel_eq, feel_key, iso_duration, to_text
 from .errors import EvalFailure
-from .limits import MAX_ROUND_DIGITS, MAX_WORK, check_size, weight
+from .limits import MAX_ROUND_DIGITS, MAX_WORK, check_size, text_size, weight
 from .temporal import now, parse_date, parse_datetime, parse_duration, today
 from .values import NUMBERS, Unsupported, order, plain_truth, type_name
 
@@ -71,6 +71,7 @@ def _len(value: Any) -> int:
 
 
 def _str(value: Any) -> str:
+    text_size(value)  # refuse a huge text before building it (shared lists expand)
     result = str(value)
     check_size(len(result))
     return result

@@ -75,6 +75,39 @@ def _weigh(value: Any, depth: int, seen: dict[int, int], limit: int) -> int:
     return total
 
 
+def text_size(value: Any, limit: int = MAX_SIZE) -> int:
+    """An upper bound of ``len(str(value))``, computed without building the text, shared
+    sub-lists counted once per reference; refuses (while walking) a text over ``limit``."""
+    return _text(value, 0, {}, limit)
+
+
+def _text(value: Any, depth: int, seen: dict[int, int], limit: int) -> int:
+    kind = type(value)
+    if kind is str:  # repr: quotes, escaped backslashes and quotes; \U0010ffff at worst
+        if value.isprintable():
+            return len(value) + 2 + value.count("\\") + value.count("'")
+        return len(value) * 10 + 2
+    if kind is int:
+        return value.bit_length() * 30103 // 100000 + 2
+    if kind is float:
+        return 24
+    if kind not in _CONTAINERS:
+        return 5 if value is None or kind is bool else 100  # dates and durations: < 100
+    known = seen.get(id(value))
+    if known is not None:
+        return known
+    if depth >= MAX_VALUE_DEPTH:
+        raise EvalFailure(f"value nested deeper than {MAX_VALUE_DEPTH} levels")
+    total = 2 + (4 if kind is dict else 2) * len(value)  # brackets, ", " and ": "
+    items = [*value.keys(), *value.values()] if kind is dict else value
+    for item in items:
+        total += _text(item, depth + 1, seen, limit)
+        if total > limit:
+            raise EvalFailure(f"text of the value exceeds the limit of {limit}")
+    seen[id(value)] = total
+    return total
+
+
 def check_weight(value: Any) -> Any:
     """``value`` if it is a scalar or a list/mapping within the size and depth limits."""
     if type(value) in _CONTAINERS:

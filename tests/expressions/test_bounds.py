@@ -25,6 +25,10 @@ NESTED = {"deep": [[[0] * 100] * 100] * 99}  # a weight just under the limit, sh
         ("xs * 1000", {"xs": [[0] * 1000] * 10}, "exceeds the limit"),
         ("xs + xs", {"xs": [[0] * 1000] * 600}, "exceeds the limit"),
         ("str([deep] * 10)", NESTED, "exceeds the limit"),
+        # weight 1M (each big int counts 1) but a 3 GB text: refused before str() runs
+        ("str([[10**3000] * 999] * 999)", {}, "text of the value exceeds the limit"),
+        ("str(xs)", {"xs": [["\x00" * 1000] * 100] * 10}, "text of the value exceeds"),
+        ("x${xs}", {"xs": [[10**3000] * 999] * 999}, "text of the value exceeds the limit"),
         ("[deep] * 10 == [deep] * 10", NESTED, "exceeds the limit"),
         (
             "sorted([deep, deep, deep, deep, deep, deep, deep, deep, deep, deep, deep])",
