@@ -209,5 +209,5 @@ def comment_on_user_task(
         text=text.strip()[:4000],
         created_at=now or timezone.now(),
     )
-    _audit_task(task, AuditEventType.TASK_COMMENTED, user, comment_id=comment.pk)
+    _audit_task(task, AuditEventType.TASK_COMMENTED, user, comment_id=comment.pk, text=comment.text)
     return comment

@@ -15,8 +15,11 @@ from bpmn_engine.services import (
     assign_user_task,
     cancel_instance,
     claim_user_task,
+    comment_on_user_task,
     complete_job,
     complete_user_task,
+    delegate_user_task,
+    resolve_user_task,
     resume_instance,
     set_variables,
     start_instance,
@@ -166,3 +169,21 @@ def test_assignment_records_who_assigned_whom_and_the_previous_assignee(approval
     assert assigned.actor_id == "boss"
     assert data(assigned)["assignee"] == "sam"
     assert data(assigned)["previous_assignee"] == "sally"
+
+
+def test_delegation_resolution_and_comments_record_who_whom_and_what(approval, users):
+    task = approval.user_tasks.get()
+    claim_user_task(task_id=task.pk, user=users["sally"])
+    admin = User.objects.create_superuser("boss", password="procession")
+    delegate_user_task(task_id=task.pk, user=admin, delegate_to="sam")
+    resolve_user_task(task_id=task.pk, user=users["sam"])
+    comment_on_user_task(task_id=task.pk, user=users["sally"], text="  checked the invoice ")
+    events = trail(approval.pk)
+    (delegated,) = of_type(events, "task.delegated")
+    assert (delegated.actor_id, delegated.element_id) == ("boss", task.node_id)
+    assert (data(delegated)["owner"], data(delegated)["assignee"]) == ("sally", "sam")
+    (resolved,) = of_type(events, "task.resolved")
+    assert (resolved.actor_id, data(resolved)["assignee"]) == ("sam", "sally")
+    (commented,) = of_type(events, "task.commented")
+    assert commented.actor_id == "sally"
+    assert data(commented)["text"] == "checked the invoice"
