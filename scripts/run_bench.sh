@@ -85,6 +85,16 @@ else
   run instance_size bench/bench_instance_size.py
 fi
 
+if [ $have_pg = 1 ]; then
+  if [ "$QUICK" = "--quick" ]; then
+    run inbox bench/bench_inbox.py --tasks 100000 --repeat 30
+  else
+    run inbox bench/bench_inbox.py
+  fi
+else
+  echo "NOTICE: PostgreSQL unreachable: skipped the inbox benchmark."
+fi
+
 uptime > "$RUN_DIR"/uptime.txt
 "$PY" bench/summary.py "$RUN_DIR"
 echo "this run's results: $RUN_DIR"

@@ -4,6 +4,7 @@ and the incidents that stop it. Each row names its instance and the runtime ``wa
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 
 from bpmn_engine.models.definitions import ProcessDefinition
 from bpmn_engine.models.instances import ProcessInstance
@@ -60,9 +61,37 @@ class UserTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_user_task_wait"),
         ]
+        # The inbox pages walk open tasks in their sort order and stop after one page
+        # (bench/bench_inbox.py); completed tasks stay out of these partial indexes.
         indexes = [
             models.Index(fields=["assignee"], name="user_task_assignee"),
             models.Index(fields=["owner"], name="user_task_owner"),
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(state="open"),
+                name="usertask_open_created_idx",
+            ),
+            models.Index(
+                "assignee",
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(state="open"),
+                name="usertask_open_assignee_idx",
+            ),
+            models.Index(
+                # ascending is NULLS LAST on PostgreSQL: tasks without a due date last
+                fields=["due_at", "id"],
+                condition=Q(state="open"),
+                name="usertask_open_due_idx",
+            ),
+            models.Index(
+                F("priority").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(state="open"),
+                name="usertask_open_priority_idx",
+            ),
         ]
         permissions = [("work_on_usertask", "Can see and work on the user task")]
 
@@ -83,7 +112,12 @@ class UserTaskCandidate(models.Model):
     identity = models.CharField(max_length=150)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "identity"])]
+        # covering: "the tasks of these groups" is read from the index alone
+        indexes = [
+            models.Index(
+                fields=["kind", "identity", "user_task"], name="candidate_identity_task_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.identity}"

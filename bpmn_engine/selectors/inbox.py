@@ -7,11 +7,11 @@ Every list starts from ``permissions.visible_tasks`` (the one policy) and narrow
 - ``group``: unclaimed, and the user is a candidate user or in a candidate group;
 - ``all``: every open task the user may see.
 
-Counts stop at ``COUNT_CAP`` ("1,000+"): an exact count of 100,000 visible rows costs a
+Counts stop at ``COUNT_CAP`` ("100+"): an exact count of 100,000 visible rows costs a
 scan of all of them on every page view and every poll, a capped one stops early.
-Free text is bounded (``MAX_TEXT`` characters) and searches the task name, the business
-key and the *string* variables of the task's instance (the ``VariableRow`` projection;
-a trigram index serves it on PostgreSQL).
+Free text is bounded (``MAX_TEXT`` characters) and searches the task name, and from three
+characters on the business key and the *string* variables of the task's instance (the
+``VariableRow`` projection; trigram indexes serve both on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,10 +20,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from bpmn_engine import permissions
-from bpmn_engine.models import ProcessDefinition, UserTask, UserTaskCandidate, VariableRow
+from bpmn_engine.models import (
+    ProcessDefinition,
+    ProcessInstance,
+    UserTask,
+    UserTaskCandidate,
+    VariableRow,
+)
 from bpmn_engine.models.work import CandidateKind, UserTaskState
 
 VIEWS = ("mine", "group", "all")
@@ -39,8 +45,9 @@ SORTS = {
     "name": (F("name").asc(), F("id").asc()),
 }
 DEFAULT_SORT = "-created"
-COUNT_CAP = 1000
+COUNT_CAP = 100
 MAX_TEXT = 100
+MIN_INDEXED_TEXT = 3
 MAX_PAGE_SIZE = 100
 
 
@@ -111,11 +118,17 @@ def _priority_q(priority: str) -> Q:
 
 
 def _text_q(text: str) -> Q:
-    """Task name, business key or a string variable of the instance contains ``text``."""
-    variables = VariableRow.objects.filter(
-        instance_id=OuterRef("instance_id"), type="String", value__icontains=text
-    )
-    return Q(name__icontains=text) | Q(instance__business_key__icontains=text) | Exists(variables)
+    """Task name, business key or a string variable of the instance contains ``text``.
+
+    Instances are matched by uncorrelated subqueries (one hashed lookup per task row),
+    which PostgreSQL answers from trigram indexes (migration 0012) for three or more
+    characters; shorter text searches names only."""
+    condition = Q(name__icontains=text)
+    if len(text) >= MIN_INDEXED_TEXT:
+        keys = ProcessInstance.objects.filter(business_key__icontains=text).values("pk")
+        variables = VariableRow.objects.filter(type="String", value__icontains=text)
+        condition |= Q(instance_id__in=keys) | Q(instance_id__in=variables.values("instance_id"))
+    return condition
 
 
 def filtered_tasks(
@@ -135,14 +148,18 @@ def filtered_tasks(
 
 
 def bounded_count(tasks: QuerySet[UserTask], cap: int = COUNT_CAP) -> int:
-    """How many rows ``tasks`` has, counting no further than ``cap + 1``."""
-    return tasks.order_by().values("pk")[: cap + 1].count()
+    """How many rows ``tasks`` has, counting no further than ``cap + 1``. The sort order
+    is kept on purpose: it steers PostgreSQL to walk the same partial index as the page
+    and stop early, where an unordered count may plan a scan of every visible task."""
+    return tasks.values("pk")[: cap + 1].count()
 
 
-def view_counts(user: Any, filters: InboxFilter, *, now: datetime) -> dict[str, int]:
+def view_counts(
+    user: Any, filters: InboxFilter, *, now: datetime, cap: int = COUNT_CAP
+) -> dict[str, int]:
     """Bounded counts of every view under the same filters (one query each)."""
     return {
-        view: bounded_count(filtered_tasks(inbox_tasks(user, view), filters, now=now))
+        view: bounded_count(filtered_tasks(inbox_tasks(user, view), filters, now=now), cap)
         for view in VIEWS
     }
 
@@ -195,12 +212,14 @@ def inbox_page(tasks: QuerySet[UserTask], *, number: int, size: int) -> InboxPag
 
 
 def inbox_processes(user: Any) -> list[tuple[str, str]]:
-    """(key, name) of the processes with an open task the user sees, for the filter."""
-    open_tasks = permissions.visible_tasks(user).filter(
-        state=UserTaskState.OPEN, instance__definition_id=OuterRef("pk")
-    )
-    definitions = ProcessDefinition.objects.filter(Exists(open_tasks)).order_by("key", "-version")
+    """(key, name) of every deployed process, for the process filter, when the user may
+    hold tasks at all. Names only: the filter narrows ``visible_tasks`` and never widens
+    it. (Asking which processes have a task the user sees costs a scan of every visible
+    task, on every page view.)"""
+    if not permissions.may_ever_work(user):
+        return []
     names: dict[str, str] = {}
-    for key, name in definitions.values_list("key", "name"):
+    latest = ProcessDefinition.objects.order_by("key", "-version").values_list("key", "name")
+    for key, name in latest:
         names.setdefault(key, name or key)
     return sorted(names.items(), key=lambda item: item[1].lower())

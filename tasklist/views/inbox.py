@@ -63,7 +63,7 @@ def _inbox(request: HttpRequest, view: str) -> HttpResponse:
     query.pop("page", None)
     query_text = query.urlencode()
     poll_query = request.GET.copy()
-    counts = view_counts(user, filters, now=now)
+    counts = view_counts(user, filters, now=now, cap=COUNT_CAP)
     context = {
         "view": view,
         "title": TITLES[view],
