@@ -78,14 +78,26 @@ def insert_rows(
     quote = connection.ops.quote_name
     cast = json_placeholder()
     one = "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
-    sql = (
-        f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES {', '.join([one] * len(rows))} {suffix}"
-    )
-    params = [value for row in rows for value in row]
+    head = f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    returned: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if "RETURNING" in suffix else []
+        for batch in batches(rows, len(columns)):
+            params = [value for row in batch for value in row]
+            cursor.execute(f"{head}{', '.join([one] * len(batch))} {suffix}", params)
+            if "RETURNING" in suffix:
+                returned += cursor.fetchall()
+    return returned
+
+
+def batches(rows: Sequence[Any], width: int) -> list[Sequence[Any]]:
+    """``rows`` cut so that no statement binds more parameters than the database takes
+    (SQLite: ``max_query_params``; PostgreSQL binds client-side, one batch): a command
+    that starts a 10,000-token instance inserts 10,000 token rows."""
+    limit = connection.features.max_query_params
+    if not limit or len(rows) * width <= limit:
+        return [rows]
+    size = max(1, limit // max(1, width))
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 @cache
