@@ -140,3 +140,9 @@ def test_inbox_query_count_does_not_grow_with_the_tasks_listed(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("tasklist:inbox"))
     assert len(task_ids(response)) == 11
+
+
+def test_nav_links_the_inbox_and_the_start_page_for_business_users(login, processes):
+    page = login("sally").get("/").content.decode()
+    assert f'href="{reverse("tasklist:inbox")}" aria-current="page">Inbox' in page
+    assert f'href="{reverse("tasklist:start")}"' in page
