@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bpmn_engine import permissions
@@ -69,10 +69,7 @@ def _require_visible(request: HttpRequest, task_id: int) -> None:
 
 
 def _inbox_url() -> str:
-    try:
-        return reverse("tasklist:inbox")
-    except NoReverseMatch:  # the inbox list lands beside this page
-        return reverse("home")
+    return reverse("tasklist:inbox")
 
 
 def _task_url(task_id: int) -> str:
@@ -118,6 +115,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                 visible_tasks=permissions.visible_tasks(request.user),
             ),
             "comments": task_comments(task_id=task.pk),
+            "nav_section": "inbox",
             "allowed": _allowed(request.user, task),
             "delegate_form": DelegateForm(),
             "assign_form": AssignForm(initial={"assignee": task.assignee}),

@@ -8,7 +8,12 @@ from django.contrib.auth.models import Group, User
 
 from bpmn_engine.models import UserTask
 from bpmn_engine.models.work import UserTaskState
-from bpmn_engine.services import deploy_definition, start_instance
+from bpmn_engine.services import (
+    claim_user_task,
+    complete_user_task,
+    deploy_definition,
+    start_instance,
+)
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,9 +66,24 @@ def test_sally_claims_and_completes_a_sales_task_and_finance_gets_the_next(
         user=people["sally"],
     )
     task = instance.user_tasks.get()
+    # a second quote already waits in finance: sally's inbox must not list it
+    earlier = start_instance(definition_key="quote", business_key="Q-16", user=people["sally"])
+    prepared = earlier.user_tasks.get()
+    claim_user_task(task_id=prepared.pk, user=people["sally"])
+    complete_user_task(task_id=prepared.pk, user=people["sally"])
+    finance_task = UserTask.objects.get(node_id="Invoice", state=UserTaskState.OPEN)
     sally = as_user(browser, live_server, "sally")
 
-    sally.goto(f"/tasks/{task.pk}/")
+    sally.goto("/")
+    rows = sally.locator("table.tasks tbody tr[data-task]")
+    assert [rows.nth(i).get_attribute("data-task") for i in range(rows.count())] == [str(task.pk)]
+    assert "Send invoice" not in sally.locator("#inbox-list").inner_text()
+    screenshot(sally, "inbox")
+    sally.set_viewport_size({"width": 390, "height": 844})
+    screenshot(sally, "inbox-phone")
+    sally.set_viewport_size({"width": 1280, "height": 900})
+    rows.first.get_by_role("link", name="Prepare quote").click()
+    sally.wait_for_url(f"**/tasks/{task.pk}/")
     assert sally.locator("h1").inner_text() == "Prepare quote"
     assert "ACME <b>Ltd</b>" in sally.locator("dl.variables").inner_text()
     sally.click("#claim-button")
@@ -79,8 +99,15 @@ def test_sally_claims_and_completes_a_sales_task_and_finance_gets_the_next(
     assert "Task completed." in sally.locator(".messages").inner_text()
     assert UserTask.objects.get(pk=task.pk).state == UserTaskState.COMPLETED
 
-    invoice = UserTask.objects.get(node_id="Invoice", state=UserTaskState.OPEN)
+    invoice = UserTask.objects.exclude(pk=finance_task.pk).get(
+        node_id="Invoice", state=UserTaskState.OPEN
+    )
     frank = as_user(browser, live_server, "frank")
+    frank.goto("/")
+    listed = frank.locator("table.tasks tbody tr[data-task]")
+    listed.first.wait_for()
+    ids = {listed.nth(i).get_attribute("data-task") for i in range(listed.count())}
+    assert ids == {str(invoice.pk), str(finance_task.pk)}
     frank.goto(f"/tasks/{invoice.pk}/")
     assert frank.locator("h1").inner_text() == "Send invoice"
     response = frank.goto(f"/tasks/{task.pk}/")

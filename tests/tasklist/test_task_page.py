@@ -340,5 +340,6 @@ def test_the_page_reads_in_a_bounded_number_of_queries(people, task, django_asse
     client = client_for(people, "sally")
     for n in range(5):
         client.post(url("comment", task), {"text": f"note {n}"})
-    with django_assert_max_num_queries(12):
+    # 10 for the page, the rest the layout's navigation (console and audit links)
+    with django_assert_max_num_queries(16):
         assert client.get(url("task", task)).status_code == 200
