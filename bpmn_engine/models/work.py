@@ -36,8 +36,8 @@ class UserTask(models.Model):
     wait_id = models.CharField(max_length=32)
     node_id = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True, default="")
-    # Not indexed, so that completing a task is a HOT update on PostgreSQL (no index
-    # entry to write); inbox queries find tasks through assignee, owner and candidates.
+    # No index of its own; the inbox's partial indexes on open tasks (below) name it in
+    # their condition, so completing a task is not a HOT update on PostgreSQL.
     state = models.CharField(
         max_length=16, choices=UserTaskState.choices, default=UserTaskState.OPEN
     )
