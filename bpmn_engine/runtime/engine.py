@@ -127,7 +127,8 @@ def _start(run: Run, trigger: tr.StartInstance) -> None:
     state.started_at = run.now.isoformat()
     values = dict(trigger.variables)
     initiator = getattr(node, "initiator", None)
-    if initiator and trigger.initiator is not None:
+    if initiator and (trigger.initiator is not None or initiator not in values):
+        # Camunda sets the variable even when nobody is authenticated (then null)
         values[initiator] = trigger.initiator
     run.set_variables(ROOT, values, local=True)
     run.enter_scope(ROOT, tables.process.id)

@@ -87,6 +87,12 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "spiffworkflow/camunda/data/ExclusiveGatewayIfElseAndDecision.bpmn": {"x": 1},
     "spiffworkflow/camunda/data/MessageBoundary.bpmn": {"interrupt_task": "Yes"},
     "spiffworkflow/spiff/data/error_event_payload.bpmn": {"error": None},
+    # the potential owner is #{Creator}
+    "bpmn-moddle/data-input-association.assignment.bpmn": {
+        "Creator": "demo",
+        "CreatorGroup": "sales",
+        "CreateRequest": "Create",
+    },
 }
 
 # files whose boundary events must fire before the activity's own work ends

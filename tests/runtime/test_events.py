@@ -50,6 +50,20 @@ def test_initiator_is_stored_in_the_variable_the_start_event_names() -> None:
     assert d.variables == {"starter": "ann"}
 
 
+def test_initiator_variable_is_null_when_nobody_is_authenticated() -> None:
+    b = ProcessBuilder().start(initiator="starter").user_task("u").end()
+    d = Driver(b.chain("start", "u", "end"))
+    d.send(StartInstance())
+    assert d.variables == {"starter": None}
+
+
+def test_initiator_variable_given_at_start_is_kept_without_an_authenticated_user() -> None:
+    b = ProcessBuilder().start(initiator="starter").user_task("u").end()
+    d = Driver(b.chain("start", "u", "end"))
+    d.send(StartInstance(variables={"starter": "bob"}))
+    assert d.variables == {"starter": "bob"}
+
+
 def test_timer_intermediate_catch_waits_for_its_duration() -> None:
     b = ProcessBuilder().start().catch("wait", timer("duration", "PT10M")).end()
     d = Driver(b.chain("start", "wait", "end"))
