@@ -103,7 +103,8 @@ class BoxedCompiler:
             if type(fn) is not Function:
                 raise DecisionError(f"no function named '{expr.callee}'", expr.id)
             named = {name: value(env) for name, value in bindings}
-            return fn.call(*bind_arguments(fn, [], named))
+            bound = bind_arguments(fn, [], named)
+            return None if bound is None else fn.call(*bound)
 
         return run
 

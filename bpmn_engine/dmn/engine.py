@@ -59,12 +59,23 @@ class DecisionModel:
             fn = self._compiled[key] = self.compiler.compile(expr)
         return fn
 
-    def evaluate(self, key: str, variables: Mapping[str, Any] | None = None) -> Evaluation:
-        """Evaluate the decision or decision service ``key`` (id, else name)."""
+    def evaluate(
+        self,
+        key: str,
+        variables: Mapping[str, Any] | None = None,
+        by_namespace: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Evaluation:
+        """Evaluate the decision or decision service ``key`` (id, else name).
+
+        ``variables`` are the inputs, those of an imported model under its import name;
+        ``by_namespace`` gives inputs by their model's namespace instead, which reaches an
+        input data element however deep its model is imported (by several paths too)."""
         element = self.definitions.decision(key)
         if element is None:
             raise DecisionError(f"no decision or decision service '{key}'")
-        run = Run(self, {k: to_feel(v) for k, v in (variables or {}).items()})
+        scoped = {ns: _feel_values(values) for ns, values in (by_namespace or {}).items()}
+        inputs = scoped.get(self.definitions.namespace, {}) | _feel_values(variables or {})
+        run = Run(self, inputs, by_namespace=scoped)
         try:
             if isinstance(element, m.DecisionService):
                 value = run.service_function(element).call(
@@ -85,10 +96,15 @@ class Run:
     """One evaluation: given inputs, cached decision values, the shared step budget."""
 
     def __init__(
-        self, model: DecisionModel, inputs: dict[str, Any], budget: Scope | None = None
+        self,
+        model: DecisionModel,
+        inputs: dict[str, Any],
+        budget: Scope | None = None,
+        by_namespace: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.model = model
         self.inputs = inputs
+        self.by_namespace = by_namespace or {}
         self.cache: dict[str, Any] = {}
         self.budget = budget or Scope(inputs)
         self.traces: list[DecisionTrace] = []
@@ -128,8 +144,11 @@ class Run:
         if req.namespace and req.namespace != self.definitions.namespace:
             for name, sub in self.model.imports.items():
                 if sub.definitions.namespace == req.namespace:
-                    inputs = self.inputs.get(name)
-                    run = Run(sub, inputs if type(inputs) is dict else {}, self.budget)
+                    given = self.inputs.get(name)
+                    inputs = self.by_namespace.get(req.namespace, {}) | (
+                        given if type(given) is dict else {}
+                    )
+                    run = Run(sub, inputs, self.budget, self.by_namespace)
                     run.traces = self.traces
                     return run, sub.definitions.element(req.href), name
             raise DecisionError(f"no import for namespace {req.namespace}")
@@ -178,10 +197,11 @@ class Run:
 
     def service_function(self, service: m.DecisionService) -> Function:
         params = tuple(self.service_params(service))
+        output_type = self.model.types.output_type(service.type_ref)
 
         def call(*args: Any) -> Any:
             values = dict(zip(params, list(args) + [None] * (len(params) - len(args)), strict=True))
-            run = Run(self.model, dict(self.inputs) | values, self.budget)
+            run = Run(self.model, dict(self.inputs) | values, self.budget, self.by_namespace)
             run.traces = self.traces
             for req in service.input_decisions:
                 _, element, _ = self._target(req)
@@ -193,11 +213,14 @@ class Run:
                 if not isinstance(element, m.Decision):
                     raise DecisionError(f"output decision '{req.href}' does not exist", service.id)
                 results[element.name] = sub.decision(element)
-            if len(results) == 1:
-                return next(iter(results.values()))
-            return results
+            value = next(iter(results.values())) if len(results) == 1 else results
+            return self.model.types.coerce(value, output_type)
 
         return Function(service.name, (params,), call)
+
+
+def _feel_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: to_feel(v) for k, v in values.items()}
 
 
 def _output_names(element: Any, value: Any) -> dict[str, Any]:

@@ -196,6 +196,7 @@ class ItemDefinition(Located):
     is_collection: bool = False
     type_language: str | None = None
     function_type: bool = False
+    output_type_ref: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

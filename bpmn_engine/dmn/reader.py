@@ -260,6 +260,7 @@ class Reader:
             is_collection=el.get("isCollection") == "true",
             type_language=el.get("typeLanguage"),
             function_type=function_item is not None,
+            output_type_ref=None if function_item is None else function_item.get("outputTypeRef"),
             id=el.get("id"),
             line=el.sourceline,
         )
@@ -305,9 +306,11 @@ class Reader:
                     )
                 )
             elif kind == "decisionService":
+                var = child(el, "variable")
                 services.append(
                     m.DecisionService(
                         name=self.name(el),
+                        type_ref=None if var is None else var.get("typeRef"),
                         outputs=self.refs(el, "outputDecision", "decision"),
                         encapsulated=self.refs(el, "encapsulatedDecision", "decision"),
                         input_decisions=self.refs(el, "inputDecision", "decision"),

@@ -120,6 +120,14 @@ class TypeRegistry:
             return [value]
         return None
 
+    def output_type(self, type_ref: str | None) -> str | None:
+        """The result type of a function typed ``type_ref`` (a ``functionItem``'s
+        ``outputTypeRef``); None when it declares none."""
+        target = None if not type_ref else self.resolve(type_ref)
+        if isinstance(target, ItemDefinition) and target.function_type:
+            return target.output_type_ref
+        return None
+
     def is_collection(self, type_ref: str) -> bool:
         target = self.resolve(type_ref)
         return isinstance(target, ItemDefinition) and target.is_collection

@@ -43,6 +43,8 @@ class TckCase:
     invocable: str | None
     inputs: tuple[tuple[str, Any], ...]
     results: tuple[ResultNode, ...]
+    scoped_inputs: tuple[tuple[str, str, Any], ...] = ()
+    """Input nodes given with the namespace of an imported model: (namespace, name, value)."""
 
     @property
     def key(self) -> str:
@@ -111,8 +113,14 @@ def read_cases(path: Path, level: str) -> list[TckCase]:
     for case in root:
         if _local(case) != "testCase":
             continue
+        nodes = [c for c in case if _local(c) == "inputNode"]
         inputs = tuple(
-            (c.get("name") or "", node_value(c)) for c in case if _local(c) == "inputNode"
+            (c.get("name") or "", node_value(c)) for c in nodes if not c.get("namespace")
+        )
+        scoped = tuple(
+            (c.get("namespace") or "", c.get("name") or "", node_value(c))
+            for c in nodes
+            if c.get("namespace")
         )
         results = tuple(
             ResultNode(c.get("name") or "", node_value(c), c.get("errorResult") == "true")
@@ -129,6 +137,7 @@ def read_cases(path: Path, level: str) -> list[TckCase]:
                 invocable=case.get("invocableName"),
                 inputs=inputs,
                 results=results,
+                scoped_inputs=scoped,
             )
         )
     return cases

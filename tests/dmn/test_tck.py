@@ -43,13 +43,16 @@ def _evaluate(case: TckCase, name: str) -> tuple[Any, str | None]:
     try:
         model = load_model(case.level, case.folder, case.model)
         inputs = dict(case.inputs)
+        scoped: dict[str, dict[str, Any]] = {}
+        for namespace, key, given in case.scoped_inputs:
+            scoped.setdefault(namespace, {})[key] = given
         if case.kind == "decisionService":
-            value = model.evaluate(case.invocable or name, inputs).value
+            value = model.evaluate(case.invocable or name, inputs, scoped).value
             service = model.definitions.decision(case.invocable or name)
             if type(value) is dict and len(getattr(service, "outputs", ())) > 1:
                 return value.get(name), None
             return value, None
-        return model.evaluate(name, inputs).value, None
+        return model.evaluate(name, inputs, scoped).value, None
     except (DecisionError, ExpressionError, DmnParseError) as exc:
         return None, str(exc)
 

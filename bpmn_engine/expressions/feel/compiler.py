@@ -130,7 +130,8 @@ class Compiler:
             values = [a(env) for a in args]
             named = dict(zip(names, values, strict=True)) if names else None
             env.budget.charge(1)
-            return fn.call(*bind_arguments(fn, values, named))
+            bound = bind_arguments(fn, values, named)
+            return None if bound is None else fn.call(*bound)
 
         return run
 
@@ -344,7 +345,7 @@ class Compiler:
             if op == ">=":
                 return Range(value, None, True, False)
             if op == "=":
-                return Range(value, value, True, True)
+                return Range(value, value, True, True, "=")
             return None
 
         return run

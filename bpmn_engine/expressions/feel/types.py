@@ -45,12 +45,15 @@ class YearsMonths:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A FEEL range; ``None`` as an endpoint means unbounded on that side."""
+    """A FEEL range; ``None`` as an endpoint means unbounded on that side. ``form`` is
+    ``"="`` for the unary form ``(=10)``, which holds what ``[10..10]`` holds but is not
+    equal to it (the DMN TCK: syntactically different ranges are not equal)."""
 
     start: Any
     end: Any
     start_closed: bool
     end_closed: bool
+    form: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +62,14 @@ class Function:
 
     ``signatures`` lists the accepted parameter names (a trailing ``?`` marks an optional
     parameter, ``...`` a variadic tail); ``call`` takes the positional arguments.
+    ``named_types`` pins the type of a parameter when it is passed by name (``context
+    put(key: ...)`` takes one key, a string; a key list is passed as ``keys``).
     """
 
     name: str
     signatures: tuple[tuple[str, ...], ...]
     call: Callable[..., Any]
-    param_types: tuple[Any, ...] = ()
+    named_types: tuple[tuple[str, type], ...] = ()
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -86,8 +91,9 @@ def _fits(signature: tuple[str, ...], count: int) -> bool:
     return required <= count <= len(signature)
 
 
-def bind_arguments(fn: Function, args: list[Any], named: dict[str, Any] | None) -> list[Any]:
-    """Positional argument list for ``fn`` from positional or named arguments."""
+def bind_arguments(fn: Function, args: list[Any], named: dict[str, Any] | None) -> list[Any] | None:
+    """Positional argument list for ``fn`` from positional or named arguments; None when
+    a named argument has the wrong type for its name (the call gives null)."""
     if named is None:
         if any(_fits(sig, len(args)) for sig in fn.signatures):
             return args
@@ -96,6 +102,9 @@ def bind_arguments(fn: Function, args: list[Any], named: dict[str, Any] | None) 
         names = [p.rstrip("?") for p in sig if p != "..."]
         required = {p for p in sig if not p.endswith("?") and p != "..."}
         if required <= set(named) <= set(names):
+            for key, kind in fn.named_types:
+                if named.get(key) is not None and type(named[key]) is not kind:
+                    return None
             values = [named.get(p) for p in names]
             while values and names[len(values) - 1] not in named:
                 values.pop()

@@ -84,13 +84,15 @@ def is_aware(value: time | datetime) -> bool:
 
 
 def _time_key(value: time) -> tuple[int, ...] | None:
+    """Whole seconds since midnight (UTC when zoned): FEEL's ``valuet``, whose resolution
+    is the second (DMN 1.5, 10.3.2.3.4), so fractions do not tell times apart."""
     seconds = value.hour * 3600 + value.minute * 60 + value.second
     if value.tzinfo is None:
-        return (0, seconds, value.microsecond)
+        return (0, seconds)
     offset = value.tzinfo.utcoffset(None)
     if offset is None:  # a named zone: use its current standard offset
         offset = datetime.now(value.tzinfo).utcoffset() or timedelta(0)
-    return (1, seconds - int(offset.total_seconds()), value.microsecond)
+    return (1, seconds - int(offset.total_seconds()))
 
 
 def compare(a: Any, b: Any) -> int | None:
@@ -103,6 +105,7 @@ def compare(a: Any, b: Any) -> int | None:
     if ta is datetime:
         if is_aware(a) != is_aware(b):
             return None
+        a, b = a.replace(microsecond=0), b.replace(microsecond=0)  # valuedt: whole seconds
         return (a > b) - (a < b)
     if ta is time:
         ka, kb = _time_key(a), _time_key(b)
@@ -139,15 +142,15 @@ def equal(a: Any, b: Any) -> bool | None:
         return True
     if ta is Range:
         return (
-            a.start_closed == b.start_closed
+            a.form == b.form
+            and a.start_closed == b.start_closed
             and a.end_closed == b.end_closed
             and equal(a.start, b.start) is True
             and equal(a.end, b.end) is True
         )
-    if ta is datetime and is_aware(a) == is_aware(b) and is_aware(a):
-        return a == b
     if ta is time and is_aware(a) and is_aware(b):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and _time_key(a) == _time_key(b)
+        same_clock = a.replace(tzinfo=None, microsecond=0) == b.replace(tzinfo=None, microsecond=0)
+        return same_clock and _time_key(a) == _time_key(b)
     order = compare(a, b)
     return None if order is None else order == 0
 

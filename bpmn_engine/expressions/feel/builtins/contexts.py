@@ -53,7 +53,7 @@ def _put(context: dict[str, Any], keys: list[str], value: Any) -> dict[str, Any]
     return out
 
 
-@builtin("context put", "context, key, value", "context, keys, value")
+@builtin("context put", "context, key, value", "context, keys, value", named_types=(("key", str),))
 def context_put(context: Any, key: Any, value: Any) -> Any:
     keys = [key] if type(key) is str else key
     need(type(keys) is list and len(keys) > 0 and all(type(k) is str for k in keys))

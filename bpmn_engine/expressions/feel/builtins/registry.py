@@ -17,7 +17,9 @@ is an error there, where DMN gives null."""
 _NULL_ON = (TypeError, ValueError, DecimalException, AttributeError, IndexError, OverflowError)
 
 
-def builtin(name: str, *signatures: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def builtin(
+    name: str, *signatures: str, named_types: tuple[tuple[str, type], ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as FEEL function ``name``; each signature is a comma-separated list
     of parameter names (``?`` optional, ``...`` variadic). Invalid input gives null."""
 
@@ -41,7 +43,7 @@ def builtin(name: str, *signatures: str) -> Callable[[Callable[..., Any]], Calla
             return None
 
         sigs = tuple(tuple(p.strip() for p in s.split(",") if p.strip()) for s in signatures)
-        BUILTINS[name] = Function(name, sigs or ((),), call)
+        BUILTINS[name] = Function(name, sigs or ((),), call, named_types)
         return fn
 
     return register
