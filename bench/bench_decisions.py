@@ -11,6 +11,7 @@ fast path reads, so every rule runs its compiled FEEL tests."""
 from __future__ import annotations
 
 import timeit
+from datetime import date, timedelta
 
 from bpmn_engine.dmn import DecisionModel, parse_dmn
 from bpmn_engine.expressions.feel import compile_feel
@@ -34,6 +35,26 @@ RULE_EXPRESSIONS = (
     '<outputEntry><text>"group {i}"</text></outputEntry></rule>'
 )
 TAIL = "</decisionTable></decision></definitions>"
+DATE_HEAD = (
+    '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" '
+    'namespace="bench"><decision id="table" name="Table"><decisionTable id="t" '
+    'hitPolicy="FIRST"><input id="a"><inputExpression typeRef="date"><text>day</text>'
+    '</inputExpression></input><output id="o" name="week" typeRef="string"/>'
+)
+DATE_RULE = (
+    '<rule id="r{i}"><inputEntry><text>[date("{low}")..date("{high}"))</text></inputEntry>'
+    '<outputEntry><text>"week {i}"</text></outputEntry></rule>'
+)
+
+
+def date_table(rules: int) -> DecisionModel:
+    """A FIRST table of consecutive week-long date ranges (general FEEL tests)."""
+    start = date(2026, 1, 5)
+    body = "".join(
+        DATE_RULE.format(i=i, low=start + timedelta(weeks=i), high=start + timedelta(weeks=i + 1))
+        for i in range(rules)
+    )
+    return DecisionModel(parse_dmn((DATE_HEAD + body + TAIL).encode()))
 
 
 def table(rules: int, hit: str, variant: str = "literal lists") -> DecisionModel:
@@ -63,9 +84,17 @@ def main() -> None:
                 number = 200 if rules == 100 else 20
                 us = per_call(lambda m=model, v=variables: m.evaluate("table", v), number)
                 print(f"decision table ({label}), {rules} rules, {hit}: {us:,.0f} us")
+    dates = date_table(100)
+    last_week = {"day": date(2026, 1, 5) + timedelta(weeks=99, days=3)}
+    assert dates.evaluate("table", last_week).value == "week 99"
+    us = per_call(lambda: dates.evaluate("table", last_week), 200)
+    print(f"decision table (date ranges), 100 rules, FIRST: {us:,.0f} us")
     feel = {
         "0.1 + 0.2 = 0.3": {},
         'day of week(date("2026-12-01")) = "Tuesday"': {},
+        'day + duration("P30D") > date("2026-12-01")': {"day": date(2026, 11, 15)},
+        '@"2026-12-01T10:00:00@Europe/Paris" - @"2026-11-01T09:00:00Z"': {},
+        'string(date and time("2026-12-01T10:15:30.123456789+01:00"))': {},
         "sum(for x in items return x * 1.1)": {"items": list(range(20))},
         "count(orders[total > 10])": {"orders": [{"total": t} for t in range(20)]},
     }

@@ -3,11 +3,11 @@ ISO 8601 text, contexts are objects and lists arrays."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bpmn_engine.expressions.feel import to_feel, to_text
+from bpmn_engine.expressions.feel.chrono import TEMPORAL_TYPES
 from bpmn_engine.expressions.feel.temporal import (
     parse_date,
     parse_datetime,
@@ -16,7 +16,7 @@ from bpmn_engine.expressions.feel.temporal import (
 )
 from bpmn_engine.expressions.feel.types import Function, Range, YearsMonths
 
-_TEMPORAL = (date, datetime, time, timedelta, YearsMonths, Range, Function)
+_TEMPORAL = (*TEMPORAL_TYPES, YearsMonths, Range, Function)
 _PARSERS = {
     "date": parse_date,
     "time": parse_time,

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bpmn_engine.dmn import DecisionError, Evaluation
 from bpmn_engine.dmn.json_values import to_json_safe
+from bpmn_engine.expressions.errors import EvalFailure
 from bpmn_engine.expressions.feel.dialect import storable
 from bpmn_engine.runtime.effects import DecisionEvaluated
 
@@ -73,8 +74,12 @@ def map_result(mapping: str, entries: list[dict[str, Any]]) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """A decision result as a process-variable value."""
-    return storable(value)
+    """A decision result as a process-variable value; a result no variable can hold (a
+    years-and-months duration, a date beyond year 9999) fails the decision."""
+    try:
+        return storable(value)
+    except EvalFailure as exc:
+        raise DecisionError(f"its result cannot be a variable value: {exc.reason}") from None
 
 
 def evaluation_details(evaluation: Evaluation) -> tuple[dict[str, Any], ...]:

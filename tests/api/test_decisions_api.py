@@ -58,6 +58,22 @@ def test_evaluate_answers_exact_decimals_and_iso_dates(client_for, pricing):
     }
 
 
+def test_dates_beyond_year_9999_and_before_year_1_travel_as_iso_text(client_for, pricing):
+    response = client_for("sally").post(
+        "/api/v1/decision-definitions/key/price/evaluate/",
+        data='{"variables": {"amount": 1, "day": "-2021-12-15"}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["result"]["Price"]["due"] == "-2020-01-14"
+    response = client_for("sally").post(
+        "/api/v1/decision-definitions/key/price/evaluate/",
+        data='{"variables": {"amount": 1, "day": "99999-12-15"}}',
+        content_type="application/json",
+    )
+    assert response.json()["result"]["Price"]["due"] == "100000-01-14"
+
+
 def test_an_evaluation_error_is_a_problem_document(client_for, pricing):
     response = client_for("sally").post(
         "/api/v1/decision-definitions/key/strict/evaluate/",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
+from bpmn_engine.expressions.feel.chrono import NS, FeelDateTime, FeelTime
 from bpmn_engine.expressions.feel.values import equal
 
 _TOLERANCE = Decimal("1E-10")
@@ -43,10 +43,10 @@ def same(expected: Any, actual: Any) -> bool:
             or abs(expected - actual) <= _TOLERANCE * max(abs(expected), 1)
             or (_digits(expected) >= _MIN_DIGITS and actual.quantize(expected) == expected)
         )
-    if (
-        type(expected) in (datetime, time)
-        and type(actual) is type(expected)
-        and (expected.tzinfo is None) != (actual.tzinfo is None)
-    ):
-        return False
+    if type(expected) in (FeelDateTime, FeelTime) and type(actual) is type(expected):
+        # FEEL's = compares these by whole seconds; a result must match to the nanosecond
+        if (expected.zone is None) != (actual.zone is None):
+            return False
+        if expected.nanos % NS != actual.nanos % NS:
+            return False
     return equal(expected, actual) is True

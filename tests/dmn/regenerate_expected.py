@@ -13,10 +13,6 @@ from tests.dmn.tck import all_cases
 from tests.dmn.test_tck import test_tck_case_gives_the_expected_results
 
 FOLDER_REASONS = {
-    "0100-arithmetic": "temporal values beyond years 1-9999 (Python's datetime range)",
-    "1117-feel-date-and-time-function": (
-        "years beyond 1-9999 and nanosecond fractions (Python's datetime keeps microseconds)"
-    ),
     "0076-feel-external-java": "external Java functions are refused by design (sandbox)",
 }
 

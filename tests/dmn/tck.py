@@ -57,7 +57,7 @@ def _local(el: etree._Element) -> str:
 
 @dataclass(frozen=True)
 class Unrepresentable:
-    """A TCK value outside what Python's types hold (e.g. a year before 1 or after 9999)."""
+    """A TCK value the engine's parsers refuse (kept as its text, so it matches nothing)."""
 
     text: str
 

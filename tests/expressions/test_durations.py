@@ -11,6 +11,7 @@ from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.bpmn.timers import parse_duration as timer_duration
 from bpmn_engine.expressions import ExpressionError, evaluate
 from bpmn_engine.expressions.durations import scan_duration
+from bpmn_engine.expressions.feel.chrono import DaysTime
 from bpmn_engine.expressions.feel.temporal import parse_duration as feel_duration
 
 EXACT = ["PT5M", "P1DT2H", "P2W", "PT0.5S", "P1.5D", "PT1,5H", "P1W2DT3H4M5.25S"]
@@ -48,4 +49,4 @@ def test_each_reader_keeps_its_own_profile() -> None:
         feel_duration("P2W")  # FEEL days-time durations have no weeks
     with pytest.raises(ValueError):
         feel_duration("P1Y2D")  # nor mix years-months with days-time
-    assert feel_duration("PT1.5S") == timedelta(seconds=1.5)
+    assert feel_duration("PT1.5S") == DaysTime(1_500_000_000)

@@ -222,3 +222,24 @@ def test_business_rule_task_with_an_unknown_decision_stops_with_an_incident(dish
     d.start()
     (incident,) = d.of(IncidentRaised)
     assert incident.kind == "decision" and "drink" in incident.message
+
+
+DUE = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d"
+  namespace="n"><decision id="due" name="Due"><literalExpression>
+  <text>date(start) + duration("P" + string(days) + "D")</text></literalExpression>
+  </decision></definitions>"""
+
+
+def test_a_decision_whose_date_passes_year_9999_stops_with_an_incident() -> None:
+    model = DecisionModel(parse_dmn(DUE))
+
+    def provider(key: str, binding: str, version: str | None) -> ResolvedDecision:
+        return ResolvedDecision(key, 1, None, model)
+
+    b = ProcessBuilder().start()
+    job = m.JobDefinition(result_variable="due")
+    b.node(m.BusinessRuleTask, "rule", job=job, decision_ref="due", map_decision_result="value")
+    d = Driver(b.end().chain("start", "rule", "end"), decisions=provider)
+    d.start(start="9999-12-30", days=5)
+    (incident,) = d.of(IncidentRaised)
+    assert incident.kind == "decision" and "10000-01-04" in incident.message

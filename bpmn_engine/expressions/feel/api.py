@@ -9,11 +9,10 @@ from typing import Any
 
 from ..errors import EvalFailure, ExpressionError, ExpressionSyntaxError, ParseFailure
 from ..limits import Scope
-from ..nodes import Node
 from .compiler import Compiler
 from .env import Env
 from .parser import parse, parse_tests
-from .tests import compile_test
+from .tests import compile_test, literal_endpoint
 from .types import FeelError
 from .values import to_feel
 
@@ -92,28 +91,6 @@ def evaluate_feel(text: str, variables: Mapping[str, Any] | None = None) -> Any:
     return compile_feel(text).evaluate(variables)
 
 
-_TEMPORAL_CONSTRUCTORS = ("date", "time", "date and time", "duration")
-
-
-def _literal_endpoint(node: Node | None) -> bool:
-    """A literal, a negated number or a temporal constructor of a string literal."""
-    if node is None or node.kind == "lit":
-        return True
-    if node.kind == "neg":
-        return _literal_endpoint(node.args[0])
-    if node.kind == "call" and len(node.args) == 2:
-        callee, argument = node.args
-        return (
-            callee is not None
-            and callee.kind == "name"
-            and callee.value in _TEMPORAL_CONSTRUCTORS
-            and argument is not None
-            and argument.kind == "lit"
-            and type(argument.value) is str
-        )
-    return False
-
-
 def evaluate_range_text(text: str) -> Any:
     """``range("[1..2]")``: a range literal (endpoints must be literals: no names and no
     calls except a temporal constructor of a string literal, ``date("2020-01-01")``)."""
@@ -121,6 +98,6 @@ def evaluate_range_text(text: str) -> Any:
         raise ValueError("range text too long")
     compiled = compile_feel(text.strip())
     node = parse(text.strip())
-    if node.kind == "range" and not all(_literal_endpoint(a) for a in node.args):
+    if node.kind == "range" and not all(literal_endpoint(a) for a in node.args):
         raise ValueError("range endpoints must be literals")
     return compiled.evaluate({})

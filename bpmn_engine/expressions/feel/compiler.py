@@ -8,7 +8,6 @@ argument counts and exhausted limits raise (:class:`~.types.FeelError` /
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -16,6 +15,7 @@ from ..limits import check_weight
 from ..nodes import Node
 from .arith import add, div, mul, negate, power, sub
 from .builtins import BUILTINS
+from .chrono import FeelDate
 from .env import MISSING, Env
 from .properties import member
 from .tests import compile_test
@@ -239,11 +239,11 @@ class Compiler:
 
         def run(env: Env) -> Any:
             a, b = start(env), end(env)
-            if type(a) is date and type(b) is date:  # days, either direction (DMN 1.5)
-                days = (b - a).days
+            if type(a) is FeelDate and type(b) is FeelDate:  # days, either way (DMN 1.5)
+                days = b.days - a.days
                 step = 1 if days >= 0 else -1
                 env.budget.charge(abs(days) // 100)
-                return [a + timedelta(days=i) for i in range(0, days + step, step)]
+                return [FeelDate.from_days(a.days + i) for i in range(0, days + step, step)]
             if type(a) is not Decimal or type(b) is not Decimal:
                 return None
             if a != a.to_integral_value() or b != b.to_integral_value():
@@ -412,8 +412,8 @@ def _range_items(value: Range) -> list[Any] | None:
         lo = int(a) if value.start_closed else int(a) + 1
         hi = int(b) if value.end_closed else int(b) - 1
         return [Decimal(i) for i in range(lo, hi + 1)]
-    if type(a) is date and type(b) is date:
-        first = a if value.start_closed else a + timedelta(days=1)
-        last = b if value.end_closed else b - timedelta(days=1)
-        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    if type(a) is FeelDate and type(b) is FeelDate:
+        first = a.days if value.start_closed else a.days + 1
+        last = b.days if value.end_closed else b.days - 1
+        return [FeelDate.from_days(day) for day in range(first, last + 1)]
     return None

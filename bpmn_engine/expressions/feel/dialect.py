@@ -8,7 +8,7 @@ back (integral numbers to ``int``, others to ``float``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, cast
 
 from ..errors import EvalFailure
@@ -16,6 +16,7 @@ from ..limits import Scope
 from ..nodes import Node
 from .arith import STRICT_DIVISION
 from .builtins.registry import STRICT
+from .chrono import TEMPORAL_TYPES, FeelDateTime
 from .env import Env
 from .types import Function, Range, YearsMonths
 from .values import from_feel, to_feel, to_text, type_of
@@ -62,7 +63,9 @@ def run_in_scope(fn: Any, scope: Scope) -> Any:
 
 def storable(value: Any) -> Any:
     """A FEEL result as a process-variable value; refuses what has no such form. A date
-    and time without a zone is taken as UTC, as elsewhere in the engine."""
+    and time without a zone is taken as UTC, as elsewhere in the engine; a temporal
+    value Python cannot hold (a year outside 1-9999, a fraction below the microsecond)
+    is refused."""
     kind = type(value)
     if kind is YearsMonths:
         raise EvalFailure(
@@ -71,8 +74,16 @@ def storable(value: Any) -> Any:
         )
     if kind in (Function, Range):
         raise EvalFailure(f"a {type_of(value)} cannot be a variable value")
-    if kind is datetime and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+    if kind in TEMPORAL_TYPES:
+        plain = value.to_python()
+        if plain is None:
+            raise EvalFailure(
+                f"the {type_of(value)} {to_text(value)} is outside what a variable value "
+                "holds (years 1-9999, microseconds)"
+            )
+        if kind is FeelDateTime and value.zone is None:
+            return plain.replace(tzinfo=UTC)
+        return plain
     if kind is list:
         return [storable(v) for v in value]
     if kind is dict:

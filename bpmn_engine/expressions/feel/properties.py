@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .chrono import DAY_NS, NS, DaysTime, FeelDate, FeelDateTime, FeelTime
 from .types import Range, YearsMonths
 
 
-def _zone_offset(value: time | datetime) -> timedelta | None:
-    if value.tzinfo is None:
+def _zone_offset(value: FeelTime | FeelDateTime) -> DaysTime | None:
+    if value.zone is None:
         return None
-    when = value if isinstance(value, datetime) else None
-    return value.tzinfo.utcoffset(when)
+    if type(value) is FeelTime and value.zone.utcoffset(None) is None:
+        return None  # a named zone has no offset without a date
+    offset = value.offset()
+    return None if offset is None else DaysTime(offset * NS)
 
 
-def _zone_name(value: time | datetime) -> str | None:
-    zone = value.tzinfo
+def _zone_name(value: FeelTime | FeelDateTime) -> str | None:
+    zone = value.zone
     return zone.key if isinstance(zone, ZoneInfo) else None
 
 
-def _seconds(value: timedelta) -> Decimal:
-    sign = -1 if value < timedelta(0) else 1
-    return Decimal(sign * (abs(value).seconds % 60))
-
-
-def _duration_part(value: timedelta, part: str) -> Decimal:
-    sign = -1 if value < timedelta(0) else 1
-    magnitude = abs(value)
+def _duration_part(value: DaysTime, part: str) -> Decimal:
+    sign = -1 if value.nanos < 0 else 1
+    days, rest = divmod(abs(value.nanos), DAY_NS)
+    seconds = rest // NS
     parts = {
-        "days": magnitude.days,
-        "hours": magnitude.seconds // 3600,
-        "minutes": magnitude.seconds % 3600 // 60,
-        "seconds": magnitude.seconds % 60,
+        "days": days,
+        "hours": seconds // 3600,
+        "minutes": seconds // 60 % 60,
+        "seconds": seconds % 60,
     }
     return Decimal(sign * parts[part])
+
+
+_CLOCK = {
+    "hour": lambda nanos: nanos // (3600 * NS),
+    "minute": lambda nanos: nanos // (60 * NS) % 60,
+    "second": lambda nanos: nanos // NS % 60,
+}
 
 
 def member(value: Any, name: str) -> Any:
@@ -46,18 +51,20 @@ def member(value: Any, name: str) -> Any:
         return value.get(name)
     if kind is list:
         return [member(item, name) for item in value]
-    if kind in (date, datetime) and name in ("year", "month", "day"):
-        return Decimal(getattr(value, name))
-    if kind in (date, datetime) and name == "weekday":
-        return Decimal(value.isoweekday())
-    if kind in (time, datetime):
-        if name in ("hour", "minute", "second"):
-            return Decimal(getattr(value, name))
+    if kind is FeelDate or kind is FeelDateTime:
+        day = value if kind is FeelDate else value.date
+        if name in ("year", "month", "day"):
+            return Decimal(getattr(day, name))
+        if name == "weekday":
+            return Decimal(day.weekday)
+    if kind is FeelTime or kind is FeelDateTime:
+        if name in _CLOCK:
+            return Decimal(_CLOCK[name](value.nanos))
         if name == "time offset":
             return _zone_offset(value)
         if name == "timezone":
             return _zone_name(value)
-    if kind is timedelta and name in ("days", "hours", "minutes", "seconds"):
+    if kind is DaysTime and name in ("days", "hours", "minutes", "seconds"):
         return _duration_part(value, name)
     if kind is YearsMonths and name in ("years", "months"):
         sign = -1 if value.months < 0 else 1

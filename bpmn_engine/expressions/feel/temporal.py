@@ -1,16 +1,22 @@
-"""FEEL temporal literals: parsing and printing dates, times, date-times and durations."""
+"""FEEL temporal literals: parsing and printing dates, times, date-times and durations.
+
+Years run from -999,999,999 to 999,999,999 (more than four digits only without a
+leading zero), fractions of a second to nine digits (further digits are cut), and
+``24:00:00`` is the midnight that ends a day (see :mod:`.chrono` for the values).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from decimal import Decimal
+from datetime import UTC, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..durations import scan_duration
+from .chrono import DAY_NS, NS, DaysTime, FeelDate, FeelDateTime, FeelTime
 from .types import YearsMonths
 
-_DATE = r"(-?\d{4,9})-(\d\d)-(\d\d)"
+_DATE = r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d\d)-(\d\d)"
 _TIME = r"(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d(?::\d\d)?|@[A-Za-z0-9_/+\-]+)?"
 DATE_RE = re.compile(_DATE + r"\Z")
 TIME_RE = re.compile(_TIME + r"\Z")
@@ -18,6 +24,7 @@ DATETIME_RE = re.compile(_DATE + "T" + _TIME + r"\Z")
 _MAX_TEXT = 80
 
 
+@lru_cache(maxsize=256)
 def parse_zone(text: str | None) -> tzinfo | None:
     """``Z``, ``+01:00`` or ``@Europe/Paris`` to a tzinfo; ``None`` for a local value."""
     if not text:
@@ -37,65 +44,61 @@ def parse_zone(text: str | None) -> tzinfo | None:
     return timezone(sign * offset)
 
 
-def _micro(fraction: str | None) -> int:
-    return int((fraction[1:] + "000000")[:6]) if fraction else 0
+def _nanos(fraction: str | None) -> int:
+    return int((fraction[1:] + "000000000")[:9]) if fraction else 0
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str) -> FeelDate:
     match = DATE_RE.match(text) if len(text) <= _MAX_TEXT else None
     if not match:
         raise ValueError(f"invalid date {text[:_MAX_TEXT]!r}")
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        return FeelDate(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise ValueError(f"invalid date {text!r}: {exc}") from None
 
 
-def parse_time(text: str) -> time:
+def _clock(match: re.Match[str], first: int) -> tuple[int, tzinfo | None]:
+    """Nanoseconds of the day (``24:00:00``: a whole day) and the zone of a time match
+    whose hour is group ``first``."""
+    hour, minute, second = int(match[first]), int(match[first + 1]), int(match[first + 2])
+    nano = _nanos(match[first + 3])
+    zone = parse_zone(match[first + 4])
+    if hour == 24 and minute == 0 and second == 0 and nano == 0:
+        return DAY_NS, zone
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError("hour, minute or second out of range")
+    return ((hour * 60 + minute) * 60 + second) * NS + nano, zone
+
+
+def parse_time(text: str) -> FeelTime:
     match = TIME_RE.match(text) if len(text) <= _MAX_TEXT else None
     if not match:
         raise ValueError(f"invalid time {text[:_MAX_TEXT]!r}")
-    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
-    if hour == 24 and minute == 0 and second == 0:
-        hour = 0
     try:
-        return time(hour, minute, second, _micro(match[4]), tzinfo=parse_zone(match[5]))
+        nanos, zone = _clock(match, 1)
     except ValueError as exc:
         raise ValueError(f"invalid time {text!r}: {exc}") from None
+    return FeelTime(nanos % DAY_NS, zone)
 
 
-def parse_datetime(text: str) -> datetime:
+def parse_datetime(text: str) -> FeelDateTime:
     match = DATETIME_RE.match(text) if len(text) <= _MAX_TEXT else None
     if not match:
         if DATE_RE.match(text):
-            day = parse_date(text)
-            return datetime(day.year, day.month, day.day)
+            return FeelDateTime(parse_date(text), 0)
         raise ValueError(f"invalid date and time {text[:_MAX_TEXT]!r}")
-    hour = int(match[4])
-    extra = timedelta(0)
-    if hour == 24:
-        hour, extra = 0, timedelta(days=1)
     try:
-        value = _datetime(match, hour)
+        day = FeelDate(int(match[1]), int(match[2]), int(match[3]))
+        nanos, zone = _clock(match, 4)
+        if nanos == DAY_NS:
+            return FeelDateTime(FeelDate.from_days(day.days + 1), 0, zone)
+        return FeelDateTime(day, nanos, zone)
     except ValueError as exc:
         raise ValueError(f"invalid date and time {text!r}: {exc}") from None
-    return value + extra
 
 
-def _datetime(match: re.Match[str], hour: int) -> datetime:
-    return datetime(
-        int(match[1]),
-        int(match[2]),
-        int(match[3]),
-        hour,
-        int(match[5]),
-        int(match[6]),
-        _micro(match[7]),
-        tzinfo=parse_zone(match[8]),
-    )
-
-
-def parse_duration(text: str) -> timedelta | YearsMonths:
+def parse_duration(text: str) -> DaysTime | YearsMonths:
     """A FEEL duration: the engine's grammar (``durations``) in FEEL's profile, years and
     months (``P1Y2M``) or days and time (``P1DT2H``), a fraction on seconds only."""
     if len(text) > _MAX_TEXT:
@@ -109,18 +112,13 @@ def parse_duration(text: str) -> timedelta | YearsMonths:
             raise ValueError(f"invalid duration {text[:_MAX_TEXT]!r}")
         months = int(parts.years or 0) * 12 + int(parts.months or 0)
         return YearsMonths(-months if parts.negative else months)
-    seconds = parts.seconds or Decimal(0)
-    value = timedelta(
-        days=int(parts.days or 0),
-        hours=int(parts.hours or 0),
-        minutes=int(parts.minutes or 0),
-        seconds=int(seconds),
-        microseconds=int((seconds % 1) * 1_000_000),
-    )
-    return -value if parts.negative else value
+    seconds = (int(parts.days or 0) * 24 + int(parts.hours or 0)) * 3600
+    seconds += int(parts.minutes or 0) * 60
+    nanos = seconds * NS + int((parts.seconds or 0) * NS)
+    return DaysTime(-nanos if parts.negative else nanos)
 
 
-def parse_temporal(text: str) -> date | time | datetime | timedelta | YearsMonths:
+def parse_temporal(text: str) -> FeelDate | FeelTime | FeelDateTime | DaysTime | YearsMonths:
     """The value of an ``@"..."`` literal."""
     if text.lstrip("-").startswith("P"):
         return parse_duration(text)
@@ -131,51 +129,57 @@ def parse_temporal(text: str) -> date | time | datetime | timedelta | YearsMonth
     return parse_time(text)
 
 
-def format_zone(zone: tzinfo | None, when: datetime | None = None) -> str:
-    if zone is None:
-        return ""
-    if isinstance(zone, ZoneInfo):
-        return "@" + zone.key
-    offset = zone.utcoffset(when)
-    if offset is None:
-        return ""
-    if not offset:
+def format_offset(seconds: int) -> str:
+    if not seconds:
         return "Z"
-    sign = "-" if offset < timedelta(0) else "+"
-    total = int(abs(offset).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    total = abs(seconds)
     text = f"{sign}{total // 3600:02d}:{total % 3600 // 60:02d}"
     return text + (f":{total % 60:02d}" if total % 60 else "")
 
 
-def _clock(value: time | datetime) -> str:
-    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    return text
+def format_zone(zone: tzinfo | None) -> str:
+    if zone is None:
+        return ""
+    if isinstance(zone, ZoneInfo):
+        return "@" + zone.key
+    offset = zone.utcoffset(None)
+    return "" if offset is None else format_offset(int(offset.total_seconds()))
 
 
-def format_date(value: date) -> str:
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+def _fraction(nanos: int) -> str:
+    return f".{nanos:09d}".rstrip("0") if nanos else ""
 
 
-def format_time(value: time) -> str:
-    return _clock(value) + format_zone(value.tzinfo)
+def format_clock(nanos: int) -> str:
+    seconds, fraction = divmod(nanos, NS)
+    clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return clock + _fraction(fraction)
 
 
-def format_datetime(value: datetime) -> str:
-    return format_date(value) + "T" + _clock(value) + format_zone(value.tzinfo, value)
+def format_date(value: FeelDate) -> str:
+    sign = "-" if value.year < 0 else ""
+    return f"{sign}{abs(value.year):04d}-{value.month:02d}-{value.day:02d}"
 
 
-def format_duration(value: timedelta) -> str:
-    sign = "-" if value < timedelta(0) else ""
-    value = abs(value)
-    hours, rest = divmod(value.seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{value.days}D" if value.days else ""
+def format_time(value: FeelTime) -> str:
+    return format_clock(value.nanos) + format_zone(value.zone)
+
+
+def format_datetime(value: FeelDateTime) -> str:
+    return format_date(value.date) + "T" + format_clock(value.nanos) + format_zone(value.zone)
+
+
+def format_duration(value: DaysTime) -> str:
+    sign = "-" if value.nanos < 0 else ""
+    days, rest = divmod(abs(value.nanos), DAY_NS)
+    seconds, fraction = divmod(rest, NS)
+    hours, minutes, seconds = seconds // 3600, seconds // 60 % 60, seconds % 60
+    text = f"{days}D" if days else ""
     clock = f"{hours}H" if hours else ""
     clock += f"{minutes}M" if minutes else ""
-    if value.microseconds:
-        clock += f"{seconds}.{value.microseconds:06d}".rstrip("0") + "S"
+    if fraction:
+        clock += f"{seconds}{_fraction(fraction)}S"
     elif seconds:
         clock += f"{seconds}S"
     if not text and not clock:

@@ -54,6 +54,28 @@ def matches(value: Any, target: Any) -> bool | None:
     return same
 
 
+_TEMPORAL_CONSTRUCTORS = ("date", "time", "date and time", "duration")
+
+
+def literal_endpoint(node: Node | None) -> bool:
+    """A literal, a negated number or a temporal constructor of a string literal."""
+    if node is None or node.kind == "lit":
+        return True
+    if node.kind == "neg":
+        return literal_endpoint(node.args[0])
+    if node.kind == "call" and len(node.args) == 2:
+        callee, argument = node.args
+        return (
+            callee is not None
+            and callee.kind == "name"
+            and callee.value in _TEMPORAL_CONSTRUCTORS
+            and argument is not None
+            and argument.kind == "lit"
+            and type(argument.value) is str
+        )
+    return False
+
+
 def compile_test(compiler: Compiler, node: Node) -> Test:
     kind = node.kind
     if kind == "t_any":
@@ -88,9 +110,10 @@ def compile_test(compiler: Compiler, node: Node) -> Test:
 
     if uses_input(expr_node):
         return lambda env, value: expr(env.child({"?": value})) is True
-    if expr_node.kind in ("lit", "range") and all(
-        child.kind == "lit" for child in expr_node.children()
+    if (expr_node.kind == "range" and all(literal_endpoint(c) for c in expr_node.children())) or (
+        expr_node.kind != "range" and literal_endpoint(expr_node)
     ):
-        constant = expr(Env({}))  # a literal or a range of literals: evaluated once
+        # a literal, date("...") and the like, or a range of them: evaluated once
+        constant = expr(Env({}))
         return lambda env, value: matches(value, constant)
     return lambda env, value: matches(value, expr(env))

@@ -1,10 +1,11 @@
 """FEEL value types that Python lacks: years-and-months durations, ranges, functions.
 
 FEEL values map onto Python as: number -> ``Decimal`` (34 digits, see :data:`CTX`),
-string -> ``str``, boolean -> ``bool``, null -> ``None``, date -> ``date``, time -> ``time``,
-date and time -> ``datetime``, days and time duration -> ``timedelta``, years and months
-duration -> :class:`YearsMonths`, list -> ``list``, context -> ``dict``, range ->
-:class:`Range`, function -> :class:`Function`.
+string -> ``str``, boolean -> ``bool``, null -> ``None``, date, time, date and time and
+days and time duration -> :mod:`.chrono`'s ``FeelDate``, ``FeelTime``, ``FeelDateTime``
+and ``DaysTime`` (Python's ``date``/``time``/``datetime``/``timedelta`` convert at the
+edges), years and months duration -> :class:`YearsMonths`, list -> ``list``, context ->
+``dict``, range -> :class:`Range`, function -> :class:`Function`.
 """
 
 from __future__ import annotations

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .chrono import (
+    NS,
+    PYTHON_TEMPORAL,
+    DaysTime,
+    FeelDate,
+    FeelDateTime,
+    FeelTime,
+    from_python,
+)
 from .temporal import (
     format_date,
     format_datetime,
@@ -17,14 +25,17 @@ from .temporal import (
 from .types import CTX, Function, Range, YearsMonths
 
 NUMBER = "number"
+_AS_IS = (str, bool, Decimal, FeelDate, FeelTime, FeelDateTime, DaysTime)
+_TEMPORAL = (FeelDate, FeelTime, FeelDateTime, DaysTime)
+_ORDERED = (Decimal, str, FeelDate, DaysTime, YearsMonths)
 _TYPE_NAMES: dict[type, str] = {
     Decimal: NUMBER,
     str: "string",
     bool: "boolean",
-    date: "date",
-    time: "time",
-    datetime: "date and time",
-    timedelta: "days and time duration",
+    FeelDate: "date",
+    FeelTime: "time",
+    FeelDateTime: "date and time",
+    DaysTime: "days and time duration",
     YearsMonths: "years and months duration",
     list: "list",
     dict: "context",
@@ -50,10 +61,12 @@ def number(value: int | float | str) -> Decimal:
 def to_feel(value: Any) -> Any:
     """A Python value (e.g. from JSON or process variables) as a FEEL value."""
     kind = type(value)
-    if value is None or kind in (str, bool, Decimal, date, time, datetime, timedelta):
+    if value is None or kind in _AS_IS:
         return value
     if kind is int:
         return CTX.create_decimal(value)
+    if kind in PYTHON_TEMPORAL:
+        return from_python(value)
     if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
             return None
@@ -66,12 +79,17 @@ def to_feel(value: Any) -> Any:
 
 
 def from_feel(value: Any) -> Any:
-    """A FEEL value as plain Python: integral numbers as ``int``, others as ``float``."""
+    """A FEEL value as plain Python: integral numbers as ``int``, others as ``float``;
+    temporal values as Python's, or as they are when Python cannot hold them (years
+    outside 1-9999, fractions below the microsecond)."""
     kind = type(value)
     if kind is Decimal:
         if value == value.to_integral_value():
             return int(value)
         return float(value)
+    if kind in _TEMPORAL:
+        plain = value.to_python()
+        return value if plain is None else plain
     if kind is list:
         return [from_feel(v) for v in value]
     if kind is dict:
@@ -79,20 +97,23 @@ def from_feel(value: Any) -> Any:
     return value
 
 
-def is_aware(value: time | datetime) -> bool:
-    return value.tzinfo is not None
+def is_aware(value: FeelTime | FeelDateTime) -> bool:
+    return value.zone is not None
 
 
-def _time_key(value: time) -> tuple[int, ...] | None:
-    """Whole seconds since midnight (UTC when zoned): FEEL's ``valuet``, whose resolution
-    is the second (DMN 1.5, 10.3.2.3.4), so fractions do not tell times apart."""
-    seconds = value.hour * 3600 + value.minute * 60 + value.second
-    if value.tzinfo is None:
-        return (0, seconds)
-    offset = value.tzinfo.utcoffset(None)
-    if offset is None:  # a named zone: use its current standard offset
-        offset = datetime.now(value.tzinfo).utcoffset() or timedelta(0)
-    return (1, seconds - int(offset.total_seconds()))
+def _time_key(value: FeelTime) -> tuple[int, int]:
+    """Whole seconds since midnight (UTC when zoned; a named zone at today's offset):
+    FEEL's ``valuet``, whose resolution is the second, so fractions do not tell times
+    apart (as the DMN TCK expects)."""
+    seconds = value.nanos // NS
+    offset = value.offset()
+    return (0, seconds) if offset is None else (1, seconds - offset)
+
+
+def _seconds(value: FeelDateTime) -> int:
+    """FEEL's ``valuedt`` in whole seconds (UTC when zoned, else the wall clock)."""
+    instant = value.instant()
+    return (value.local if instant is None else instant) // NS
 
 
 def compare(a: Any, b: Any) -> int | None:
@@ -100,16 +121,16 @@ def compare(a: Any, b: Any) -> int | None:
     ta, tb = type(a), type(b)
     if ta is not tb or a is None:
         return None
-    if ta in (Decimal, str, date, timedelta, YearsMonths):
+    if ta in _ORDERED:
         return (a > b) - (a < b)
-    if ta is datetime:
+    if ta is FeelDateTime:
         if is_aware(a) != is_aware(b):
             return None
-        a, b = a.replace(microsecond=0), b.replace(microsecond=0)  # valuedt: whole seconds
-        return (a > b) - (a < b)
-    if ta is time:
+        sa, sb = _seconds(a), _seconds(b)
+        return (sa > sb) - (sa < sb)
+    if ta is FeelTime:
         ka, kb = _time_key(a), _time_key(b)
-        if ka is None or kb is None or ka[0] != kb[0]:
+        if ka[0] != kb[0]:
             return None
         return (ka > kb) - (ka < kb)
     return None
@@ -148,8 +169,8 @@ def equal(a: Any, b: Any) -> bool | None:
             and equal(a.start, b.start) is True
             and equal(a.end, b.end) is True
         )
-    if ta is time and is_aware(a) and is_aware(b):
-        same_clock = a.replace(tzinfo=None, microsecond=0) == b.replace(tzinfo=None, microsecond=0)
+    if ta is FeelTime and is_aware(a) and is_aware(b):
+        same_clock = a.nanos // NS == b.nanos // NS
         return same_clock and _time_key(a) == _time_key(b)
     order = compare(a, b)
     return None if order is None else order == 0
@@ -179,13 +200,13 @@ def to_text(value: Any) -> str:
         return "true" if value else "false"
     if kind is Decimal:
         return number_text(value)
-    if kind is date:
+    if kind is FeelDate:
         return format_date(value)
-    if kind is datetime:
+    if kind is FeelDateTime:
         return format_datetime(value)
-    if kind is time:
+    if kind is FeelTime:
         return format_time(value)
-    if kind is timedelta:
+    if kind is DaysTime:
         return format_duration(value)
     if kind is YearsMonths:
         return format_years_months(value)
@@ -215,6 +236,3 @@ def to_decimal(value: Any) -> Decimal | None:
         return CTX.create_decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return None
-
-
-UTC = UTC

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any, cast
 
+from ..chrono import FeelDateTime, FeelTime
 from ..types import Range
 from .registry import builtin, need
 
@@ -78,8 +78,8 @@ def not_(value: Any) -> Any:
 def is_(a: Any = None, b: Any = None) -> Any:
     if type(a) is not type(b):
         return False
-    if type(a) in (datetime, time):
-        return a == b and a.tzinfo == b.tzinfo and a.utcoffset() == b.utcoffset()
+    if type(a) is FeelTime or type(a) is FeelDateTime:
+        return a == b and a.offset() == b.offset()
     from ..values import equal
 
     return equal(a, b) is True

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...errors import EvalFailure
 from ...limits import MAX_WORK, check_size, check_weight
+from ..chrono import FeelDateTime, FeelTime
 from ..types import CTX, Function
 from ..values import compare, equal
 from .registry import builtin, need
@@ -213,9 +214,14 @@ def index_of(items: Any, match: Any) -> Any:
     return [Decimal(i + 1) for i, item in enumerate(_list(items)) if equal(item, match) is True]
 
 
+_BY_FEEL_EQUALITY = (list, dict, FeelTime, FeelDateTime)
+"""Compared with FEEL's ``=`` rather than hashed: times and date-times are equal by whole
+seconds (and by instant, across zones)."""
+
+
 def _hash_key(item: Any) -> Any:
     """A hashable key equal for FEEL-equal scalars (None for lists and contexts)."""
-    if type(item) in (list, dict):
+    if type(item) in _BY_FEEL_EQUALITY:
         return None
     try:
         return (type(item), item)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import decimal
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from ...errors import EvalFailure
 from ...limits import MAX_ROUND_DIGITS
+from ..chrono import DaysTime
 from ..types import CTX, YearsMonths
 from .registry import STRICT, builtin, need
 
@@ -74,8 +74,8 @@ def round_half_down(value: Any, scale: Any = _NO_SCALE) -> Any:
 
 @builtin("abs", "n")
 def abs_(value: Any) -> Any:
-    if type(value) is timedelta:
-        return abs(value)
+    if type(value) is DaysTime:
+        return DaysTime(abs(value.nanos))
     if type(value) is YearsMonths:
         return YearsMonths(abs(value.months))
     return CTX.abs(_num(value))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from ...temporal import parse_duration as bpmn_duration
+from ..chrono import NS, DaysTime, FeelDate, FeelDateTime, FeelTime, from_python, month_days
 from ..temporal import parse_date, parse_datetime, parse_duration, parse_time
 from ..types import YearsMonths
 from .registry import STRICT, builtin, need
@@ -21,15 +22,15 @@ def _int(value: Any) -> int:
     return int(value)
 
 
-def _day(value: Any) -> date:
-    need(type(value) in (date, datetime))
-    return value if type(value) is date else value.date()
+def _day(value: Any) -> FeelDate:
+    need(type(value) is FeelDate or type(value) is FeelDateTime)
+    return value if type(value) is FeelDate else value.date
 
 
 @builtin("date", "from", "year, month, day")
 def date_(*args: Any) -> Any:
     if len(args) == 3:
-        return date(_int(args[0]), _int(args[1]), _int(args[2]))
+        return FeelDate(_int(args[0]), _int(args[1]), _int(args[2]))
     value = args[0]
     if type(value) is str:
         return parse_date(value)
@@ -42,41 +43,50 @@ def time_(*args: Any) -> Any:
         second = args[2]
         need(type(second) is Decimal)
         whole = int(second)
-        micro = int((second - whole) * 1_000_000)
+        nano = int((second - whole) * NS)
         zone = None
         if len(args) == 4 and args[3] is not None:
-            need(type(args[3]) is timedelta)
-            zone = timezone(args[3])
-        return time(_int(args[0]), _int(args[1]), whole, micro, tzinfo=zone)
+            need(type(args[3]) is DaysTime)
+            zone = timezone(from_python_offset(args[3]))
+        return FeelTime.of(_int(args[0]), _int(args[1]), whole, nano, zone)
     value = args[0]
     if type(value) is str:
         return parse_time(value)
-    if type(value) is datetime:
-        return value.timetz()
-    if type(value) is date:
-        return time(0, 0, 0, tzinfo=UTC)
-    need(type(value) is time)
+    if type(value) is FeelDateTime:
+        return value.time()
+    if type(value) is FeelDate:
+        return FeelTime(0, UTC)
+    need(type(value) is FeelTime)
     return value
+
+
+def from_python_offset(value: DaysTime) -> Any:
+    """A duration given as a time offset, as Python's ``timedelta`` (whole seconds)."""
+    need(value.nanos % NS == 0)
+    plain = value.to_python()
+    need(plain is not None)
+    return plain
 
 
 @builtin("date and time", "from", "date, time")
 def date_and_time(*args: Any) -> Any:
     if len(args) == 2:
         day, clock = args
-        need(type(day) in (date, datetime) and type(clock) is time)
-        return datetime.combine(_day(day), clock)
+        need(type(clock) is FeelTime)
+        return FeelDateTime(_day(day), clock.nanos, clock.zone)
     value = args[0]
     if type(value) is str:
         return parse_datetime(value)
-    need(type(value) in (date, datetime))
-    return value if type(value) is datetime else datetime(value.year, value.month, value.day)
+    if type(value) is FeelDateTime:
+        return value
+    return FeelDateTime(_day(value), 0)
 
 
 @builtin("duration", "from")
 def duration(text: Any) -> Any:
     need(type(text) is str)
     if STRICT.get():  # BPMN expressions: the engine's one duration grammar (weeks too)
-        return bpmn_duration(text)
+        return from_python(bpmn_duration(text))
     return parse_duration(text)
 
 
@@ -93,22 +103,23 @@ def years_and_months_duration(start: Any, end: Any) -> Any:
 
 @builtin("now")
 def now() -> Any:
-    return datetime.now(UTC)
+    return FeelDateTime.from_python(datetime.now(UTC))
 
 
 @builtin("today")
 def today() -> Any:
-    return datetime.now(UTC).date()
+    return FeelDate.from_python(datetime.now(UTC).date())
 
 
 @builtin("day of year", "date")
 def day_of_year(value: Any) -> Any:
-    return Decimal(_day(value).timetuple().tm_yday)
+    day = _day(value)
+    return Decimal(day.days - FeelDate(day.year, 1, 1).days + 1)
 
 
 @builtin("day of week", "date")
 def day_of_week(value: Any) -> Any:
-    return _WEEKDAYS[_day(value).weekday()]
+    return _WEEKDAYS[_day(value).weekday - 1]
 
 
 @builtin("month of year", "date")
@@ -118,12 +129,15 @@ def month_of_year(value: Any) -> Any:
 
 @builtin("week of year", "date")
 def week_of_year(value: Any) -> Any:
-    return Decimal(_day(value).isocalendar()[1])
+    """The ISO 8601 week number: weeks start on Monday, week 1 holds the year's first
+    Thursday."""
+    day = _day(value)
+    thursday = day.days - day.weekday + 4  # the Thursday of this ISO week
+    year = FeelDate.from_days(thursday).year
+    return Decimal((thursday - FeelDate(year, 1, 1).days) // 7 + 1)
 
 
 @builtin("last day of month", "date")
 def last_day_of_month(value: Any) -> Any:
-    import calendar
-
     day = _day(value)
-    return Decimal(calendar.monthrange(day.year, day.month)[1])
+    return Decimal(month_days(day.year, day.month))
