@@ -1,7 +1,7 @@
 """Audit events: an append-only, hash-chained record of who did what, when, with which data.
 
 Rows are only ever inserted (``bpmn_engine.audit.writer``); the model and its queryset
-refuse updates and deletes, and on PostgreSQL a trigger refuses them too. Instance and
+refuse updates and deletes, and database triggers refuse them too (``audit.triggers``). Instance and
 definition are plain ids, not foreign keys: the record outlives the rows it describes
 (history cleanup removes instances, never their audit trail).
 """

@@ -1,8 +1,9 @@
-"""Audit events cannot be changed through the application or (on PostgreSQL) the database,
+"""Audit events cannot be changed through the application or the database (both vendors),
 and ``verify_audit`` finds the first broken link after a direct edit."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -24,11 +25,7 @@ TABLE = triggers.TABLE
 @pytest.fixture
 def instance(users):
     deploy("user_task/approval.bpmn")
-    row = start_instance(
-        definition_key="approval",
-        variables={"amount": 1, "dueDate": "2026-03-04T09:00:00+00:00"},
-        now=T0,
-    )
+    row = start_approval()
     for amount in (2, 3, 4):
         set_variables(instance_id=row.pk, variables={"amount": amount})
     return row
@@ -99,14 +96,66 @@ def test_the_database_refuses_a_raw_update(instance):
     assert AuditEvent.objects.get(pk=event.pk).data == event.data
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite refuses deletes in the model only"
-)
-def test_postgresql_refuses_a_raw_delete(instance):
+def test_the_database_refuses_a_raw_delete(instance):
     event = events(instance)[0]
     with pytest.raises(DatabaseError), transaction.atomic():
         raw(f"DELETE FROM {TABLE} WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw(f"DELETE FROM {TABLE}")
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a plain sqlite3 client")
+def test_a_plain_sqlite_client_cannot_delete_audit_events(instance, tmp_path):
+    """The trigger's switch is a function only the application registers: the table and
+    its triggers, copied from the database into a file opened with the standard sqlite3
+    module, refuse the DELETE."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE tbl_name = %s", [TABLE])
+        schema = [sql for (sql,) in cursor.fetchall() if sql]
+        cursor.execute(f"SELECT * FROM {TABLE}")
+        rows = cursor.fetchall()
+    assert any("audit_append_only_delete" in sql for sql in schema)
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(copy) as target:
+        for sql in schema:
+            target.execute(sql)
+        target.executemany(f"INSERT INTO {TABLE} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    plain = sqlite3.connect(copy)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match=triggers.SWITCH):
+            plain.execute(f"DELETE FROM {TABLE}")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            plain.execute(f"UPDATE {TABLE} SET data = '{{}}'")
+        assert plain.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0] == len(
+            AuditEvent.objects.all()
+        )
+    finally:
+        plain.close()
+
+
+def start_approval():
+    return start_instance(
+        definition_key="approval",
+        variables={"amount": 1, "dueDate": "2026-03-04T09:00:00+00:00"},
+        now=T0,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_audit_table_and_leaves_the_trigger_armed():
+    """Django's test runner flushes between transactional tests (this one's teardown too):
+    the flush command may empty the table, nothing after it may."""
+    deploy("user_task/approval.bpmn")
+    start_approval()
+    assert AuditEvent.objects.exists()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    deploy("user_task/approval.bpmn")
+    row = start_approval()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw(f"DELETE FROM {TABLE}")
+    assert AuditEvent.objects.filter(instance_id=row.pk).exists()
 
 
 def test_a_changed_value_is_reported_at_its_event(instance):
