@@ -4,7 +4,6 @@ Reads and exports go through the same selectors and services as the auditor page
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -19,10 +18,10 @@ from rest_framework.views import APIView
 
 from api.native.base import problems
 from auditor.forms import AuditFilterForm
-from bpmn_engine.audit.export import event_record
+from auditor.responses import export_response
 from bpmn_engine.errors import NotFoundError
-from bpmn_engine.selectors.audit import audited_instances, instance_trail
-from bpmn_engine.services.audit_exports import Export, export_instance, export_set
+from bpmn_engine.selectors.audit import audited_instances, instance_trail, readable_event
+from bpmn_engine.services.audit_exports import export_instance, export_set
 
 FILTERS = [
     OpenApiParameter("definition", str, description="definition key"),
@@ -96,19 +95,7 @@ class AuditEventList(ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return [_decoded(e) for e in (page if page is not None else queryset)]
-
-
-def _decoded(event: Any) -> dict[str, Any]:
-    record = event_record(event)
-    record["data"] = json.loads(event.data)
-    return record
-
-
-def _stream(export: Export) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(export.lines, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+        return [readable_event(e) for e in (page if page is not None else queryset)]
 
 
 @extend_schema(tags=["audit"], responses={**STREAM, **problems(404)})
@@ -120,7 +107,7 @@ class AuditInstanceExport(APIView):
             export = export_instance(user=request.user, instance_id=instance_id, export_format=fmt)
         except NotFoundError:
             raise NotFound() from None
-        return _stream(export)
+        return export_response(export)
 
 
 @extend_schema(tags=["audit"], parameters=FILTERS, responses={**STREAM, **problems(404)})
@@ -132,7 +119,7 @@ class AuditSetExport(APIView):
             export = export_set(user=request.user, filters=_filters(request), export_format=fmt)
         except NotFoundError:
             raise NotFound() from None
-        return _stream(export)
+        return export_response(export)
 
 
 urlpatterns = [

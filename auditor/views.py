@@ -4,29 +4,19 @@ through ``bpmn_engine.services.audit_exports`` (recorded before they stream), as
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from auditor.forms import AuditFilterForm
-from bpmn_engine.audit.export import event_record
+from auditor.responses import export_response
 from bpmn_engine.errors import NotFoundError
 from bpmn_engine.permissions import audit_scope
-from bpmn_engine.selectors.audit import audited_instances, instance_trail
-from bpmn_engine.services.audit_exports import (
-    Export,
-    export_instance,
-    export_set,
-)
-from bpmn_engine.services.audit_exports import (
-    instance_report as report_of,
-)
+from bpmn_engine.selectors.audit import audited_instances, instance_trail, readable_events
+from bpmn_engine.services.audit_exports import export_instance, export_set
+from bpmn_engine.services.audit_exports import instance_report as report_of
 
 PAGE_SIZE = 50
 
@@ -52,14 +42,6 @@ def instance_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _rows(events: Any) -> Iterator[dict[str, Any]]:
-    for event in events.iterator(chunk_size=2000):
-        row = event_record(event)
-        row["when"] = event.occurred_at
-        row["details"] = json.loads(event.data)
-        yield row
-
-
 @require_GET
 @login_required
 def instance_timeline(request: HttpRequest, instance_id: int) -> HttpResponse:
@@ -70,7 +52,7 @@ def instance_timeline(request: HttpRequest, instance_id: int) -> HttpResponse:
     return render(
         request,
         "audit/instance_timeline.html",
-        {"trail": trail, "instance": trail.instance, "events": list(_rows(trail.events))},
+        {"trail": trail, "instance": trail.instance, "events": list(readable_events(trail.events))},
     )
 
 
@@ -89,16 +71,10 @@ def instance_report(request: HttpRequest, instance_id: int) -> HttpResponse:
         {
             "trail": report.trail,
             "instance": report.trail.instance,
-            "events": list(_rows(report.events)),
+            "events": list(readable_events(report.events)),
             "manifest": report.manifest,
         },
     )
-
-
-def _stream(export: Export) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(export.lines, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
 
 
 @require_GET
@@ -108,7 +84,7 @@ def instance_export(request: HttpRequest, instance_id: int, fmt: str) -> HttpRes
         export = export_instance(user=request.user, instance_id=instance_id, export_format=fmt)
     except NotFoundError:
         raise Http404("no such instance or format") from None
-    return _stream(export)
+    return export_response(export)
 
 
 @require_GET
@@ -119,4 +95,4 @@ def set_export(request: HttpRequest, fmt: str) -> HttpResponse:
         export = export_set(user=request.user, filters=filters, export_format=fmt)
     except NotFoundError:
         raise Http404("unknown format") from None
-    return _stream(export)
+    return export_response(export)

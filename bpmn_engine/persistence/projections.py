@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError
+from bpmn_engine.forms.generated import field_dict
 from bpmn_engine.jobs.dispatch import dispatch_after_commit
 from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import (
@@ -88,7 +89,7 @@ def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: da
         sql.when(e.follow_up_at),
         e.form_key or "",
         e.form_ref or "",
-        sql.json_value([_form_field_dict(f) for f in e.form_fields]),
+        sql.json_value([field_dict(f) for f in e.form_fields]),
         sql.when(now),
         "",
     )
@@ -104,19 +105,6 @@ def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: da
 
 
 _FORM_FIELDS = frozenset({"form_fields"})
-
-
-def _form_field_dict(field: Any) -> dict[str, Any]:
-    """A JSON-safe copy of a model ``FormField``."""
-    return {
-        "id": field.id,
-        "label": field.label,
-        "type": field.type,
-        "default_value": field.default_value,
-        "enum_values": dict(field.enum_values),
-        "constraints": [{"name": c.name, "config": c.config} for c in field.constraints],
-        "properties": dict(field.properties),
-    }
 
 
 def is_external(definition: ProcessDefinition, e: fx.JobCreated) -> bool:
