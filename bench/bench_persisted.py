@@ -564,6 +564,9 @@ def run_child(
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
     env = {
+        # Production settings: DEBUG off (with it on, Django records every statement)
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-key-not-a-secret",
         **os.environ,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",

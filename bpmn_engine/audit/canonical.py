@@ -15,6 +15,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from json.encoder import py_encode_basestring
 from typing import Any
 
 GENESIS = "0" * 64
@@ -42,12 +43,20 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+)
+try:  # the C string encoder ``json.dumps(..., ensure_ascii=False)`` uses
+    from _json import encode_basestring as _quote
+except ImportError:  # pragma: no cover - CPython always has it
+    _quote = py_encode_basestring
+
+
 def canonical_json(value: Any) -> str:
     """``value`` as canonical JSON text (datetimes as UTC ISO 8601, other non-JSON values
-    as their string form)."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
-    )
+    as their string form). One encoder serves every call (``json.dumps`` with these
+    options builds a new one each time; the text is the same)."""
+    return _ENCODER.encode(value)
 
 
 def format_time(value: datetime) -> str:
@@ -58,6 +67,37 @@ def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
     """The chained hash of one event body (the ``HASHED_FIELDS`` of a row)."""
     text = prev_hash + "\n" + canonical_json(body)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chained_hash(
+    prev_hash: str,
+    *,
+    stream: str,
+    seq: int,
+    occurred_at: str,
+    event_type: str,
+    actor_kind: str,
+    actor_id: str,
+    instance_id: int | None,
+    definition_id: int | None,
+    element_id: str,
+    data: str,
+) -> str:
+    """``event_hash(prev_hash, body)`` for a body of these fields (``occurred_at``
+    already formatted), with the canonical text written out directly: the keys in sorted
+    order, strings quoted as ``canonical_json`` quotes them. The write path's version."""
+    text = (
+        f'{prev_hash}\n{{"actor_id":{_quote(actor_id)},"actor_kind":{_quote(actor_kind)},'
+        f'"data":{_quote(data)},"definition_id":{_int(definition_id)},'
+        f'"element_id":{_quote(element_id)},"event_type":{_quote(event_type)},'
+        f'"instance_id":{_int(instance_id)},"occurred_at":{_quote(occurred_at)},'
+        f'"seq":{int(seq)},"stream":{_quote(stream)}}}'
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
 
 
 def body_of(row: Any) -> dict[str, Any]:

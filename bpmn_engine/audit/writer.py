@@ -17,9 +17,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bpmn_engine.audit.canonical import GENESIS, canonical_json, event_hash, format_time
+from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, format_time
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
-from bpmn_engine.persistence.sql import batches
+from bpmn_engine.persistence.sql import batches, defer, known_audit_heads
 
 SYSTEM_STREAM = "system"
 ANCHOR_STREAM = "anchor"
@@ -73,57 +73,86 @@ def stream_of(instance_id: int | None) -> str:
     return f"instance:{instance_id}" if instance_id is not None else SYSTEM_STREAM
 
 
-def record_entries(
-    entries: Iterable[Entry], *, fresh_streams: frozenset[str] = frozenset()
-) -> list[AuditEvent]:
-    """Chain and insert ``entries`` (in order) inside the current transaction.
+def record_entries(entries: Iterable[Entry], *, fresh_streams: frozenset[str] = frozenset()) -> int:
+    """Chain and insert ``entries`` (in order) inside the current transaction; returns
+    how many were written.
 
     ``fresh_streams``: streams of instances created in this transaction, which have no
     head yet (instance ids are never reused), so there is none to read."""
     entries = list(entries)
     if not entries:
-        return []
+        return 0
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Expected audit events to be written inside the command's transaction")
     _fill_definitions(entries)
     streams = sorted({e.stream for e in entries})
-    heads = locked_heads([s for s in streams if s not in fresh_streams])
+    known = known_audit_heads()
+    if known is None:
+        known = {}
+    heads = locked_heads([s for s in streams if s not in fresh_streams and s not in known])
+    for stream in streams:
+        head = known.get(stream)
+        if head is not None and stream not in heads:
+            heads[stream] = head
     rows = []
     for entry in entries:
         stream = entry.stream
         seq, prev = heads.get(stream, (0, GENESIS))
-        row = AuditEvent(
+        seq += 1
+        data = canonical_json(entry.data)
+        actor_kind, actor_id = str(entry.actor.kind), entry.actor.id[:150]
+        event_type, element_id = str(entry.event_type), entry.element_id[:255]
+        hash_ = chained_hash(
+            prev,
             stream=stream,
-            seq=seq + 1,
-            occurred_at=entry.occurred_at,
-            event_type=str(entry.event_type),
-            actor_kind=str(entry.actor.kind),
-            actor_id=entry.actor.id[:150],
+            seq=seq,
+            occurred_at=format_time(entry.occurred_at),
+            event_type=event_type,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
             instance_id=entry.instance_id,
             definition_id=entry.definition_id,
-            element_id=entry.element_id[:255],
-            data=canonical_json(entry.data),
-            prev_hash=prev,
+            element_id=element_id,
+            data=data,
         )
-        row.hash = event_hash(prev, _body(row, entry.occurred_at))
-        heads[stream] = (row.seq, row.hash)
-        rows.append(row)
-    _write(rows, {s: heads[s] for s in streams})
-    return rows
+        heads[stream] = (seq, hash_)
+        values = {
+            "stream": stream,
+            "seq": seq,
+            "occurred_at": entry.occurred_at,
+            "event_type": event_type,
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "instance_id": entry.instance_id,
+            "definition_id": entry.definition_id,
+            "element_id": element_id,
+            "data": data,
+            "prev_hash": prev,
+            "hash": hash_,
+        }
+        rows.append([values[c] for c in _COLUMNS])
+    moved = {s: heads[s] for s in streams}
+    _write(rows, moved)
+    known.update(moved)
+    return len(rows)
 
 
-def _write(rows: list[AuditEvent], heads: dict[str, tuple[int, str]]) -> None:
+_COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
+_OCCURRED_AT = _COLUMNS.index("occurred_at")
+
+
+def _write(rows: list[list[Any]], heads: dict[str, tuple[int, str]]) -> None:
     """Insert the events (one multi-row ``INSERT``) and move the heads (one upsert); on
-    PostgreSQL both in one statement (the insert as a data-modifying ``WITH``)."""
+    PostgreSQL both in one deferred statement (the insert as a data-modifying ``WITH``),
+    sent with the command's ``COMMIT``."""
     quote = connection.ops.quote_name
-    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
+    columns = _COLUMNS
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
     for row in rows:
-        for column in columns:
-            value = getattr(row, column)
-            params.append(adapt(value) if column == "occurred_at" else value)
+        row[_OCCURRED_AT] = adapt(row[_OCCURRED_AT])
+        params += row
     insert_head = (
         f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
         f"({', '.join(quote(c) for c in columns)}) VALUES "
@@ -135,16 +164,16 @@ def _write(rows: list[AuditEvent], heads: dict[str, tuple[int, str]]) -> None:
         "SET seq = excluded.seq, hash = excluded.hash"
     )
     head_params = [v for stream, (seq, hash_) in heads.items() for v in (stream, seq, hash_)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"WITH events AS ({insert_events}) {move_heads}", params + head_params)
-        else:  # in batches the database can bind (a 10,000-token start writes ~20,000)
-            width, offset = len(columns), 0
-            for batch in batches(rows, width):
-                end = offset + len(batch) * width
-                cursor.execute(insert_head + ", ".join([one] * len(batch)), params[offset:end])
-                offset = end
-            cursor.execute(move_heads, head_params)
+    if connection.vendor == "postgresql":
+        defer(f"WITH events AS ({insert_events}) {move_heads}", params + head_params)
+        return
+    with connection.cursor() as cursor:  # in batches SQLite can bind (a 10,000-token start)
+        width, offset = len(columns), 0
+        for batch in batches(rows, width):
+            end = offset + len(batch) * width
+            cursor.execute(insert_head + ", ".join([one] * len(batch)), params[offset:end])
+            offset = end
+        cursor.execute(move_heads, head_params)
 
 
 def _fill_definitions(entries: list[Entry]) -> None:
@@ -186,21 +215,6 @@ def locked_heads(streams: list[str]) -> dict[str, tuple[int, str]]:
     return heads
 
 
-def _body(row: AuditEvent, occurred_at: datetime) -> dict[str, Any]:
-    return {
-        "stream": row.stream,
-        "seq": row.seq,
-        "occurred_at": format_time(occurred_at),
-        "event_type": row.event_type,
-        "actor_kind": row.actor_kind,
-        "actor_id": row.actor_id,
-        "instance_id": row.instance_id,
-        "definition_id": row.definition_id,
-        "element_id": row.element_id,
-        "data": row.data,
-    }
-
-
 def record(
     event_type: str,
     *,
@@ -212,7 +226,7 @@ def record(
     element_id: str = "",
     data: dict[str, Any] | None = None,
     now: datetime | None = None,
-) -> AuditEvent:
+) -> None:
     """Record one event in the current transaction (for commands outside the unit of
     work: claims, comments, grants, exports). ``user`` or ``worker_id`` names the actor;
     neither means the system."""
@@ -225,4 +239,4 @@ def record(
         element_id=element_id,
         data=data or {},
     )
-    return record_entries([entry])[0]
+    record_entries([entry])

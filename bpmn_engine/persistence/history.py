@@ -52,7 +52,7 @@ def record_activity_history(
             if row is not None:
                 row[6], row[7], row[10] = state, actor, sql.when(effect.at)
             else:
-                sql.execute(
+                sql.defer(
                     f"UPDATE {sql.table(ActivityHistory)} SET state = %s, ended_at = %s, "
                     "actor = %s WHERE instance_id = %s AND token_id = %s AND node_id = %s "
                     "AND state = %s",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
+from itertools import chain
 from typing import Any
 
 from bpmn_engine.bpmn.timers import TimerDefinitionError
@@ -74,7 +76,8 @@ _TASK_COLUMNS = (
 
 
 def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: datetime) -> None:
-    """The task row and its candidate rows: two statements (one without candidates)."""
+    """The task row and its candidate rows: one statement on PostgreSQL (a data-modifying
+    ``WITH``) or without candidates, deferred (``sql.defer``); two on SQLite."""
     row = (
         instance.pk,
         e.wait_id,
@@ -93,14 +96,33 @@ def _user_task_created(instance: ProcessInstance, e: fx.UserTaskCreated, now: da
         sql.when(now),
         "",
     )
-    [(task_id,)] = sql.insert_rows(
-        UserTask, _TASK_COLUMNS, [row], json_columns=_FORM_FIELDS, suffix="RETURNING id"
-    )
-    sql.insert_rows(
-        UserTaskCandidate,
-        ("user_task_id", "kind", "identity"),
-        [(task_id, CandidateKind.USER, u) for u in e.candidate_users]
-        + [(task_id, CandidateKind.GROUP, g) for g in e.candidate_groups],
+    candidates = [(CandidateKind.USER, u) for u in e.candidate_users] + [
+        (CandidateKind.GROUP, g) for g in e.candidate_groups
+    ]
+    if not candidates:
+        sql.insert_rows(UserTask, _TASK_COLUMNS, [row], json_columns=_FORM_FIELDS)
+    elif sql.is_postgres():  # one statement: the candidates take the id the insert returns
+        sql.defer(_task_with_candidates_sql(len(candidates)), [*row, *chain(*candidates)])
+    else:
+        [(task_id,)] = sql.insert_rows(
+            UserTask, _TASK_COLUMNS, [row], json_columns=_FORM_FIELDS, suffix="RETURNING id"
+        )
+        sql.insert_rows(
+            UserTaskCandidate,
+            ("user_task_id", "kind", "identity"),
+            [(task_id, kind, identity) for kind, identity in candidates],
+        )
+
+
+@cache
+def _task_with_candidates_sql(count: int) -> str:
+    marks = ", ".join("%s::jsonb" if column in _FORM_FIELDS else "%s" for column in _TASK_COLUMNS)
+    pairs = ", ".join(["(%s, %s)"] * count)
+    return (
+        f"WITH task AS (INSERT INTO {sql.table(UserTask)} ({', '.join(_TASK_COLUMNS)}) "
+        f"VALUES ({marks}) RETURNING id) "
+        f"INSERT INTO {sql.table(UserTaskCandidate)} (user_task_id, kind, identity) "
+        f"SELECT task.id, c.kind, c.identity FROM task, (VALUES {pairs}) AS c (kind, identity)"
     )
 
 
@@ -205,7 +227,7 @@ def _incident_raised(instance: ProcessInstance, e: fx.IncidentRaised, now: datet
 
 
 def _user_task_completed(instance: ProcessInstance, e: fx.UserTaskCompleted, now: datetime) -> None:
-    sql.execute(
+    sql.defer(
         f"UPDATE {sql.table(UserTask)} SET state = %s, completed_at = %s, completed_by = %s "
         "WHERE instance_id = %s AND wait_id = %s",
         (UserTaskState.COMPLETED, sql.when(now), e.completed_by or "", instance.pk, e.wait_id),

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import ExitStack, nullcontext
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from psycopg import ServerCursor
+from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models.encoding import ExactJSONEncoder
 
@@ -63,6 +66,46 @@ def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
+def fetch_pipelined(
+    *statements: tuple[str, Sequence[Any]],
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of each statement, all sent in one round trip (PostgreSQL pipeline mode;
+    the server still runs them one after the other, each with its own snapshot)."""
+    cursors = [connection.cursor() for _ in statements]
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def known_audit_heads() -> dict[str, tuple[int, str] | None] | None:
+    """The audit chain heads this command has already read or moved (by stream; None: the
+    stream has no head yet), or None outside a command (``audit_heads_scope``)."""
+    return getattr(connection, "audit_heads", None)
+
+
+def remember_audit_head(stream: str, head: tuple[int, str] | None) -> None:
+    known = known_audit_heads()
+    if known is not None:
+        known[stream] = head
+
+
+class audit_heads_scope:
+    """Keep the audit chain heads read and moved by one command's transaction: an
+    instance stream's head comes with the instance lock, so writing the command's events
+    needs no further read."""
+
+    def __enter__(self) -> None:
+        connection.audit_heads = {}
+
+    def __exit__(self, *exc: object) -> None:
+        connection.audit_heads = None
+
+
 def insert_rows(
     model: type[Model],
     columns: Sequence[str],
@@ -72,7 +115,8 @@ def insert_rows(
     suffix: str = "",
 ) -> list[tuple[Any, ...]]:
     """One multi-row ``INSERT`` of ``rows`` into ``model``'s table (``suffix`` e.g. an
-    ``ON CONFLICT`` or ``RETURNING`` clause; its result rows are returned)."""
+    ``ON CONFLICT`` or ``RETURNING`` clause; its result rows are returned). Without
+    ``RETURNING`` nothing is read back, so the insert is deferred (``defer``)."""
     if not rows:
         return []
     quote = connection.ops.quote_name
@@ -80,12 +124,13 @@ def insert_rows(
     one = "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
     head = f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in columns)}) VALUES "
     returned: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for batch in batches(rows, len(columns)):
-            params = [value for row in batch for value in row]
-            cursor.execute(f"{head}{', '.join([one] * len(batch))} {suffix}", params)
-            if "RETURNING" in suffix:
-                returned += cursor.fetchall()
+    for batch in batches(rows, len(columns)):
+        params = [value for row in batch for value in row]
+        statement = f"{head}{', '.join([one] * len(batch))} {suffix}"
+        if "RETURNING" in suffix:
+            returned += fetchall(statement, params)
+        else:
+            defer(statement, params)
     return returned
 
 
@@ -133,3 +178,89 @@ def build(model: type[Model], values: Sequence[Any]) -> Model:
     return model.from_db(
         connection.alias, [f.attname for f in model._meta.concrete_fields], converted
     )
+
+
+def defer(sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a write whose result nobody reads. Inside a command on PostgreSQL it waits in
+    the command's ``WriteBatch`` and reaches the server with the next statement or with
+    the ``COMMIT``, in one round trip; elsewhere it runs now."""
+    batch = getattr(connection, "write_batch", None)
+    if batch is None:
+        execute(sql, params)
+    else:
+        batch.pending.append((sql, params))
+
+
+class WriteBatch:
+    """The deferred writes of one command on PostgreSQL (``defer``), sent in pipeline mode
+    (psycopg) in the round trip of the next statement the command runs (an execute
+    wrapper, so every statement, the ORM's too, sees them in order) or of its ``COMMIT``
+    (``send_with_commit``). The first statement also carries the ``BEGIN``. An error of a
+    deferred write is raised where it is sent, inside the command's transaction, which
+    then rolls back as before. Statements that read results wait for them as usual: the
+    pipeline is synchronised before the wrapped statement returns."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Sequence[Any]]] = []
+        self.sending = False
+        self.stack = ExitStack()
+
+    def __enter__(self) -> WriteBatch:
+        self.stack.enter_context(connection.execute_wrapper(self._before))
+        connection.write_batch = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.stack.close()  # leaves pipeline mode after the COMMIT (send_with_commit)
+        finally:
+            connection.write_batch = None
+            self.pending = []
+
+    def _before(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        """Run a statement of the command; the pending writes, and the ``BEGIN`` when the
+        transaction has not started on the server yet, go in the same round trip."""
+        raw = connection.connection
+        if self.sending:
+            return execute(sql, params, many, context)
+        if raw._pipeline is not None:  # already in a round trip: the writes go ahead of it
+            if self.pending:
+                self._send()
+            return execute(sql, params, many, context)
+        if not self.pending and raw.info.transaction_status != TransactionStatus.IDLE:
+            return execute(sql, params, many, context)
+        if isinstance(context["cursor"].cursor, ServerCursor):  # not in pipeline mode
+            with connection.wrap_database_errors, raw.pipeline():
+                self._send()
+            return execute(sql, params, many, context)
+        with connection.wrap_database_errors, raw.pipeline():
+            self._send()
+            return execute(sql, params, many, context)
+
+    def _send(self) -> None:
+        pending, self.pending = self.pending, []
+        self.sending = True
+        try:
+            with connection.cursor() as cursor:
+                for sql, params in pending:
+                    cursor.execute(sql, params)
+        finally:
+            self.sending = False
+
+    def send_with_commit(self) -> None:
+        """Queue the pending writes in pipeline mode and stay in it: the transaction's
+        ``COMMIT`` then travels with them and waits for all their results. Inside an outer
+        transaction (a savepoint, as in tests) they are sent now, waiting for them."""
+        if not self.pending:
+            return
+        if len(connection.atomic_blocks) != 1:
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                self._send()
+            return
+        self.stack.enter_context(connection.connection.pipeline())
+        self._send()
+
+
+def write_batch() -> WriteBatch | nullcontext[None]:
+    """A ``WriteBatch`` on PostgreSQL; nothing elsewhere (SQLite has no round trips)."""
+    return WriteBatch() if is_postgres() else nullcontext()

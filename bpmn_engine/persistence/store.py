@@ -15,6 +15,7 @@ from django.db.models import Model
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
 from bpmn_engine.models import ProcessDefinition, ProcessInstance, TokenRow, VariableRow
+from bpmn_engine.models.audit import AuditChainHead
 from bpmn_engine.models.instances import InstanceStatus
 from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.definitions_cache import definitions_for
@@ -101,24 +102,58 @@ def _lock(target: str, param: int) -> ProcessInstance | None:
 
 @cache
 def _lock_sql(vendor: str, target: str) -> str:
+    """The lock statement; on SQLite it also reads the audit chain heads of the rows (the
+    write lock, taken at ``BEGIN IMMEDIATE``, keeps them current), on PostgreSQL a second
+    statement locks and reads them (``_heads_sql``) in the same round trip."""
     instances, definitions = sql.table(ProcessInstance), sql.table(ProcessDefinition)
-    lock = " FOR UPDATE OF i" if vendor == "postgresql" else ""
+    heads = f", h.seq, h.hash FROM {instances} i LEFT JOIN {sql.table(AuditChainHead)} h "
+    heads += "ON h.stream = 'instance:' || i.id"
+    if vendor == "postgresql":
+        heads, lock = f" FROM {instances} i", " FOR UPDATE OF i"
+    else:
+        lock = ""
     return (
         f"SELECT {sql.select_list(ProcessInstance, 'i')}, "
-        f"{sql.select_list(ProcessDefinition, 'd')} "
-        f"FROM {instances} i INNER JOIN {definitions} d ON d.id = i.definition_id "
+        f"{sql.select_list(ProcessDefinition, 'd')}{heads} "
+        f"INNER JOIN {definitions} d ON d.id = i.definition_id "
         f"WHERE i.id = {target} "
         f"OR i.id = (SELECT parent_id FROM {instances} WHERE id = {target}) "
         f"ORDER BY i.id{lock}"
     )
 
 
+@cache
+def _heads_sql(target: str) -> str:
+    """The audit chain heads of the instance and its parent, locked (run after the lock
+    statement, so its snapshot sees every committed head of the locked instances)."""
+    instances = sql.table(ProcessInstance)
+    return (
+        f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} WHERE stream IN "
+        f"('instance:' || {target}, "
+        f"'instance:' || (SELECT parent_id FROM {instances} WHERE id = {target})) "
+        "ORDER BY stream FOR UPDATE"
+    )
+
+
 def _locked_with_parent(target: str, param: int) -> list[ProcessInstance]:
     split = sql.column_count(ProcessInstance)
+    end = split + sql.column_count(ProcessDefinition)
+    statement = _lock_sql(connection.vendor, target)
+    if connection.vendor == "postgresql":
+        rows, heads = sql.fetch_pipelined(
+            (statement, (param, param)), (_heads_sql(target), (param, param))
+        )
+        known = {stream: (seq, hash_) for stream, seq, hash_ in heads}
+    else:
+        rows, known = sql.fetchall(statement, (param, param)), {}
     found = []
-    for values in sql.fetchall(_lock_sql(connection.vendor, target), (param, param)):
+    for values in rows:
         row = sql.build(ProcessInstance, values[:split])
-        row.definition = sql.build(ProcessDefinition, values[split:])
+        row.definition = sql.build(ProcessDefinition, values[split:end])
+        stream = f"instance:{row.pk}"
+        if len(values) > end and values[end] is not None:
+            known[stream] = (values[end], values[end + 1])
+        sql.remember_audit_head(stream, known.get(stream))
         found.append(row)
     return found
 
@@ -207,15 +242,19 @@ def save(loaded: LoadedInstance, *, now: datetime) -> int | None:
 
 
 def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
-    """The latest version of the definition ``key``; on PostgreSQL also an id for the
-    instance about to start, taken from the sequence by the same statement."""
-    if connection.vendor != "postgresql":
-        found = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
-        return found, None
+    """The latest version of the definition ``key`` and an id for the instance about to
+    start, taken by the same statement: on PostgreSQL from the sequence; on SQLite the
+    table's ``AUTOINCREMENT`` counter + 1, which stays ours because the transaction holds
+    the write lock from its ``BEGIN IMMEDIATE`` until the row is inserted."""
+    if connection.vendor == "postgresql":
+        reserve, param = "nextval(%s)", _instance_sequence()
+    else:
+        reserve = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = %s)"
+        param = ProcessInstance._meta.db_table
     values = sql.fetchone(
-        f"SELECT {sql.select_list(ProcessDefinition, 'd')}, nextval(%s) "
+        f"SELECT {sql.select_list(ProcessDefinition, 'd')}, {reserve} "
         f"FROM {sql.table(ProcessDefinition)} d WHERE d.key = %s ORDER BY d.version DESC LIMIT 1",
-        (_instance_sequence(), key),
+        (param, key),
     )
     if values is None:
         return None, None
@@ -223,13 +262,16 @@ def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
 
 
 def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInstance, bool]:
-    """A new instance row with its id. On PostgreSQL the id comes from the sequence (or
-    is ``reserved_id``, taken from it by ``latest_definition``) and ``save`` inserts the
-    row whole (returns True: not inserted yet); elsewhere the row is inserted now with an
-    empty state and ``save`` updates it (returns False)."""
+    """A new instance row with its id. With an id (``reserved_id``, from
+    ``latest_definition``; on PostgreSQL otherwise from the sequence) ``save`` inserts the
+    row whole (returns True: not inserted yet); on SQLite without one the row is inserted
+    now with an empty state and ``save`` updates it (returns False)."""
     row = ProcessInstance(**fields)
+    if reserved_id is not None:
+        row.pk = reserved_id
+        return row, True
     if connection.vendor == "postgresql":
-        row.pk = reserved_id or sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
+        row.pk = sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
         return row, True
     row.save(force_insert=True)
     return row, False
@@ -286,7 +328,7 @@ def _drop_scope_variables(loaded: LoadedInstance, candidates: set[str]) -> None:
     ended = {s for s in candidates if s in loaded.scopes and s not in scopes}
     if ended:
         marks = ", ".join(["%s"] * len(ended))
-        sql.execute(
+        sql.defer(
             f"DELETE FROM {sql.table(VariableRow)} WHERE instance_id = %s "
             f"AND scope_id IN ({marks})",
             (loaded.row.pk, *sorted(ended)),
@@ -318,7 +360,7 @@ def _write_tokens(loaded: LoadedInstance, candidates: list[str]) -> None:
         if old is None:
             added.append((pk, token_id, *new))
         elif old != new:
-            sql.execute(
+            sql.defer(
                 f"UPDATE {table} SET node_id = %s, scope_id = %s, state = %s "
                 "WHERE instance_id = %s AND token_id = %s",
                 (*new, pk, token_id),
@@ -326,7 +368,7 @@ def _write_tokens(loaded: LoadedInstance, candidates: list[str]) -> None:
         before[token_id] = new
     if gone:
         marks = ", ".join(["%s"] * len(gone))
-        sql.execute(
+        sql.defer(
             f"DELETE FROM {table} WHERE instance_id = %s AND token_id IN ({marks})", (pk, *gone)
         )
     sql.insert_rows(TokenRow, ("instance_id", "token_id", "node_id", "scope_id", "state"), added)

@@ -18,6 +18,7 @@ from bpmn_engine.errors import (
     StorageError,
 )
 from bpmn_engine.expressions import ExpressionError
+from bpmn_engine.persistence import sql
 from bpmn_engine.runtime.budget import BudgetExceededError
 from bpmn_engine.runtime.errors import RuntimeCommandError
 
@@ -87,8 +88,15 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
         check_arguments(kwargs)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with transaction.atomic(durable=True):
-                    return func(*args, **kwargs)
+                with (
+                    sql.write_batch() as batch,
+                    transaction.atomic(durable=True),
+                    sql.audit_heads_scope(),
+                ):
+                    result = func(*args, **kwargs)
+                    if batch is not None:
+                        batch.send_with_commit()
+                return result
             except BudgetExceededError as exc:
                 from bpmn_engine.services.limits import budget_exceeded
 
