@@ -49,13 +49,16 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 #: Statements per command: measured (SQLite and PostgreSQL alike) plus two of headroom.
 BUDGETS = {
-    "start": 14,  # measured 11 (PostgreSQL), 12 (SQLite: insert, then update the instance)
-    # 13 (PostgreSQL), 14 (SQLite): the task lookup rides in the instance lock statement,
-    # the policy's visibility and work checks are read with the task (one statement)
-    "complete user task": 16,
-    "complete job": 17,  # 15
-    "correlate message": 15,  # 13
-    "fire timer": 19,  # 17
+    # 11 on both: SQLite reserves the new instance's id with the definition lookup and
+    # inserts the row once (it used to insert, then update it)
+    "start": 13,
+    # 13 on both: the task lookup rides in the instance lock statement, the audit head
+    # comes with the lock (SQLite: joined; PostgreSQL: a second statement in the same
+    # round trip), the policy's visibility and work checks are read with the task
+    "complete user task": 15,
+    "complete job": 16,  # 14
+    "correlate message": 14,  # 12
+    "fire timer": 19,  # 17 (SQLite), 16 (PostgreSQL)
 }
 
 
