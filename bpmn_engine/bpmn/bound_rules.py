@@ -21,14 +21,17 @@ from bpmn_engine.bpmn.model import (
     SubProcess,
     TimerEventDefinition,
     UserTask,
+    UserTaskAssignment,
 )
 from bpmn_engine.bpmn.rule_support import ProcessCheck
 from bpmn_engine.bpmn.walk import iter_model_elements
+from bpmn_engine.expressions import is_expression
 
 MAX_STEPS = 100_000  # the default command budget (runtime.budget.DEFAULT_MAX_STEPS)
 MAX_CARDINALITY = 10_000  # the default multi-instance limit
 MAX_TEXT = 255  # ids, names, job types (topics), retry cycles: 255-character columns
 MAX_TIMER_TEXT = 1024  # timer expressions (cron, ISO 8601): a 1,024-character column
+MAX_USER_TEXT = 150  # assignees and candidate users/groups: user and group name columns
 
 
 def waits(node: FlowNode) -> bool:
@@ -142,9 +145,13 @@ def check_column_lengths(
         if job is not None:
             texts.append(("job type (topic)", job.type, MAX_TEXT))
             texts.append(("retry time cycle", job.retry_time_cycle, MAX_TEXT))
+            texts.append(("result variable", job.result_variable, MAX_TEXT))
         texts.append(("retry time cycle", getattr(element, "retry_time_cycle", None), MAX_TEXT))
         if isinstance(element, TimerEventDefinition):
             texts.append(("timer expression", element.expression, MAX_TIMER_TEXT))
+        assignment = getattr(element, "assignment", None)
+        if isinstance(assignment, UserTaskAssignment):
+            texts += _literal_assignment_texts(assignment)
         for what, text, limit in texts:
             if isinstance(text, str) and len(text) > limit:
                 owner = getattr(element, "id", None) or None
@@ -155,3 +162,16 @@ def check_column_lengths(
                     owner[:MAX_TEXT] if owner else None,
                     getattr(element, "line", None) or None,
                 )
+
+
+def _literal_assignment_texts(a: UserTaskAssignment) -> list[tuple[str, Any, int]]:
+    """A user task's assignment texts stored as written (expressions are checked when the
+    runtime evaluates them, by the service's error boundary)."""
+    texts: list[tuple[str, Any, int]] = [
+        ("assignee", a.assignee, MAX_USER_TEXT),
+        ("form key", a.form_key, MAX_TEXT),
+        ("form reference", a.form_ref, MAX_TEXT),
+    ]
+    texts += [("candidate user", name, MAX_USER_TEXT) for name in a.candidate_users]
+    texts += [("candidate group", name, MAX_USER_TEXT) for name in a.candidate_groups]
+    return [(what, text, limit) for what, text, limit in texts if not is_expression(text)]

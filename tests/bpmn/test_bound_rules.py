@@ -3,6 +3,8 @@ and refuses texts longer than the columns that store them."""
 
 from __future__ import annotations
 
+import pytest
+
 from bpmn_engine.bpmn import check_bpmn
 
 HEAD = (
@@ -106,6 +108,28 @@ def test_ids_names_and_topics_over_255_characters_are_refused():
     ):
         found = issues(doc('<startEvent id="start"/>', node), "text-too-long")
         assert [(line, severity) for _, line, severity in found] == [(5, "error")]
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        f'<userTask id="t" camunda:assignee="{"u" * 151}"/>',
+        f'<userTask id="t" camunda:candidateUsers="sally, {"u" * 151}"/>',
+        f'<userTask id="t" camunda:candidateGroups="{"g" * 151}"/>',
+        f'<userTask id="t" camunda:formKey="{"f" * 256}"/>',
+        f'<serviceTask id="t" camunda:type="external" camunda:topic="a" '
+        f'camunda:resultVariable="{"r" * 256}"/>',
+    ],
+    ids=["assignee", "candidate-user", "candidate-group", "form-key", "result-variable"],
+)
+def test_assignments_form_keys_and_result_variables_longer_than_their_columns_are_refused(node):
+    found = issues(doc('<startEvent id="start"/>', node), "text-too-long")
+    assert [(owner, severity) for owner, _, severity in found] == [("t", "error")]
+
+
+def test_an_assignee_expression_is_not_measured_as_written():
+    node = '<userTask id="t" camunda:assignee="${' + "a" * 200 + '}"/>'
+    assert issues(doc('<startEvent id="start"/>', node), "text-too-long") == []
 
 
 def test_a_timer_expression_over_1024_characters_is_refused():

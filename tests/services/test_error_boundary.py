@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 
 from bpmn_engine.errors import (
+    DeploymentInvalidError,
     EngineError,
     InstanceStateError,
     InvalidCommandError,
@@ -181,3 +182,15 @@ def test_a_handler_result_over_the_limit_is_refused_with_a_typed_error(settings)
     with pytest.raises(LimitExceededError) as refused:
         check_handler_result_size({"big": "x" * 1_000})
     assert refused.value.limit == "PROCESSION_MAX_HANDLER_RESULT_BYTES"
+
+
+def test_a_literal_assignee_longer_than_its_column_is_refused_at_deploy():
+    """Refused by validation on both databases (PostgreSQL used to refuse the start with a
+    database message; SQLite stored it)."""
+    long_assignee = process(
+        "long_assignee",
+        f'<bpmn:startEvent id="start"/><bpmn:userTask id="review" camunda:assignee="{"u" * 151}"/>'
+        + flows(("start", "review")),
+    )
+    with pytest.raises(DeploymentInvalidError, match="assignee"):
+        deploy_definition(name="long", resources={"long.bpmn": long_assignee})
