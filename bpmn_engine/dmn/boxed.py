@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bpmn_engine.expressions.feel import Env, Function, compile_feel
+from bpmn_engine.expressions.feel.external import java_function
 from bpmn_engine.expressions.feel.types import bind_arguments
 
 from . import model as m
@@ -109,9 +110,12 @@ class BoxedCompiler:
         return run
 
     def function(self, expr: m.FunctionDefinition) -> Fn:
+        params = tuple(p.name for p in expr.parameters)
+        if expr.kind.upper() == "JAVA":  # its body is the mapping {class, method signature}
+            mapping = self.compile(expr.body)
+            return lambda env: java_function("function", params, {"java": mapping(env)})
         if expr.kind.upper() != "FEEL":
             raise DecisionError(f"functions of kind {expr.kind} are not supported", expr.id)
-        params = tuple(p.name for p in expr.parameters)
         types = [p.type_ref for p in expr.parameters]
         body = self.compile(expr.body)
         coerce = self.types.coerce

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from bpmn_engine.expressions.feel.chrono import NS, FeelDateTime, FeelTime
@@ -15,7 +15,8 @@ binary floating point (e.g. ``2878.6935494327668``), where FEEL computes 34 deci
 
 _MIN_DIGITS = 8
 """An expected value of at least this many significant digits also matches a result that
-rounds to it (e.g. ``0.36787944`` for ``exp(-1)``)."""
+rounds to it (e.g. ``0.36787944`` for ``exp(-1)``) or is cut to it (``-0.88796890`` for
+``cos(123)``, -0.8879689066...)."""
 
 
 def _digits(value: Decimal) -> int:
@@ -41,7 +42,11 @@ def same(expected: Any, actual: Any) -> bool:
         return (
             expected == actual
             or abs(expected - actual) <= _TOLERANCE * max(abs(expected), 1)
-            or (_digits(expected) >= _MIN_DIGITS and actual.quantize(expected) == expected)
+            or (
+                _digits(expected) >= _MIN_DIGITS
+                and expected
+                in (actual.quantize(expected), actual.quantize(expected, rounding=ROUND_DOWN))
+            )
         )
     if type(expected) in (FeelDateTime, FeelTime) and type(actual) is type(expected):
         # FEEL's = compares these by whole seconds; a result must match to the nanosecond

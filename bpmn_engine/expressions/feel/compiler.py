@@ -17,6 +17,7 @@ from .arith import add, div, mul, negate, power, sub
 from .builtins import BUILTINS
 from .chrono import FeelDate
 from .env import MISSING, Env
+from .external import java_function
 from .properties import member
 from .tests import compile_test
 from .typecheck import instance_of
@@ -310,6 +311,12 @@ class Compiler:
             return Function("anonymous", (params,), call)
 
         return make
+
+    def c_external(self, node: Node) -> Fn:
+        """``function(...) external {java: ...}``: an allowlisted Java method (external.py)."""
+        params: tuple[str, ...] = node.value  # type: ignore[assignment]
+        mapping = self.compile(node.args[0])  # type: ignore[arg-type]
+        return lambda env: java_function("external", params, mapping(env))
 
     def c_list(self, node: Node) -> Fn:
         items = [self.compile(a) for a in node.args]  # type: ignore[arg-type]

@@ -316,8 +316,9 @@ class Parser:
                 break
             self.advance()
         self.expect(")")
-        if self.at("external"):
-            raise ParseFailure("external functions are not supported", self.tok.pos)
+        if self.at("external"):  # the mapping, e.g. {java: {class: ..., method signature: ...}}
+            self.advance()
+            return Node("external", pos, tuple(params), (self.expression(),))
         body = self.expression()
         if any(s is not None for s in specs):  # parameter types ride along as a literal
             return Node("function", pos, tuple(params), (body, Node("lit", pos, tuple(specs))))
