@@ -4,11 +4,12 @@ the same calendar as Python's inside years 1-9999."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bpmn_engine.expressions.feel import evaluate_feel, to_text
+from bpmn_engine.expressions.feel import evaluate_feel, from_feel, to_feel, to_text
 from bpmn_engine.expressions.feel.chrono import (
     FeelDate,
     civil_from_days,
@@ -88,3 +89,21 @@ def test_named_zones_beyond_pythons_years_follow_the_400_year_calendar_cycle(
     text: str, expected: str
 ) -> None:
     assert to_text(evaluate_feel(text)) == expected
+
+
+class _Plus90(tzinfo):
+    """A tzinfo that is neither a fixed ``timezone`` nor a named zone."""
+
+    def utcoffset(self, when: datetime | None) -> timedelta | None:
+        return None if when is None else timedelta(minutes=90)
+
+    def dst(self, when: datetime | None) -> timedelta | None:
+        return timedelta(0)
+
+
+def test_python_date_times_keep_their_offset_whatever_their_tzinfo() -> None:
+    value = datetime(2024, 5, 1, 12, 30, tzinfo=_Plus90())
+    assert to_text(to_feel(value)) == "2024-05-01T12:30:00+01:30"
+    paris = datetime(2024, 5, 1, 12, 30, 0, 250, tzinfo=ZoneInfo("Europe/Paris"))
+    assert to_text(to_feel(paris)) == "2024-05-01T12:30:00.00025@Europe/Paris"
+    assert from_feel(to_feel(paris)) == paris

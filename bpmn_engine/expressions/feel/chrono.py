@@ -194,12 +194,13 @@ class FeelDateTime:
 
     @classmethod
     def from_python(cls, value: datetime) -> FeelDateTime:
-        clock = FeelTime.from_python(value.timetz())
-        zone = clock.zone
+        zone = value.tzinfo
         if zone is not None and not isinstance(zone, timezone) and not _is_named(zone):
-            offset = value.utcoffset()
+            offset = value.utcoffset()  # another tzinfo: its offset at this moment
             zone = None if offset is None else timezone(offset)
-        return cls(FeelDate.from_python(value.date()), clock.nanos, zone)
+        seconds = (value.hour * 60 + value.minute) * 60 + value.second
+        nanos = seconds * NS + value.microsecond * 1000
+        return cls(FeelDate.from_python(value.date()), nanos, zone)
 
     def to_python(self) -> datetime | None:
         day, clock = self.date.to_python(), self.time().to_python()
