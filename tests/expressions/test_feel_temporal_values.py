@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bpmn_engine.expressions.errors import ExpressionError
 from bpmn_engine.expressions.feel import evaluate_feel, from_feel, to_feel, to_text
 from bpmn_engine.expressions.feel.chrono import (
     FeelDate,
@@ -107,3 +108,18 @@ def test_python_date_times_keep_their_offset_whatever_their_tzinfo() -> None:
     paris = datetime(2024, 5, 1, 12, 30, 0, 250, tzinfo=ZoneInfo("Europe/Paris"))
     assert to_text(to_feel(paris)) == "2024-05-01T12:30:00.00025@Europe/Paris"
     assert from_feel(to_feel(paris)) == paris
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "count(for x in [1..100000000000] return x)",
+        'count(for d in [date("-999999999-01-01")..date("999999999-12-31")] return d)',
+        "count(for x in 1..100000000000 return x)",
+        'count(for d in date("-999999999-01-01")..date("999999999-12-31") return d)',
+        "count(for x in 1..5000000 return x)",
+    ],
+)
+def test_iterating_huge_ranges_and_spans_stops_at_the_limits_not_in_memory(text: str) -> None:
+    with pytest.raises(ExpressionError, match=r"limit of"):
+        evaluate_feel(text)

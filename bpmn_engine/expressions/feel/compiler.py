@@ -7,11 +7,11 @@ argument counts and exhausted limits raise (:class:`~.types.FeelError` /
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, cast
 
-from ..limits import check_weight
+from ..limits import check_size, check_weight
 from ..nodes import Node
 from .arith import add, div, mul, negate, power, sub
 from .builtins import BUILTINS
@@ -243,6 +243,7 @@ class Compiler:
             if type(a) is FeelDate and type(b) is FeelDate:  # days, either way (DMN 1.5)
                 days = b.days - a.days
                 step = 1 if days >= 0 else -1
+                check_size(abs(days) + 1, "list")
                 env.budget.charge(abs(days) // 100)
                 return [FeelDate.from_days(a.days + i) for i in range(0, days + step, step)]
             if type(a) is not Decimal or type(b) is not Decimal:
@@ -250,6 +251,7 @@ class Compiler:
             if a != a.to_integral_value() or b != b.to_integral_value():
                 return None
             step = 1 if b >= a else -1
+            check_size(int(abs(b - a)) + 1, "list")
             env.budget.charge(int(abs(b - a)) // 100)
             return [Decimal(i) for i in range(int(a), int(b) + step, step)]
 
@@ -396,13 +398,17 @@ def _bind_each(
     out: list[Any],
 ) -> bool:
     domain = domains[level](inner)
+    items: Iterable[Any]
     if type(domain) is Range:
-        domain = _range_items(domain)
-    if domain is None:
+        found = _range_items(domain)
+        if found is None:
+            return False
+        items = found
+    elif domain is None:
         return False
-    if type(domain) is not list:
-        domain = [domain]
-    for item in domain:
+    else:
+        items = domain if type(domain) is list else [domain]
+    for item in items:
         env.budget.charge(1)
         frame[names[level]] = item
         if level + 1 < len(names):
@@ -413,14 +419,16 @@ def _bind_each(
     return True
 
 
-def _range_items(value: Range) -> list[Any] | None:
+def _range_items(value: Range) -> Iterator[Any] | None:
+    """The whole numbers or days of a range, made one at a time (each charged to the step
+    budget as it is bound, so ``[1..100000000000]`` stops at the budget, not in memory)."""
     a, b = value.start, value.end
     if type(a) is Decimal and type(b) is Decimal:
         lo = int(a) if value.start_closed else int(a) + 1
         hi = int(b) if value.end_closed else int(b) - 1
-        return [Decimal(i) for i in range(lo, hi + 1)]
+        return map(Decimal, range(lo, hi + 1))
     if type(a) is FeelDate and type(b) is FeelDate:
         first = a.days if value.start_closed else a.days + 1
         last = b.days if value.end_closed else b.days - 1
-        return [FeelDate.from_days(day) for day in range(first, last + 1)]
+        return map(FeelDate.from_days, range(first, last + 1))
     return None
