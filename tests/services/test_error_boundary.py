@@ -194,3 +194,26 @@ def test_a_literal_assignee_longer_than_its_column_is_refused_at_deploy():
     )
     with pytest.raises(DeploymentInvalidError, match="assignee"):
         deploy_definition(name="long", resources={"long.bpmn": long_assignee})
+
+
+@pytest.mark.parametrize(
+    "attribute", ['camunda:assignee="${who}"', 'camunda:candidateUsers="sally, ${who}"']
+)
+def test_an_assignee_evaluated_longer_than_its_column_is_an_incident_on_the_task(attribute):
+    """Not a refused start (PostgreSQL's 'value too long') and not a stored overlong name
+    (SQLite): the instance starts and the task's token stops with an incident."""
+    deploy_definition(
+        name="who",
+        resources={
+            "who.bpmn": process(
+                "who",
+                f'<bpmn:startEvent id="start"/><bpmn:userTask id="review" {attribute}/>'
+                + flows(("start", "review")),
+            )
+        },
+    )
+    instance = start_instance(definition_key="who", variables={"who": "u" * 151})
+    incident = Incident.objects.get(instance=instance)
+    assert (incident.node_id, incident.kind) == ("review", "expression")
+    assert "at most 150 characters, but it has 151" in incident.message
+    assert not instance.user_tasks.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bpmn_engine.bpmn.bound_rules import MAX_TEXT, MAX_USER_TEXT
 from bpmn_engine.bpmn.model import (
     Activity,
     FlowNode,
@@ -52,12 +53,15 @@ class UserTaskBehaviour(ActivityBehaviour):
         a = node.assignment
         variables = run.variables(token)
         assignee = value_of(a.assignee, variables)
-        users = _names(a.candidate_users, variables)
-        groups = _names(a.candidate_groups, variables)
+        assignee = None if assignee is None else _fitting(str(assignee), "assignee", node.id)
+        users = _names(a.candidate_users, variables, "candidate user", node.id)
+        groups = _names(a.candidate_groups, variables, "candidate group", node.id)
         due_at = _moment(a.due_date, variables, run.now, node.id)
         follow_up_at = _moment(a.follow_up_date, variables, run.now, node.id)
         priority = _int(value_of(a.priority, variables), 50, node.id)
         form_key = value_of(a.form_key, variables)
+        if form_key is not None:
+            form_key = _fitting(str(form_key), "form key", node.id, MAX_TEXT)
         wait = run.open_wait(token, WaitKind.USER_TASK, node.id, node.id)
         run.effects.append(
             fx.UserTaskCreated(
@@ -66,7 +70,7 @@ class UserTaskBehaviour(ActivityBehaviour):
                 node.name,
                 token.id,
                 token.child_scope or token.scope_id,
-                None if assignee is None else str(assignee),
+                assignee,
                 users,
                 groups,
                 due_at,
@@ -238,15 +242,26 @@ def create_job(
     return wait
 
 
-def _names(entries: tuple[str, ...], variables: Any) -> tuple[str, ...]:
+def _names(entries: tuple[str, ...], variables: Any, what: str, node_id: str) -> tuple[str, ...]:
     names: list[str] = []
     for entry in entries:
         value = value_of(entry, variables)
         if value is None:
             continue
         items = value if isinstance(value, list | tuple) else str(value).split(",")
-        names.extend(str(item).strip() for item in items if str(item).strip())
+        names.extend(_fitting(str(i).strip(), what, node_id) for i in items if str(i).strip())
     return tuple(names)
+
+
+def _fitting(text: str, what: str, node_id: str, limit: int = MAX_USER_TEXT) -> str:
+    """``text`` if it fits the column it is stored in, else an incident on the task."""
+    if len(text) > limit:
+        raise StepIncident(
+            IncidentKind.EXPRESSION,
+            f"Expected the {what} of {node_id} to be at most {limit} characters, "
+            f"but it has {len(text)}",
+        )
+    return text
 
 
 def _moment(text: str | None, variables: Any, now: datetime, node_id: str) -> datetime | None:
