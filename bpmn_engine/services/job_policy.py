@@ -13,6 +13,7 @@ from bpmn_engine.bpmn.timers import TimerDefinitionError
 from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import CircuitBreaker, Job
 from bpmn_engine.models.work import BreakerState, JobState
+from bpmn_engine.persistence import sql
 
 
 def _policy(job: Job):
@@ -66,10 +67,12 @@ def postpone_job(job: Job, *, until: datetime) -> None:
 
 
 def _is_closed(job_type: str, *, without_failures: bool = False) -> bool:
-    found = (
-        CircuitBreaker.objects.filter(job_type=job_type)
-        .values_list("state", "consecutive_failures")
-        .first()
+    # Read twice per job run: written once, no ORM query building (the table name comes
+    # from the model, the job type is a bound parameter).
+    found = sql.fetchone(
+        f"SELECT state, consecutive_failures FROM {sql.table(CircuitBreaker)} "  # noqa: S608
+        "WHERE job_type = %s",
+        (job_type,),
     )
     if found is None:
         return True

@@ -106,6 +106,7 @@ def _acquire(
         AuditEventType.JOB_LOCKED,
         worker_id=worker_id,
         instance_id=job.instance_id,
+        definition_id=job.instance.definition_id,  # known: no lookup by the audit writer
         element_id=job.node_id,
         data={"job_id": job.pk, "attempt": job.attempts, "lock_owner": job.lock_owner},
         now=now,
