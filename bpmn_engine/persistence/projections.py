@@ -242,11 +242,16 @@ def _subscription_closed(
 
 def _close(model: type, **changes: Any) -> Callable[[ProcessInstance, Any, datetime], None]:
     """A handler setting ``changes`` (``NOW`` = the command's time) on the row of ``model``
-    named by the effect's wait id."""
+    named by the effect's wait id: one statement, written once."""
+    columns = list(changes)
 
     def close(instance: ProcessInstance, e: Any, now: datetime) -> None:
-        values = {k: (now if v is NOW else v) for k, v in changes.items()}
-        model.objects.filter(instance=instance, wait_id=e.wait_id).update(**values)
+        values = [sql.when(now) if v is NOW else v for v in changes.values()]
+        sets = ", ".join(f"{c} = %s" for c in columns)
+        sql.defer(
+            f"UPDATE {sql.table(model)} SET {sets} WHERE instance_id = %s AND wait_id = %s",
+            (*values, instance.pk, e.wait_id),
+        )
 
     return close
 
@@ -267,20 +272,20 @@ def _decision_evaluated(instance: ProcessInstance, e: fx.DecisionEvaluated, now:
 HANDLERS: dict[type, Callable[[ProcessInstance, Any, datetime], None]] = {
     fx.UserTaskCreated: _user_task_created,
     fx.UserTaskCompleted: _user_task_completed,
-    fx.UserTaskCancelled: _close(UserTask, state=UserTaskState.CANCELLED, completed_at=NOW),
+    fx.UserTaskCancelled: _close(UserTask, state=str(UserTaskState.CANCELLED), completed_at=NOW),
     fx.JobCreated: _job_created,
     fx.JobCompleted: _close(
-        Job, state=JobState.COMPLETED, completed_at=NOW, lock_owner="", lock_expires_at=None
+        Job, state=str(JobState.COMPLETED), completed_at=NOW, lock_owner="", lock_expires_at=None
     ),
     fx.JobErrorThrown: _close(
-        Job, state=JobState.COMPLETED, completed_at=NOW, lock_owner="", lock_expires_at=None
+        Job, state=str(JobState.COMPLETED), completed_at=NOW, lock_owner="", lock_expires_at=None
     ),
     fx.JobCancelled: _close(
-        Job, state=JobState.CANCELLED, completed_at=NOW, lock_owner="", lock_expires_at=None
+        Job, state=str(JobState.CANCELLED), completed_at=NOW, lock_owner="", lock_expires_at=None
     ),
     fx.TimerScheduled: _timer_scheduled,
-    fx.TimerFired: _close(Timer, state=TimerState.FIRED),
-    fx.TimerCancelled: _close(Timer, state=TimerState.CANCELLED),
+    fx.TimerFired: _close(Timer, state=str(TimerState.FIRED)),
+    fx.TimerCancelled: _close(Timer, state=str(TimerState.CANCELLED)),
     fx.MessageSubscriptionOpened: _message_opened,
     fx.SignalSubscriptionOpened: _signal_opened,
     fx.SubscriptionClosed: _subscription_closed,

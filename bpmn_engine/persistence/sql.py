@@ -23,6 +23,7 @@ from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models.encoding import ExactJSONEncoder
+from bpmn_engine.persistence import deferred
 
 
 @cache
@@ -47,8 +48,12 @@ def when(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def execute(sql: str, params: Sequence[Any] = ()) -> int:
-    """Run one statement; returns the row count."""
+def execute(sql: str, params: Sequence[Any] = (), *, expect: int | None = None) -> int:
+    """Run one statement; returns the row count. Inside ``deferred.deferring()`` (a timer
+    batch) a step's statement is queued instead: it returns ``expect`` (-1 if None), and
+    the flush checks that the statement changed ``expect`` rows."""
+    if deferred.take(sql, params, expect):
+        return -1 if expect is None else expect
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -21,6 +21,7 @@ from django.utils import timezone
 from bpmn_engine.errors import EngineError
 from bpmn_engine.models import ProcessInstance, Timer
 from bpmn_engine.models.work import TimerState
+from bpmn_engine.persistence import deferred
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.events import fire_timer
 from bpmn_engine.services.transactions import command
@@ -108,15 +109,16 @@ def _fire_together(timer_ids: list[int], now: datetime | None) -> int:
             .order_by("due_at", "id")
             .values_list("instance_id", "wait_id")
         )
-        for instance_id, wait_id in list(timers):
-            loaded = work.instance(instance_id)
-            # An earlier timer of this batch may have withdrawn this one's wait.
-            if loaded.row.suspended or wait_id not in loaded.state.waits:
-                continue
-            if now is None:
-                work.now = timezone.now()
-            work.send(instance_id, tr.FireTimer(wait_id=wait_id))
-            work.process()
-            fired += 1
-        work.flush_audit()
+        with deferred.deferring():
+            for instance_id, wait_id in list(timers):
+                loaded = work.instance(instance_id)
+                # An earlier timer of this batch may have withdrawn this one's wait.
+                if loaded.row.suspended or wait_id not in loaded.state.waits:
+                    continue
+                if now is None:
+                    work.now = timezone.now()
+                work.send(instance_id, tr.FireTimer(wait_id=wait_id))
+                work.process()
+                fired += 1
+            work.flush_audit()
     return fired + sum(_fire_alone(pk, now) for pk in alone)

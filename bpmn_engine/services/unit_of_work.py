@@ -13,7 +13,7 @@ from bpmn_engine.audit.writer import Actor, Entry, record_entries, stream_of
 from bpmn_engine.errors import InstanceSuspendedError
 from bpmn_engine.models import EventSubscription, ProcessDefinition, ProcessInstance
 from bpmn_engine.models.work import SubscriptionKind
-from bpmn_engine.persistence import store
+from bpmn_engine.persistence import deferred, store
 from bpmn_engine.persistence.definitions_cache import definitions_for
 from bpmn_engine.persistence.history import link_called_instance, record_activity_history
 from bpmn_engine.persistence.projections import apply_effects
@@ -140,13 +140,7 @@ class UnitOfWork:
         wanted = [pk for pk in sorted(set(instance_ids)) if pk not in self.loaded]
         if not wanted:
             return
-        rows = (
-            ProcessInstance.objects.select_for_update(of=("self",))
-            .select_related("definition")
-            .filter(pk__in=wanted, parent_id__isnull=True)
-            .order_by("pk")
-        )
-        for row in rows:
+        for row in store.lock_top_level(wanted):
             self.loaded[row.pk] = store.load(row)
 
     def state(self, instance_id: int) -> InstanceState:
@@ -178,11 +172,12 @@ class UnitOfWork:
         loaded.state = step.state
         if loaded.split is None:
             check_state_size(loaded.state, _last_node(step.effects))
-        stored_bytes = store.save(loaded, now=self.now)
-        if stored_bytes is not None:  # a split state: its size is kept as a running sum
-            check_state_size(loaded.state, _last_node(step.effects), stored_bytes)
-        apply_effects(loaded.row, loaded.state, step.effects, self.now)
-        record_activity_history(loaded.row, step.effects, actor=self.actor)
+        with deferred.writing_for(loaded.row.pk):  # these write only this instance's rows
+            stored_bytes = store.save(loaded, now=self.now)
+            if stored_bytes is not None:  # a split state: its size is kept as a running sum
+                check_state_size(loaded.state, _last_node(step.effects), stored_bytes)
+            apply_effects(loaded.row, loaded.state, step.effects, self.now)
+            record_activity_history(loaded.row, step.effects, actor=self.actor)
         self.audit.extend(
             StepEvents(
                 instance_id=loaded.row.pk,

@@ -133,3 +133,19 @@ def test_a_full_batch_calls_for_help_once():
     start_instance(definition_key="wait_once", now=T0)
     fire_due_timers(now=T0 + timedelta(minutes=5), limit=2, call_for_help=lambda: calls.append(1))
     assert calls == []
+
+
+def test_a_batch_of_ten_timers_runs_no_more_statements_than_a_batch_of_two():
+    """Each write-path statement runs once for the whole batch (ten timers stay within
+    SQLite's bound parameters for the audit insert, which it splits beyond that)."""
+    deploy("wait_once", ONE_TIMER)
+
+    def drain(count: int, day: int) -> int:
+        start = T0 + timedelta(days=day)
+        for _ in range(count):
+            start_instance(definition_key="wait_once", now=start)
+        with CaptureQueriesContext(connection) as queries:
+            assert fire_due_timers(now=start + timedelta(minutes=5)) == count
+        return len(queries)
+
+    assert drain(10, 1) == drain(2, 0)
