@@ -1,8 +1,8 @@
 """Database triggers refusing changes to audit events.
 
-PostgreSQL refuses UPDATE and DELETE of any row (TRUNCATE, which ``manage.py flush`` uses,
-is left to privileges: docs/audit.md). SQLite refuses UPDATE always and DELETE unless the
-connection's switch is on: the trigger calls ``procession_audit_flushing()``, an SQL
+PostgreSQL refuses UPDATE and DELETE of any row, and TRUNCATE unless the session's
+``procession.audit_flushing`` setting is on. SQLite refuses UPDATE always and DELETE unless
+the connection's switch is on: the trigger calls ``procession_audit_flushing()``, an SQL
 function only this application registers on its connections (``register_switch``), so a
 plain ``sqlite3`` client fails on it too. Only ``manage.py flush`` (Django's test runner
 empties tables with it) turns the switch on (``flushing``). Used by the migrations; tests
@@ -33,6 +33,28 @@ DROP TRIGGER IF EXISTS audit_append_only_rows ON {TABLE};
 DROP FUNCTION IF EXISTS procession_audit_append_only();
 """
 
+PG_SETTING = "procession.audit_flushing"
+
+POSTGRES_TRUNCATE_CREATE = f"""
+CREATE OR REPLACE FUNCTION procession_audit_refuse_truncate() RETURNS trigger AS $$
+BEGIN
+    IF coalesce(current_setting('{PG_SETTING}', true), '') <> 'on' THEN
+        RAISE EXCEPTION 'audit events are append-only: TRUNCATE refused on %', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS audit_append_only_truncate ON {TABLE};
+CREATE TRIGGER audit_append_only_truncate BEFORE TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION procession_audit_refuse_truncate();
+"""
+
+POSTGRES_TRUNCATE_DROP = f"""
+DROP TRIGGER IF EXISTS audit_append_only_truncate ON {TABLE};
+DROP FUNCTION IF EXISTS procession_audit_refuse_truncate();
+"""
+
 SQLITE_CREATE = [
     f"""CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON {TABLE}
     BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;""",
@@ -49,10 +71,25 @@ SQLITE_DROP = [
 
 def _statements(vendor: str, create: bool) -> list[str]:
     if vendor == "postgresql":
-        return [POSTGRES_CREATE if create else POSTGRES_DROP]
+        if create:
+            return [POSTGRES_CREATE, POSTGRES_TRUNCATE_CREATE]
+        return [POSTGRES_DROP, POSTGRES_TRUNCATE_DROP]
     if vendor == "sqlite":
         return SQLITE_CREATE if create else SQLITE_DROP
     return []
+
+
+def install_truncate_refusal(connection: Any) -> None:
+    """PostgreSQL only: the statement trigger refusing TRUNCATE (migration 0016)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(POSTGRES_TRUNCATE_CREATE)
+
+
+def uninstall_truncate_refusal(connection: Any) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(POSTGRES_TRUNCATE_DROP)
 
 
 def install(connection: Any) -> None:
@@ -78,10 +115,22 @@ def register_switch(sender: Any, connection: Any, **kwargs: Any) -> None:
     )
 
 
+def _set_postgres_switch(connection: Any, on: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, false)", [PG_SETTING, "on" if on else "off"])
+
+
 @contextmanager
 def flushing(connection: Any) -> Iterator[None]:
-    """Let this connection's DELETEs through the SQLite trigger while a flush empties
-    every table (PostgreSQL's flush truncates, which the row trigger does not see)."""
+    """Let this connection empty the audit table while a flush empties every table: its
+    DELETEs through the SQLite trigger, its TRUNCATE through the PostgreSQL one."""
+    if connection.vendor == "postgresql":
+        _set_postgres_switch(connection, True)
+        try:
+            yield
+        finally:
+            _set_postgres_switch(connection, False)
+        return
     before = getattr(connection, "audit_flushing", False)
     connection.audit_flushing = True
     try:

@@ -105,6 +105,15 @@ def test_the_database_refuses_a_raw_delete(instance):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_the_database_refuses_a_raw_truncate(instance):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw(f"TRUNCATE {TABLE}")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw(f"TRUNCATE {TABLE} CASCADE")
+    assert AuditEvent.objects.filter(instance_id=instance.pk).exists()
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="a plain sqlite3 client")
 def test_a_plain_sqlite_client_cannot_delete_audit_events(instance, tmp_path):
     """The trigger's switch is a function only the application registers: the table and
@@ -155,6 +164,9 @@ def test_flush_empties_the_audit_table_and_leaves_the_trigger_armed():
     row = start_approval()
     with pytest.raises(DatabaseError), transaction.atomic():
         raw(f"DELETE FROM {TABLE}")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            raw(f"TRUNCATE {TABLE}")
     assert AuditEvent.objects.filter(instance_id=row.pk).exists()
 
 
