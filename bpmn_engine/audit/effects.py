@@ -206,6 +206,16 @@ def _timer_fired(step: StepEvents, e: fx.TimerFired) -> None:
     step.add(T.TIMER_FIRED, step.before.wait_node, wait_id=e.wait_id)
 
 
+def _decision_evaluated(step: StepEvents, e: fx.DecisionEvaluated) -> None:
+    step.add(
+        T.DECISION_EVALUATED,
+        e.node_id,
+        decision=e.decision_key,
+        version=e.decision_version,
+        evaluations=list(e.details),
+    )
+
+
 def _incident_raised(step: StepEvents, e: fx.IncidentRaised) -> None:
     step.add(
         T.INCIDENT_RAISED, e.node_id, incident_id=e.incident_id, kind=e.kind, message=e.message
@@ -236,6 +246,7 @@ EFFECT_ENTRIES: dict[type, Callable[[StepEvents, Any], None]] = {
     fx.JobCompleted: _job_completed,
     fx.JobCancelled: _closed(T.JOB_CANCELLED),
     fx.TimerFired: _timer_fired,
+    fx.DecisionEvaluated: _decision_evaluated,
     fx.IncidentRaised: _incident_raised,
     fx.IncidentResolved: _incident_resolved,
     fx.InstanceCompleted: _instance_completed,

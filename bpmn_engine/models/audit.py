@@ -73,6 +73,7 @@ class AuditEventType(models.TextChoices):
     EXTERNAL_TASK_LOCKED = "external_task.locked"
     EXTERNAL_TASK_UNLOCKED = "external_task.unlocked"
     EXTERNAL_TASK_LOCK_EXTENDED = "external_task.lock_extended"
+    DECISION_EVALUATED = "decision.evaluated"
     INCIDENT_RAISED = "incident.raised"
     INCIDENT_RESOLVED = "incident.resolved"
     PERMISSION_GRANTED = "permission.granted"

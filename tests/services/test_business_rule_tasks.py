@@ -179,3 +179,21 @@ def test_version_binding_takes_the_pinned_decision_version():
     assert _greet() == "two"
     deploy_definition(name="app", resources={"p.bpmn": _greeter_bpmn("latest")})
     assert _greet() == "three"
+
+
+def test_a_zeebe_called_decision_evaluates_in_the_step_into_its_result_variable():
+    bpmn = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="t">
+      <process id="greeter8" isExecutable="true">
+      <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="r"/>
+      <businessRuleTask id="r"><extensionElements>
+        <zeebe:calledDecision decisionId="greeting" resultVariable="word"/>
+      </extensionElements></businessRuleTask>
+      <sequenceFlow id="f2" sourceRef="r" targetRef="e"/><endEvent id="e"/>
+      </process></definitions>"""
+    deploy_definition(name="c8", resources={"p.bpmn": bpmn, "g.dmn": _greeting_dmn("hej")})
+    instance = start_instance(definition_key="greeter8", variables={}, now=T0)
+    assert instance.status == "completed"
+    assert instance.variable_rows.get(name="word").value == "hej"
+    assert not Job.objects.filter(instance=instance).exists()
+    assert DecisionEvaluation.objects.get(instance=instance).element_id == "r"
