@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 
 from lxml import etree
 
-from bpmn_engine.bpmn.issues import ValidationIssue, error
+from bpmn_engine.bpmn.issues import BpmnParseError, ValidationIssue, error
 from bpmn_engine.bpmn.xml_reader import DEFAULT_LIMITS, load_xml, read_source
 
 from . import model as m
@@ -348,7 +349,15 @@ class Reader:
 
 def parse_dmn(source: bytes | str | os.PathLike[str]) -> m.Definitions:
     """Parse a DMN document (bytes, XML text or a file path) into a model."""
-    root = load_xml(read_source(source, DEFAULT_LIMITS), DEFAULT_LIMITS)
+    try:
+        root = load_xml(read_source(source, DEFAULT_LIMITS), DEFAULT_LIMITS)
+    except BpmnParseError as exc:  # the shared XML reader speaks of BPMN documents
+        raise DmnParseError(
+            [
+                replace(i, message=i.message.replace("BPMN document", "DMN document"))
+                for i in exc.issues
+            ]
+        ) from None
     reader = Reader()
     definitions = reader.definitions(root)
     if reader.issues:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
 from bpmn_engine.bpmn import ValidationIssue, check_bpmn
-from bpmn_engine.bpmn.issues import BpmnParseError, error
+from bpmn_engine.bpmn.issues import error
 from bpmn_engine.bpmn.model import Definitions, Process
 from bpmn_engine.dmn import DmnParseError, parse_dmn
 from bpmn_engine.dmn.model import Definitions as DmnDefinitions
@@ -68,9 +68,7 @@ def _check(resources: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, An
         if name.lower().endswith(DMN_SUFFIXES):
             try:
                 parsed[name] = parse_dmn(content)
-            except DmnParseError as exc:
-                problems[name] = exc.issues
-            except BpmnParseError as exc:  # not XML, too large, DOCTYPE, ...
+            except DmnParseError as exc:  # also not XML, too large, DOCTYPE, ...
                 problems[name] = exc.issues
             continue
         if not name.lower().endswith(BPMN_SUFFIXES):
