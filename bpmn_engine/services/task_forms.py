@@ -36,7 +36,7 @@ from bpmn_engine.persistence.definitions_cache import process_for
 from bpmn_engine.selectors.forms import deployment_form, form_by_id
 from bpmn_engine.selectors.tasks import task_variables
 from bpmn_engine.services.instances import start_instance
-from bpmn_engine.services.user_tasks import complete_user_task
+from bpmn_engine.services.user_tasks import complete_user_task, require_completable
 
 DEPLOYMENT_FORM_PREFIX = "camunda-forms:deployment:"
 EMBEDDED_FORM_PREFIX = "camunda-forms:bpmn:"  # zeebe:userTaskForm of the process
@@ -138,7 +138,19 @@ def _visible_task(task_id: int, user: Any) -> UserTaskRow:
 
 def task_form(*, task_id: int, user: Any) -> ResolvedForm:
     """The form of user task ``task_id`` for ``user`` (``NotFoundError`` if hidden)."""
+    return _form_of(_visible_task(task_id, user))
+
+
+def completion_form(*, task_id: int, user: Any, claim: bool = False) -> ResolvedForm:
+    """The form of a task ``user`` is about to complete, once the permission policy and
+    the task's state allow the completion (``require_completable``): a user who may not
+    work on the task learns nothing from the form's validation, not even its fields."""
     task = _visible_task(task_id, user)
+    require_completable(user, task, claim=claim)
+    return _form_of(task)
+
+
+def _form_of(task: UserTaskRow) -> ResolvedForm:
     definition = task.instance.definition
     process = process_for(definition)
     node = process.all_nodes.get(task.node_id)
@@ -161,8 +173,12 @@ def submit_task_form(
     now: datetime | None = None,
 ) -> UserTaskRow:
     """Validate ``values`` against the task's form, then complete the task with them as
-    typed variables (``FormValidationError`` with per-field messages changes nothing)."""
-    form = task_form(task_id=task_id, user=user)
+    typed variables (``FormValidationError`` with per-field messages changes nothing).
+
+    The checks come in a fixed order, so nobody learns more than they may: not visible
+    (``NotFoundError``), may not work on it (``ForbiddenError``), not completable by them
+    now (not open, delegated, held by another), and only then the values."""
+    form = completion_form(task_id=task_id, user=user, claim=claim)
     variables = _cleaned(form, values)
     return complete_user_task(task_id=task_id, user=user, variables=variables, claim=claim, now=now)
 

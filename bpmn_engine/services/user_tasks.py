@@ -99,6 +99,27 @@ def unclaim_user_task(*, task_id: int, user: Any) -> UserTask:
     return task
 
 
+def require_completable(user: Any, task: UserTask, *, claim: bool = False) -> None:
+    """What completing ``task`` asks of ``user``, in the order the answers are given: it
+    is visible (``NotFoundError``), the user may work on it (``ForbiddenError``), it is
+    open, not delegated to its delegate, and held by the user (unassigned is enough with
+    ``claim``). Form services call it before looking at any submitted value."""
+    permissions.require_task_work(user, task, "complete")
+    if task.state != UserTaskState.OPEN:
+        raise TaskNotOpenError(f"Expected to work on user task {task.pk}, but it is {task.state}")
+    username = _username(user)
+    if task.delegation_state == DelegationState.PENDING:
+        raise TaskDelegatedError(
+            f"Expected to complete user task {task.pk}, but it is delegated: "
+            "its delegate resolves it instead"
+        )
+    if task.assignee != username and not (claim and not task.assignee):
+        raise TaskNotAssignedError(
+            f"Expected {username} to hold user task {task.pk} before completing it, "
+            f"but {task.assignee or 'nobody'} holds it"
+        )
+
+
 @command
 def complete_user_task(
     *,
@@ -114,21 +135,11 @@ def complete_user_task(
     With ``claim`` an unclaimed task is claimed by ``user`` first, in the same transaction."""
     work = UnitOfWork(now=now or timezone.now(), actor=_username(user), user=user)
     task = _locked_open_task(task_id, user, work)
-    permissions.require_task_work(user, task, "complete")
+    require_completable(user, task, claim=claim)
     username = _username(user)
-    if task.delegation_state == DelegationState.PENDING:
-        raise TaskDelegatedError(
-            f"Expected to complete user task {task_id}, but it is delegated: "
-            "its delegate resolves it instead"
-        )
     if claim and not task.assignee:
         task.assignee = username
         task.save(update_fields=["assignee"])
-    if task.assignee != username:
-        raise TaskNotAssignedError(
-            f"Expected {username} to hold user task {task_id} before completing it, "
-            f"but {task.assignee or 'nobody'} holds it"
-        )
     work.send(
         task.instance_id,
         tr.CompleteUserTask(

@@ -2,9 +2,10 @@
 comment).
 
 Every action is a POST (CSRF-checked) that calls one service command and redirects
-(post/redirect/get) with a message. A task the user may not see is a 404 for the page
-and for every action alike, before any input is looked at; a task the user sees but may
-not act on is a 403. The services enforce the same policy again inside their transaction.
+(post/redirect/get) with a message. The answers come in one order for every action: a
+task the user may not see is a 404 (exactly like a missing one), a task they see but may
+not act on this way a 403, both before any input is looked at; only then is the input
+validated. The services enforce the same policy again inside their transaction.
 """
 
 from __future__ import annotations
@@ -63,9 +64,28 @@ def shown_variables(variables: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return shown
 
 
-def _require_visible(request: HttpRequest, task_id: int) -> None:
-    if not permissions.visible_tasks(request.user).filter(pk=task_id).exists():
-        raise Http404(f"Expected to find user task {task_id}, but it does not exist")
+def _require_may(
+    request: HttpRequest, task_id: int, check: Callable[[Any, UserTask], None]
+) -> None:
+    """Before any input is read: 404 when the task is missing or hidden from the user,
+    403 when ``check`` (a ``permissions.require_task_*``) refuses them."""
+    task = permissions.task_with_access(request.user, task_id)
+    try:
+        if task is None:
+            raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
+        check(request.user, task)
+    except NotFoundError as missing:
+        raise Http404(str(missing)) from missing
+    except ForbiddenError as forbidden:
+        raise PermissionDenied(str(forbidden)) from forbidden
+
+
+def _may_work(user: Any, task: UserTask) -> None:
+    permissions.require_task_work(user, task, "comment on")
+
+
+def _may_assign(user: Any, task: UserTask) -> None:
+    permissions.require_task_manage(user, task, "assign")
 
 
 def _inbox_url() -> str:
@@ -198,7 +218,7 @@ def resolve(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def delegate(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require_visible(request, task_id)
+    _require_may(request, task_id, permissions.require_task_delegate)
     form = DelegateForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, task_id, form)
@@ -214,7 +234,7 @@ def delegate(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require_visible(request, task_id)
+    _require_may(request, task_id, _may_assign)
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, task_id, form)
@@ -230,7 +250,7 @@ def assign(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require_visible(request, task_id)
+    _require_may(request, task_id, _may_work)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, task_id, form)

@@ -1,8 +1,10 @@
 """Submitting a task's form from the task page (``tasklist:submit-form``).
 
-The values are validated on the server (``services.task_forms.submit_task_form``) and the
-task completes; a refused submission goes back to the task page with its messages and
-what was entered (kept in the session for one view, see ``templatetags.task_forms``)."""
+Who may complete the task is settled first (a hidden task is a 404, one the user may not
+work on a 403, one they do not hold a message), then the values are validated on the
+server (``services.task_forms.submit_task_form``) and the task completes; a refused
+submission goes back to the task page with its messages and what was entered (kept in
+the session for one view, see ``templatetags.task_forms``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bpmn_engine.errors import EngineError, ForbiddenError, FormValidationError, NotFoundError
-from bpmn_engine.services.task_forms import submit_task_form, task_form
+from bpmn_engine.services.task_forms import completion_form, submit_task_form
 from tasklist.forms import submitted_values
 from tasklist.templatetags.task_forms import remember_refusal
 
@@ -25,7 +27,8 @@ from tasklist.templatetags.task_forms import remember_refusal
 def submit_form(request: HttpRequest, task_id: int) -> HttpResponse:
     task_url = reverse("tasklist:task", args=[task_id])
     try:
-        resolved = task_form(task_id=task_id, user=request.user)
+        # 404 hidden, 403 may not work, a message when not completable: before any value
+        resolved = completion_form(task_id=task_id, user=request.user)
         submit_task_form(
             task_id=task_id, user=request.user, values=submitted_values(resolved, request.POST)
         )

@@ -104,3 +104,19 @@ def test_another_users_task_form_is_not_found(sales_task, client_for):
     assert response.status_code == 404
     sales_task.refresh_from_db()
     assert sales_task.state == "open"
+
+
+@pytest.mark.parametrize(("who", "status"), [("developer", 403), ("audrey", 404), (None, 401)])
+def test_wrong_values_from_who_may_not_complete_the_task_are_refused_unread(
+    sales_task, client_for, who, status
+):
+    """A 400 naming the fields would tell them the task's form: permission comes first."""
+    response = client_for(who).post(
+        f"{BASE}/task/{sales_task.pk}/submit-form",
+        {"variables": {"amount": {"value": "many"}}},
+        format="json",
+    )
+    assert response.status_code == status
+    assert "amount" not in response.content.decode()
+    sales_task.refresh_from_db()
+    assert sales_task.state == "open"

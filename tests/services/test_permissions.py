@@ -13,6 +13,7 @@ from bpmn_engine.errors import (
     InvalidAssigneeError,
     NotFoundError,
     NotVisibleError,
+    TaskAlreadyClaimedError,
     TaskDelegatedError,
     TaskNotAssignedError,
 )
@@ -28,6 +29,7 @@ from bpmn_engine.services import (
     start_instance,
     unclaim_user_task,
 )
+from bpmn_engine.services.task_forms import submit_task_form, task_form
 from tests.services.conftest import T0
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +261,67 @@ def test_auditors_read_every_instance_and_business_users_only_their_own(people, 
     assert list(permissions.visible_instances(people["frank"])) == []
     with pytest.raises(NotVisibleError):
         permissions.require_instance_visible(people["frank"], instance)
+
+
+# --- every command for every role ------------------------------------------------------
+OK = "ok"
+ROLES = ["admin", "developer", "sally", "sam", "frank", "audrey", "salesauditor", "anonymous"]
+HIDDEN = NotFoundError  # worded exactly like a missing task
+# The task is open, its candidate group is sales, sally holds it.
+COMMANDS = {
+    #             admin                    developer       sally                sam
+    #             frank   audrey  salesauditor  anonymous
+    "claim": (TaskAlreadyClaimedError, ForbiddenError, OK, TaskAlreadyClaimedError,
+              HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "unclaim": (TaskAlreadyClaimedError, ForbiddenError, OK, TaskAlreadyClaimedError,
+                HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "complete": (TaskNotAssignedError, ForbiddenError, OK, TaskNotAssignedError,
+                 HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "submit_task_form": (TaskNotAssignedError, ForbiddenError, OK, TaskNotAssignedError,
+                         HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "delegate": (OK, OK, OK, ForbiddenError, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "resolve": (TaskNotAssignedError, ForbiddenError, TaskNotAssignedError, TaskNotAssignedError,
+                HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "assign": (OK, OK, ForbiddenError, ForbiddenError, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "comment": (OK, ForbiddenError, OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "task_form": (OK, OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+}  # fmt: skip
+
+
+def _run(command: str, task_id: int, user):
+
+    runs = {
+        "claim": lambda: claim_user_task(task_id=task_id, user=user),
+        "unclaim": lambda: unclaim_user_task(task_id=task_id, user=user),
+        "complete": lambda: complete_user_task(task_id=task_id, user=user),
+        "submit_task_form": lambda: submit_task_form(task_id=task_id, user=user, values={}),
+        "delegate": lambda: delegate_user_task(task_id=task_id, user=user, delegate_to="sam"),
+        "resolve": lambda: resolve_user_task(task_id=task_id, user=user),
+        "assign": lambda: assign_user_task(task_id=task_id, user=user, assignee="sam"),
+        "comment": lambda: comment_on_user_task(task_id=task_id, user=user, text="hi"),
+        "task_form": lambda: task_form(task_id=task_id, user=user),
+    }
+    return runs[command]()
+
+
+def _state(task: UserTask) -> tuple[object, ...]:
+    row = fresh(task)
+    return (row.state, row.assignee, row.owner, row.delegation_state, TaskComment.objects.count())
+
+
+@pytest.mark.parametrize(
+    ("command", "who", "expected"),
+    [(c, who, row[i]) for c, row in COMMANDS.items() for i, who in enumerate(ROLES)],
+)
+def test_every_task_command_for_every_role(people, quote, command, who, expected):
+    claim_user_task(task_id=quote.pk, user=people["sally"])
+    user = AnonymousUser() if who == "anonymous" else people[who]
+    before = _state(quote)
+    if expected == OK:
+        _run(command, quote.pk, user)
+        return
+    with pytest.raises(expected) as refused:
+        _run(command, quote.pk, user)
+    if expected is HIDDEN:
+        assert str(refused.value) == f"Expected to find user task {quote.pk}, but it does not exist"
+    assert _state(quote) == before

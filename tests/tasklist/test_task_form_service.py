@@ -175,6 +175,23 @@ def test_who_may_not_work_the_sales_task_cannot_submit_its_form(sales_task, peop
     assert sales_task.state == "open"
 
 
+@pytest.mark.parametrize(
+    ("who", "error"),
+    [("frank", NotFoundError), ("audrey", NotFoundError), ("developer", ForbiddenError),
+     ("sam", TaskNotAssignedError), ("sally", FormValidationError)],
+)  # fmt: skip
+def test_wrong_values_are_judged_only_after_who_may_complete_the_task(
+    sales_task, people, who, error
+):
+    """Nobody learns the form's rules, or that the task exists, from its validation."""
+    claim_user_task(task_id=sales_task.pk, user=people["sally"])
+    with pytest.raises(error) as refused:
+        enter_order(sales_task, people[who], customer="", amount=0)
+    assert (type(refused.value) is FormValidationError) is (who == "sally")
+    sales_task.refresh_from_db()
+    assert (sales_task.state, sales_task.assignee) == ("open", "sally")
+
+
 def test_a_task_another_user_holds_cannot_be_submitted(sales_task, people):
     claim_user_task(task_id=sales_task.pk, user=people["sam"])
     with pytest.raises(TaskNotAssignedError):
