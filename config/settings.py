@@ -151,6 +151,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.login_rate_limit.client_ip"
 PROCESSION_PROXY_COUNT = int(os.environ.get("PROCESSION_PROXY_COUNT", "0"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# How often an open inbox asks for new tasks (htmx; pages also work without JavaScript).
+PROCESSION_INBOX_POLL_SECONDS = float(os.environ.get("PROCESSION_INBOX_POLL_SECONDS", "15"))
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users get nothing
 
 # --- i18n, static -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ without JavaScript the same URL serves the whole page."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,7 +26,6 @@ from bpmn_engine.selectors.inbox import (
 from tasklist.filters import InboxFilterForm
 
 PAGE_SIZE = 25
-POLL_SECONDS = 15
 TITLES = {"mine": "My tasks", "group": "Group tasks", "all": "All I can see"}
 URL_NAMES = {"mine": "tasklist:mine", "group": "tasklist:group", "all": "tasklist:inbox"}
 
@@ -38,6 +38,7 @@ def _tabs(view: str, counts: dict[str, int], query: str) -> list[dict[str, objec
     """One link per view, keeping the filters, with its bounded count ("1000+")."""
     return [
         {
+            "name": name,
             "label": TITLES[name],
             "url": _with_query(reverse(URL_NAMES[name]), query),
             "current": name == view,
@@ -45,6 +46,12 @@ def _tabs(view: str, counts: dict[str, int], query: str) -> list[dict[str, objec
         }
         for name in VIEWS
     ]
+
+
+def _poll_seconds() -> str:
+    """``PROCESSION_INBOX_POLL_SECONDS`` as htmx reads it (``15`` or ``0.5``)."""
+    seconds = max(float(settings.PROCESSION_INBOX_POLL_SECONDS), 0.1)
+    return f"{seconds:g}"
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -74,7 +81,7 @@ def _inbox(request: HttpRequest, view: str) -> HttpResponse:
         "query": query_text,
         "filtered": any(query.get(k) for k in ("q", "process", "due", "priority")),
         "poll_url": _with_query(request.path, poll_query.urlencode()),
-        "poll_seconds": POLL_SECONDS,
+        "poll_seconds": _poll_seconds(),
         "groups": sorted(permissions.group_names(user)),
         "is_auditor": permissions.is_auditor(user),
         "nav_section": "inbox",
