@@ -8,6 +8,13 @@ The state then tracks the entries a command touches (``InstanceState.track``), a
 store upserts or deletes exactly those parts and keeps the stored size as a running sum
 (no re-encoding of the whole state per command).
 
+A scope's parts leave out what grows with its tokens: its token list (rebuilt from the
+token parts, which name their scope, in creation order) and a loop body's slot per instance
+token (``data["loop"]["slots"]``, kept in each token's part as ``loop_slot``). So ending one
+instance of a 10,000-instance body rewrites a scope part of a few hundred bytes, not one
+listing 10,000 tokens. Scope parts written before this (with ``tokens``) are still read;
+the first write after such a load rewrites those scopes and their tokens in this form.
+
 Decoding 10k parts is itself proportional to the size, so a process keeps the last few
 split states it committed in memory (``StateCache``), keyed by instance and version: the
 next command on that instance in this process finds the state whose version the locked
@@ -30,7 +37,7 @@ from django.db import transaction
 from bpmn_engine.models import InstanceStatePart, ProcessInstance
 from bpmn_engine.models.encoding import Encoded, ExactJSONEncoder
 from bpmn_engine.runtime import InstanceState
-from bpmn_engine.runtime.state import PART_KINDS
+from bpmn_engine.runtime.state import PART_KINDS, Scope, Token
 
 SPLIT_AT = 200
 """Entries (tokens + scopes + waits + incidents) above which a state is stored split."""
@@ -40,6 +47,8 @@ CACHED_STATES = 8
 
 LETTER = {"tokens": "t", "scopes": "s", "waits": "w", "incidents": "i"}
 KIND = {letter: kind for kind, letter in LETTER.items()}
+LOOP_SLOT = "loop_slot"
+"""A token part's loop index (its entry in its body scope's ``data["loop"]["slots"]``)."""
 
 
 def encoded_size(value: object) -> int:
@@ -59,11 +68,41 @@ def entry_count(state: InstanceState) -> int:
     return len(state.tokens) + len(state.scopes) + len(state.waits) + len(state.incidents)
 
 
-def part_dict(entry: Any) -> dict[str, Any]:
-    """The stored form of one token, scope, wait or incident (not copied deeply)."""
-    if hasattr(entry, "completed"):  # a Scope
-        return entry.to_dict(shallow=True)  # type: ignore[no-any-return]
-    return entry.to_dict()  # type: ignore[no-any-return]
+def part_dict(entry: Any, scopes: dict[str, Scope]) -> dict[str, Any]:
+    """The stored form of one token, scope, wait or incident (not copied deeply): a scope
+    without its token list and the loop slots of its tokens, a token with its loop slot."""
+    if isinstance(entry, Scope):
+        return _scope_part(entry)
+    data: dict[str, Any] = entry.to_dict()
+    if isinstance(entry, Token):
+        scope = dict.get(scopes, entry.scope_id)
+        slots = _loop_slots(scope.data) if scope is not None else None
+        if slots and entry.id in slots:
+            data[LOOP_SLOT] = slots[entry.id]
+    return data
+
+
+def _scope_part(scope: Scope) -> dict[str, Any]:
+    data = scope.to_dict(shallow=True)
+    del data["tokens"]
+    slots = _loop_slots(scope.data)
+    if slots:
+        # Slots of tokens no longer in the scope stay in the scope's part (none normally:
+        # an instance token leaves its slot when it ends; cancelled ones go with the body).
+        members = scope.tokens
+        orphans = (
+            {}
+            if slots.keys() <= members.keys()
+            else {k: v for k, v in slots.items() if k not in members}
+        )
+        data["data"] = {**data["data"], "loop": {**data["data"]["loop"], "slots": orphans}}
+    return data
+
+
+def _loop_slots(data: dict[str, Any]) -> dict[str, Any] | None:
+    """A loop body's instance slots (token id -> loop index), if the scope is one."""
+    loop = data.get("loop")
+    return loop.get("slots") if isinstance(loop, dict) else None
 
 
 @dataclass
@@ -94,17 +133,20 @@ def head(state: InstanceState) -> dict[str, Any]:
 
 def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     """Assemble a split state from its head and every part (proportional to the size)."""
-    snapshot: dict[str, Any] = {**row.state, **{kind: {} for kind in PART_KINDS}}
     sizes: dict[str, int] = {}
+    rows = []
     for key, data, size in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
         "key", "data", "size"
     ):
-        letter, _, entry_id = key.partition(":")
-        snapshot[KIND[letter]][entry_id] = data
+        rows.append((key, data))
         sizes[key] = size
+    snapshot, old_form = assemble(row.state, rows)
     state = InstanceState.from_dict(snapshot)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
+    for scope_id in old_form:  # rewrite once in the current form (see the module's doc)
+        split.touched["scopes"].add(scope_id)
+        split.touched["tokens"].update(snapshot["scopes"][scope_id]["tokens"])
     return state, split
 
 
@@ -113,14 +155,42 @@ def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
     for displays and workers)."""
     if not is_split(row.state):
         return row.state  # type: ignore[no-any-return]
-    snapshot: dict[str, Any] = {**row.state, **{kind: {} for kind in PART_KINDS}}
+    rows = InstanceStatePart.objects.filter(instance_id=row.pk).values_list("key", "data")
+    snapshot, _ = assemble(row.state, rows)
     snapshot.pop("split", None)
-    for key, data in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
-        "key", "data"
-    ):
+    return snapshot
+
+
+def assemble(
+    head_part: dict[str, Any], rows: Iterable[tuple[str, dict[str, Any]]]
+) -> tuple[dict[str, Any], list[str]]:
+    """The ``to_dict()`` form from a split state's head and its ``(key, data)`` parts
+    (``data`` is consumed), and the ids of scopes stored in the older form (with their
+    token list). Token lists and loop slots are rebuilt in token creation order, the
+    order the runtime added them in."""
+    snapshot: dict[str, Any] = {**head_part, **{kind: {} for kind in PART_KINDS}}
+    for key, data in rows:
         letter, _, entry_id = key.partition(":")
         snapshot[KIND[letter]][entry_id] = data
-    return snapshot
+    tokens, scopes = snapshot["tokens"], snapshot["scopes"]
+    members: dict[str, list[str]] = {}
+    slots: dict[str, dict[str, Any]] = {}
+    for token_id in _ordered(tokens):
+        token = tokens[token_id]
+        members.setdefault(token["scope_id"], []).append(token_id)
+        if LOOP_SLOT in token:
+            slots.setdefault(token["scope_id"], {})[token_id] = token.pop(LOOP_SLOT)
+    old_form = []
+    for scope_id, scope in scopes.items():
+        if "tokens" in scope:
+            old_form.append(scope_id)
+            continue
+        scope["tokens"] = members.get(scope_id, [])
+        stored = _loop_slots(scope["data"]) if scope.get("data") else None
+        if stored is not None:
+            merged = {**stored, **slots.get(scope_id, {})}
+            scope["data"]["loop"]["slots"] = {k: merged[k] for k in _ordered(merged)}
+    return snapshot, old_form
 
 
 def snapshot_parts(row: ProcessInstance, wait_id: str | None) -> dict[str, Any]:
@@ -178,7 +248,7 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
                     delta -= sizes.pop(key)
                     gone.append(key)
                 continue
-            text = encode(part_dict(entry))
+            text = encode(part_dict(entry, state.scopes))
             size = _bytes(text)
             delta += size - sizes.get(key, 0)
             sizes[key] = size
