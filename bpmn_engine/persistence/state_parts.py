@@ -68,11 +68,17 @@ def entry_count(state: InstanceState) -> int:
     return len(state.tokens) + len(state.scopes) + len(state.waits) + len(state.incidents)
 
 
-def part_dict(entry: Any, scopes: dict[str, Scope]) -> dict[str, Any]:
+def part_dict(
+    entry: Any, scopes: dict[str, Scope], orphans: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The stored form of one token, scope, wait or incident (not copied deeply): a scope
-    without its token list and the loop slots of its tokens, a token with its loop slot."""
+    without its token list and the loop slots of its tokens, a token with its loop slot.
+
+    A scope's part keeps the slots whose token is gone (none normally: an instance token
+    gives its slot back when it ends; cancelled ones go with their body); ``orphans``
+    names the only slots that can be such (None: look at every slot)."""
     if isinstance(entry, Scope):
-        return _scope_part(entry)
+        return _scope_part(entry, orphans)
     data: dict[str, Any] = entry.to_dict()
     if isinstance(entry, Token):
         scope = dict.get(scopes, entry.scope_id)
@@ -82,19 +88,16 @@ def part_dict(entry: Any, scopes: dict[str, Scope]) -> dict[str, Any]:
     return data
 
 
-def _scope_part(scope: Scope) -> dict[str, Any]:
-    data = scope.to_dict(shallow=True)
-    del data["tokens"]
+def _scope_part(scope: Scope, candidates: Iterable[str] | None) -> dict[str, Any]:
+    data = scope.to_dict(shallow=True, members=False)
     slots = _loop_slots(scope.data)
     if slots:
-        # Slots of tokens no longer in the scope stay in the scope's part (none normally:
-        # an instance token leaves its slot when it ends; cancelled ones go with the body).
         members = scope.tokens
-        orphans = (
-            {}
-            if slots.keys() <= members.keys()
-            else {k: v for k, v in slots.items() if k not in members}
-        )
+        orphans = {
+            k: slots[k]
+            for k in _ordered(slots if candidates is None else candidates)
+            if k in slots and k not in members
+        }
         data["data"] = {**data["data"], "loop": {**data["data"]["loop"], "slots": orphans}}
     return data
 
@@ -114,6 +117,9 @@ class Split:
     touched: dict[str, set[str]]
     head_bytes: int = 0
     parts_bytes: int = field(default=0)
+    # per loop body scope, the slots its stored part keeps (their tokens are gone); a scope
+    # missing here has its slots looked at whole on its next write
+    orphans: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -140,10 +146,11 @@ def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     ):
         rows.append((key, data))
         sizes[key] = size
-    snapshot, old_form = assemble(row.state, rows)
+    snapshot, old_form, orphans = assemble(row.state, rows)
     state = InstanceState.from_dict(snapshot)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
+    split.orphans = orphans
     for scope_id in old_form:  # rewrite once in the current form (see the module's doc)
         split.touched["scopes"].add(scope_id)
         split.touched["tokens"].update(snapshot["scopes"][scope_id]["tokens"])
@@ -156,18 +163,18 @@ def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
     if not is_split(row.state):
         return row.state  # type: ignore[no-any-return]
     rows = InstanceStatePart.objects.filter(instance_id=row.pk).values_list("key", "data")
-    snapshot, _ = assemble(row.state, rows)
+    snapshot = assemble(row.state, rows)[0]
     snapshot.pop("split", None)
     return snapshot
 
 
 def assemble(
     head_part: dict[str, Any], rows: Iterable[tuple[str, dict[str, Any]]]
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[str], dict[str, set[str]]]:
     """The ``to_dict()`` form from a split state's head and its ``(key, data)`` parts
-    (``data`` is consumed), and the ids of scopes stored in the older form (with their
-    token list). Token lists and loop slots are rebuilt in token creation order, the
-    order the runtime added them in."""
+    (``data`` is consumed); the ids of scopes stored in the older form (with their token
+    list); per loop body, the slots its part kept (``Split.orphans``). Token lists and
+    loop slots are rebuilt in token creation order, the order the runtime added them in."""
     snapshot: dict[str, Any] = {**head_part, **{kind: {} for kind in PART_KINDS}}
     for key, data in rows:
         letter, _, entry_id = key.partition(":")
@@ -181,6 +188,7 @@ def assemble(
         if LOOP_SLOT in token:
             slots.setdefault(token["scope_id"], {})[token_id] = token.pop(LOOP_SLOT)
     old_form = []
+    orphans: dict[str, set[str]] = {}
     for scope_id, scope in scopes.items():
         if "tokens" in scope:
             old_form.append(scope_id)
@@ -188,9 +196,10 @@ def assemble(
         scope["tokens"] = members.get(scope_id, [])
         stored = _loop_slots(scope["data"]) if scope.get("data") else None
         if stored is not None:
+            orphans[scope_id] = set(stored)
             merged = {**stored, **slots.get(scope_id, {})}
             scope["data"]["loop"]["slots"] = {k: merged[k] for k in _ordered(merged)}
-    return snapshot, old_form
+    return snapshot, old_form, orphans
 
 
 def snapshot_parts(row: ProcessInstance, wait_id: str | None) -> dict[str, Any]:
@@ -235,6 +244,7 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
     gone: list[str] = []
     sizes = split.sizes
     delta = 0
+    ended = {t for t in split.touched["tokens"] if not dict.__contains__(state.tokens, t)}
     for kind in PART_KINDS:
         touched = split.touched[kind]
         if not touched:
@@ -247,8 +257,21 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
                 if key in sizes:
                     delta -= sizes.pop(key)
                     gone.append(key)
+                if kind == "scopes":
+                    split.orphans.pop(entry_id, None)
                 continue
-            text = encode(part_dict(entry, state.scopes))
+            candidates = None
+            if kind == "scopes":
+                known = split.orphans.get(entry_id)
+                candidates = None if known is None else known | ended
+            data = part_dict(entry, state.scopes, candidates)
+            if kind == "scopes":
+                stored = _loop_slots(data["data"])
+                if stored is None:
+                    split.orphans.pop(entry_id, None)
+                else:
+                    split.orphans[entry_id] = set(stored)
+            text = encode(data)
             size = _bytes(text)
             delta += size - sizes.get(key, 0)
             sizes[key] = size

@@ -98,19 +98,23 @@ class Scope:
         self.completed: list[str] = []
         self.data: dict[str, Any] = {}
 
-    def to_dict(self, *, shallow: bool = False) -> dict[str, Any]:
-        """A JSON-safe copy; ``shallow`` shares ``data`` (for encoding right away)."""
-        return {
+    def to_dict(self, *, shallow: bool = False, members: bool = True) -> dict[str, Any]:
+        """A JSON-safe copy; ``shallow`` shares ``data`` (for encoding right away);
+        ``members=False`` leaves out the token list (a store that keeps it elsewhere)."""
+        d = {
             "id": self.id,
             "parent_id": self.parent_id,
             "node_id": self.node_id,
             "owner_token": self.owner_token,
             "local": self.local,
             "variables": dict(self.variables),
-            "tokens": list(self.tokens),
+            "tokens": list(self.tokens) if members else None,
             "completed": list(self.completed),
             "data": (self.data if shallow else copy.deepcopy(self.data)) if self.data else {},
         }
+        if not members:
+            del d["tokens"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scope:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import CommandBudgetExceededError
@@ -285,7 +285,34 @@ def test_a_loop_slot_whose_token_has_gone_stays_with_its_scope():
         for kind in PART_KINDS
         for entry_id, entry in getattr(state, kind).items()
     ]
-    snapshot, older = assemble({**state.head_dict(), "split": True}, rows)
+    snapshot, older, orphans = assemble({**state.head_dict(), "split": True}, rows)
     snapshot.pop("split")
-    assert (snapshot, older) == (state.to_dict(), [])
+    assert (snapshot, older, orphans) == (state.to_dict(), [], {"s-1": {"t-2"}})
     assert list(snapshot["scopes"]["s-1"]["data"]["loop"]["slots"]) == ["t-2", "t-3", "t-4"]
+
+
+def test_a_slot_whose_token_went_without_it_is_stored_and_kept_by_later_writes(
+    sally, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = start(SPLIT_AT + 10)
+    now = instance.started_at
+    with transaction.atomic():
+        loaded = store.load(store.lock_instance(instance.pk))  # from the cache
+        body_id = next(s.id for s in dict.values(loaded.state.scopes) if "loop" in s.data)
+        body = loaded.state.scopes[body_id]
+        gone = next(iter(body.tokens))
+        del loaded.state.tokens[gone], body.tokens[gone]  # its slot stays
+        store.save(loaded, now=now)
+        left = loaded.state.to_dict()
+    CACHE.clear()
+    with transaction.atomic():
+        again = store.load(store.lock_instance(instance.pk))  # from the parts
+        assert again.state.to_dict() == left
+        again.state.scopes[body_id].variables["seen"] = True  # a later write of the body
+        store.save(again, now=now)
+    part = InstanceStatePart.objects.get(instance=instance, key=f"s:{body_id}")
+    assert part.data["data"]["loop"]["slots"] == {gone: 0}
+    CACHE.clear()
+    instance.refresh_from_db()
+    assert store.load(instance).state.scopes[body_id].data["loop"]["slots"][gone] == 0
