@@ -18,7 +18,11 @@ copied rows during the measurement). A short probe times every SQL statement of 
 pairs (``connection.execute_wrapper``) to say which statement, if any, grows.
 
     .venv/bin/python bench/bench_curves.py [--sizes 0,100000,1000000] [--rounds 300]
-        [--slices 3] [--pgbench-seconds 4]
+        [--slices 3] [--pgbench-seconds 4] [--reuse] [--out curves]
+
+``--reuse`` measures the database as a previous run left it (no drop, no fill): run it
+on the filled database and on a fresh ``--sizes 0`` one in turn, and the two sizes are
+compared under the same load.
 
 Writes ``bench/results/curves.json``. Drops and recreates ``procession_bench``
 (``PROCESSION_BENCH_DB``). Filling 1M instances writes ~20M rows: expect several
@@ -186,17 +190,27 @@ def main() -> None:
         "--pgbench-seconds", type=int, default=4, help="each pgbench run beside a slice (0: none)"
     )
     parser.add_argument("--probe-rounds", type=int, default=30, help="pairs with SQL timed")
+    parser.add_argument("--reuse", action="store_true", help="measure the database as it is")
+    parser.add_argument("--out", default="curves", help="bench/results/<out>.json")
     args = parser.parse_args()
     if not support.reachable(support.PG_ADMIN_URL, 5432):
         print("PostgreSQL unreachable: skipped the curves benchmark")
         support.write_result("curves", {"skipped": "PostgreSQL unreachable"})
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"curves: recreating {support.PG_DB}; sizes {sizes}", flush=True)
-    support.recreate_database()
-    support.migrate(support.pg_url())
-    if args.pgbench_seconds:
-        support.prepare_pgbench()
+    if args.reuse:
+        print(f"curves: measuring {support.PG_DB} as it is", flush=True)
+        sizes = [0]
+        if args.pgbench_seconds and not support.psql(
+            "SELECT to_regclass('pgb_instance')", support.PG_DB
+        ):
+            support.prepare_pgbench()
+    else:
+        print(f"curves: recreating {support.PG_DB}; sizes {sizes}", flush=True)
+        support.recreate_database()
+        support.migrate(support.pg_url())
+        if args.pgbench_seconds:
+            support.prepare_pgbench()
     support.setup_django({"DATABASE_URL": support.pg_url(), "CELERY_BROKER_URL": "memory://"})
     from bpmn_engine.models import ProcessInstance
 
@@ -205,14 +219,15 @@ def main() -> None:
         "rounds": args.rounds,
         "slices": args.slices,
         "pgbench_seconds": args.pgbench_seconds,
+        "reused": args.reuse,
         "sizes": [],
     }
     shapes.deploy()
     user = assignee()
-    done, waiting = templates(user)
+    done, waiting = (0, 0) if args.reuse else templates(user)
     pairs(20, user)  # warm-up: caches, prepared connections
     for size in sizes:
-        fill_s = grow_to(size, done, waiting)
+        fill_s = 0.0 if args.reuse else grow_to(size, done, waiting)
         stored = ProcessInstance.objects.count()
         figures = measure(args.rounds, user, args.slices, args.pgbench_seconds)
         row = {
@@ -233,7 +248,7 @@ def main() -> None:
             f"load {figures['load_1min']}",
             flush=True,
         )
-    path = support.write_result("curves", result)
+    path = support.write_result(args.out, result)
     print(f"wrote {path.relative_to(support.ROOT)}")
 
 
