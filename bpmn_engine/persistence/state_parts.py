@@ -8,12 +8,15 @@ The state then tracks the entries a command touches (``InstanceState.track``), a
 store upserts or deletes exactly those parts and keeps the stored size as a running sum
 (no re-encoding of the whole state per command).
 
-A scope's parts leave out what grows with its tokens: its token list (rebuilt from the
-token parts, which name their scope, in creation order) and a loop body's slot per instance
-token (``data["loop"]["slots"]``, kept in each token's part as ``loop_slot``). So ending one
-instance of a 10,000-instance body rewrites a scope part of a few hundred bytes, not one
-listing 10,000 tokens. Scope parts written before this (with ``tokens``) are still read;
-the first write after such a load rewrites those scopes and their tokens in this form.
+A scope's part leaves out what grows with its work: its token list (rebuilt from the
+token parts, which name their scope, in creation order), a loop body's slot per instance
+token (``data["loop"]["slots"]``, kept in each token's part as ``loop_slot``) and its log
+of completed activities (append-only, in parts of ``LOG_CHUNK`` entries, ``c:<scope
+id>:<n>``; a write rewrites the last of them and adds new ones). So ending one instance
+of a 10,000-instance body rewrites a scope part of a few hundred bytes and one log part,
+not a part listing 10,000 tokens. Scope parts written in an earlier form (with
+``tokens`` or ``completed``) are still read; the first write after such a load rewrites
+those scopes and their tokens in this form.
 
 Decoding 10k parts is itself proportional to the size, so a process keeps the last few
 split states it committed in memory (``StateCache``), keyed by instance and version: the
@@ -49,6 +52,10 @@ LETTER = {"tokens": "t", "scopes": "s", "waits": "w", "incidents": "i"}
 KIND = {letter: kind for kind, letter in LETTER.items()}
 LOOP_SLOT = "loop_slot"
 """A token part's loop index (its entry in its body scope's ``data["loop"]["slots"]``)."""
+LOG = "c"
+"""Key letter of a part of a scope's completion log (``c:<scope id>:<n>``)."""
+LOG_CHUNK = 100
+"""Completion log entries per part."""
 
 
 def encoded_size(value: object) -> int:
@@ -89,7 +96,7 @@ def part_dict(
 
 
 def _scope_part(scope: Scope, candidates: Iterable[str] | None) -> dict[str, Any]:
-    data = scope.to_dict(shallow=True, members=False)
+    data = scope.to_dict(shallow=True, lists=False)
     slots = _loop_slots(scope.data)
     if slots:
         members = scope.tokens
@@ -120,6 +127,8 @@ class Split:
     # per loop body scope, the slots its stored part keeps (their tokens are gone); a scope
     # missing here has its slots looked at whole on its next write
     orphans: dict[str, set[str]] = field(default_factory=dict)
+    # per scope, the completion log entries stored in log parts
+    logged: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -146,11 +155,11 @@ def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     ):
         rows.append((key, data))
         sizes[key] = size
-    snapshot, old_form, orphans = assemble(row.state, rows)
+    snapshot, old_form, orphans, logged = assemble(row.state, rows)
     state = InstanceState.from_dict(snapshot)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
-    split.orphans = orphans
+    split.orphans, split.logged = orphans, logged
     for scope_id in old_form:  # rewrite once in the current form (see the module's doc)
         split.touched["scopes"].add(scope_id)
         split.touched["tokens"].update(snapshot["scopes"][scope_id]["tokens"])
@@ -169,16 +178,22 @@ def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
 
 
 def assemble(
-    head_part: dict[str, Any], rows: Iterable[tuple[str, dict[str, Any]]]
-) -> tuple[dict[str, Any], list[str], dict[str, set[str]]]:
+    head_part: dict[str, Any], rows: Iterable[tuple[str, Any]]
+) -> tuple[dict[str, Any], list[str], dict[str, set[str]], dict[str, int]]:
     """The ``to_dict()`` form from a split state's head and its ``(key, data)`` parts
-    (``data`` is consumed); the ids of scopes stored in the older form (with their token
-    list); per loop body, the slots its part kept (``Split.orphans``). Token lists and
-    loop slots are rebuilt in token creation order, the order the runtime added them in."""
+    (``data`` is consumed); the ids of scopes stored in an earlier form (with their token
+    list or log); per loop body, the slots its part kept (``Split.orphans``); per scope,
+    the log entries its log parts hold (``Split.logged``). Token lists and loop slots are
+    rebuilt in token creation order, the order the runtime added them in."""
     snapshot: dict[str, Any] = {**head_part, **{kind: {} for kind in PART_KINDS}}
+    logs: dict[str, dict[int, list[str]]] = {}
     for key, data in rows:
         letter, _, entry_id = key.partition(":")
-        snapshot[KIND[letter]][entry_id] = data
+        if letter == LOG:
+            scope_id, _, chunk = entry_id.rpartition(":")
+            logs.setdefault(scope_id, {})[int(chunk)] = data
+        else:
+            snapshot[KIND[letter]][entry_id] = data
     tokens, scopes = snapshot["tokens"], snapshot["scopes"]
     members: dict[str, list[str]] = {}
     slots: dict[str, dict[str, Any]] = {}
@@ -189,17 +204,23 @@ def assemble(
             slots.setdefault(token["scope_id"], {})[token_id] = token.pop(LOOP_SLOT)
     old_form = []
     orphans: dict[str, set[str]] = {}
+    logged: dict[str, int] = {}
     for scope_id, scope in scopes.items():
-        if "tokens" in scope:
+        chunks = logs.get(scope_id, {})
+        if "tokens" in scope or "completed" in scope:
             old_form.append(scope_id)
-            continue
+            if "tokens" in scope:
+                continue
+        else:
+            scope["completed"] = [entry for n in sorted(chunks) for entry in chunks[n]]
+            logged[scope_id] = len(scope["completed"])
         scope["tokens"] = members.get(scope_id, [])
         stored = _loop_slots(scope["data"]) if scope.get("data") else None
         if stored is not None:
             orphans[scope_id] = set(stored)
             merged = {**stored, **slots.get(scope_id, {})}
             scope["data"]["loop"]["slots"] = {k: merged[k] for k in _ordered(merged)}
-    return snapshot, old_form, orphans
+    return snapshot, old_form, orphans, logged
 
 
 def snapshot_parts(row: ProcessInstance, wait_id: str | None) -> dict[str, Any]:
@@ -237,13 +258,45 @@ def split_now(row: ProcessInstance, state: InstanceState) -> Split:
     return Split(sizes={}, touched=touched)
 
 
+class _Writes:
+    """The part upserts and deletes of one write, with the stored sizes kept."""
+
+    def __init__(self, row: ProcessInstance, split: Split) -> None:
+        self.row, self.split = row, split
+        self.upserts: list[InstanceStatePart] = []
+        self.gone: list[str] = []
+
+    def put(self, key: str, data: Any) -> None:
+        text = encode(data)
+        size = _bytes(text)
+        sizes = self.split.sizes
+        self.split.parts_bytes += size - sizes.get(key, 0)
+        sizes[key] = size
+        self.upserts.append(
+            InstanceStatePart(instance_id=self.row.pk, key=key, data=Encoded(text), size=size)
+        )
+
+    def drop(self, key: str) -> None:
+        if key in self.split.sizes:
+            self.split.parts_bytes -= self.split.sizes.pop(key)
+            self.gone.append(key)
+
+    def send(self) -> None:
+        if self.gone:
+            InstanceStatePart.objects.filter(instance_id=self.row.pk, key__in=self.gone).delete()
+        if self.upserts:
+            InstanceStatePart.objects.bulk_create(
+                self.upserts,
+                update_conflicts=True,
+                unique_fields=["instance", "key"],
+                update_fields=["data", "size"],
+            )
+
+
 def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> None:
     """Upsert the touched entries that exist, delete the touched ones that are gone, and
     keep the sizes; clears the touched sets."""
-    upserts: list[InstanceStatePart] = []
-    gone: list[str] = []
-    sizes = split.sizes
-    delta = 0
+    writes = _Writes(row, split)
     ended = {t for t in split.touched["tokens"] if not dict.__contains__(state.tokens, t)}
     for kind in PART_KINDS:
         touched = split.touched[kind]
@@ -251,44 +304,39 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
             continue
         letter, current = LETTER[kind], getattr(state, kind)
         for entry_id in _ordered(touched):
-            key = f"{letter}:{entry_id}"
             entry = dict.get(current, entry_id)
-            if entry is None:
-                if key in sizes:
-                    delta -= sizes.pop(key)
-                    gone.append(key)
-                if kind == "scopes":
-                    split.orphans.pop(entry_id, None)
-                continue
-            candidates = None
             if kind == "scopes":
-                known = split.orphans.get(entry_id)
-                candidates = None if known is None else known | ended
-            data = part_dict(entry, state.scopes, candidates)
-            if kind == "scopes":
-                stored = _loop_slots(data["data"])
-                if stored is None:
-                    split.orphans.pop(entry_id, None)
-                else:
-                    split.orphans[entry_id] = set(stored)
-            text = encode(data)
-            size = _bytes(text)
-            delta += size - sizes.get(key, 0)
-            sizes[key] = size
-            upserts.append(
-                InstanceStatePart(instance_id=row.pk, key=key, data=Encoded(text), size=size)
-            )
+                _write_scope(writes, entry_id, entry, ended)
+            elif entry is None:
+                writes.drop(f"{letter}:{entry_id}")
+            else:
+                writes.put(f"{letter}:{entry_id}", part_dict(entry, state.scopes))
         touched.clear()
-    split.parts_bytes += delta
-    if gone:
-        InstanceStatePart.objects.filter(instance_id=row.pk, key__in=gone).delete()
-    if upserts:
-        InstanceStatePart.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=["instance", "key"],
-            update_fields=["data", "size"],
-        )
+    writes.send()
+
+
+def _write_scope(writes: _Writes, scope_id: str, scope: Scope | None, ended: set[str]) -> None:
+    """A scope's part, its orphaned slots (``Split.orphans``) and the log parts past what
+    is stored (``Split.logged``); a gone scope's part and log parts are deleted."""
+    split = writes.split
+    known = split.orphans.pop(scope_id, None)
+    stored = split.logged.pop(scope_id, 0)
+    log = scope.completed if scope is not None else []
+    count = len(log)
+    first = 0 if count < stored else stored // LOG_CHUNK  # shrunk (never, today): all
+    for n in range(first, -(-count // LOG_CHUNK)) if count != stored else ():
+        writes.put(f"{LOG}:{scope_id}:{n}", log[n * LOG_CHUNK : (n + 1) * LOG_CHUNK])
+    for n in range(-(-count // LOG_CHUNK), -(-stored // LOG_CHUNK)):
+        writes.drop(f"{LOG}:{scope_id}:{n}")
+    if scope is None:
+        writes.drop(f"s:{scope_id}")
+        return
+    split.logged[scope_id] = count
+    data = part_dict(scope, {}, None if known is None else known | ended)
+    kept = _loop_slots(data["data"])
+    if kept is not None:
+        split.orphans[scope_id] = set(kept)
+    writes.put(f"s:{scope_id}", data)
 
 
 def _ordered(ids: Iterable[str]) -> list[str]:

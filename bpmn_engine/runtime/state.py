@@ -98,22 +98,22 @@ class Scope:
         self.completed: list[str] = []
         self.data: dict[str, Any] = {}
 
-    def to_dict(self, *, shallow: bool = False, members: bool = True) -> dict[str, Any]:
+    def to_dict(self, *, shallow: bool = False, lists: bool = True) -> dict[str, Any]:
         """A JSON-safe copy; ``shallow`` shares ``data`` (for encoding right away);
-        ``members=False`` leaves out the token list (a store that keeps it elsewhere)."""
-        d = {
+        ``lists=False`` leaves out the token list and the completion log, the two that
+        grow with the scope's work (for a store that keeps them elsewhere)."""
+        d: dict[str, Any] = {
             "id": self.id,
             "parent_id": self.parent_id,
             "node_id": self.node_id,
             "owner_token": self.owner_token,
             "local": self.local,
             "variables": dict(self.variables),
-            "tokens": list(self.tokens) if members else None,
-            "completed": list(self.completed),
-            "data": (self.data if shallow else copy.deepcopy(self.data)) if self.data else {},
         }
-        if not members:
-            del d["tokens"]
+        if lists:
+            d["tokens"] = list(self.tokens)
+            d["completed"] = list(self.completed)
+        d["data"] = (self.data if shallow else copy.deepcopy(self.data)) if self.data else {}
         return d
 
     @classmethod

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import CommandBudgetExceededError
 from bpmn_engine.models import InstanceStatePart, ProcessInstance, TokenRow, UserTask
-from bpmn_engine.persistence import store
+from bpmn_engine.persistence import state_parts, store
 from bpmn_engine.persistence.state_parts import (
     CACHE,
     LETTER,
@@ -40,7 +40,7 @@ FAN_OUT = process(
     '</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask><bpmn:endEvent id="end"/>'
     + flows(("start", "many"), ("many", "end")),
 )
-PART_KEY = re.compile(r"'([tswi]:[^']*)'")
+PART_KEY = re.compile(r"'([tswic]:[^']*)'")
 
 
 @pytest.fixture
@@ -194,7 +194,7 @@ def test_completing_one_task_of_a_1000_token_instance_reads_and_writes_only_what
     queries = complete(task, sally)
     parts = [q["sql"] for q in queries if "instancestatepart" in q["sql"]]
     assert not [sql for sql in parts if sql.lstrip().upper().startswith("SELECT")]
-    assert len(written_parts(queries)) <= 6
+    assert len(written_parts(queries)) <= 7
     # Every statement with its values inlined (measured: ~1 KB of parts, ~8 KB in all): a
     # part listing the 1,000 tokens (the body scope did: 23.5 KB of parts, 30 KB in all)
     # or a statement per token would blow these bounds.
@@ -260,7 +260,8 @@ def test_scope_parts_stored_with_their_token_lists_are_read_and_rewritten_on_the
         complete(open_tasks(instance)[0], sally)
     left = CACHE.entries[instance.pk].state.to_dict()
     parts = {p.key: p.data for p in InstanceStatePart.objects.filter(instance=instance)}
-    assert not [key for key, data in parts.items() if key.startswith("s:") and "tokens" in data]
+    scopes = [data for key, data in parts.items() if key.startswith("s:")]
+    assert not [scope for scope in scopes if "tokens" in scope or "completed" in scope]
     body = next(scope for scope in left["scopes"].values() if "loop" in scope["data"])
     assert all(LOOP_SLOT in parts[f"t:{token_id}"] for token_id in body["tokens"])
     CACHE.clear()
@@ -285,9 +286,10 @@ def test_a_loop_slot_whose_token_has_gone_stays_with_its_scope():
         for kind in PART_KINDS
         for entry_id, entry in getattr(state, kind).items()
     ]
-    snapshot, older, orphans = assemble({**state.head_dict(), "split": True}, rows)
+    snapshot, older, orphans, logged = assemble({**state.head_dict(), "split": True}, rows)
     snapshot.pop("split")
     assert (snapshot, older, orphans) == (state.to_dict(), [], {"s-1": {"t-2"}})
+    assert logged == {"root": 0, "s-1": 0}
     assert list(snapshot["scopes"]["s-1"]["data"]["loop"]["slots"]) == ["t-2", "t-3", "t-4"]
 
 
@@ -316,3 +318,29 @@ def test_a_slot_whose_token_went_without_it_is_stored_and_kept_by_later_writes(
     CACHE.clear()
     instance.refresh_from_db()
     assert store.load(instance).state.scopes[body_id].data["loop"]["slots"][gone] == 0
+
+
+def test_a_scopes_completion_log_is_stored_in_parts_and_a_write_adds_to_the_last(
+    sally, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(state_parts, "LOG_CHUNK", 3)
+    instance = start(SPLIT_AT + 10)
+    for task_id in open_tasks(instance)[:6]:
+        with django_capture_on_commit_callbacks(execute=True):
+            complete(task_id, sally)
+    with django_capture_on_commit_callbacks(execute=True):
+        last = complete(open_tasks(instance)[0], sally)
+    body = next(s for s in stored_snapshot(instance)["scopes"].values() if "loop" in s["data"])
+    logs = {
+        p.key: p.data
+        for p in InstanceStatePart.objects.filter(instance=instance, key__startswith="c:")
+    }
+    mine = {key: data for key, data in logs.items() if key.startswith(f"c:{body['id']}:")}
+    assert sorted(mine) == [f"c:{body['id']}:{n}" for n in range(3)]
+    assert [len(mine[f"c:{body['id']}:{n}"]) for n in range(3)] == [3, 3, 1]
+    assert [key for key in written_parts(last) if key.startswith("c:")] == [f"c:{body['id']}:2"]
+    left = CACHE.entries[instance.pk].state.to_dict()
+    CACHE.clear()
+    instance.refresh_from_db()
+    assert store.load(instance).state.to_dict() == left
+    assert left["scopes"][body["id"]]["completed"] == ["many"] * 7
