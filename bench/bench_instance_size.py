@@ -11,7 +11,10 @@ still-running body). Also counted per completion: SQL statements, and how many o
 write (``UPDATE``/``INSERT``/``DELETE``). The completions run in one process, so a split
 state comes from the process's cache of committed states; five more completions per size
 empty that cache first (``cache_miss``: what a command costs when another process wrote
-the instance last).
+the instance last). Last, ``--completions`` more tasks of the largest instance are
+completed in turn with the tasks of as many new 1-token instances (``interleaved``): both
+sizes against the same database contents, the 10k instance's rows included, and the same
+moment's load (the first pass measures the 1-token size first, on a smaller database).
 
     .venv/bin/python bench/bench_instance_size.py [--completions 20] [--sizes 1,100,1000,9999]
         [--profile 9999]
@@ -132,10 +135,13 @@ def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[st
     rows: list[dict[str, Any]] = []
     profile_text = ""
     cold_count = 5
+    spare: list[int] = []
     for size in sizes:
         profiled = 5 if size == profile_size else 0
+        extra = completions if size == max(sizes) and size > 1 else 0
         began = time.perf_counter()
-        tasks = _tasks_for(size, completions + cold_count + profiled)
+        tasks = _tasks_for(size, completions + cold_count + profiled + extra)
+        spare = tasks[len(tasks) - extra :] if extra else spare
         start_s = time.perf_counter() - began
         warm = [_complete(task) for task in tasks[:completions]]
         row = {
@@ -155,7 +161,7 @@ def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[st
         rows.append(row)
         if profiled:
             profiler = cProfile.Profile()
-            for task in tasks[completions + cold_count :]:
+            for task in tasks[completions + cold_count : completions + cold_count + profiled]:
                 profiler.enable()
                 _complete(task)
                 profiler.disable()
@@ -167,7 +173,23 @@ def child_main(sizes: list[int], completions: int, profile_size: int) -> dict[st
         row["ratio_to_1"] = round(row["median_ms"] / base, 2)
         if "cache_miss" in row:
             row["cache_miss"]["ratio_to_1"] = round(row["cache_miss"]["median_ms"] / base, 2)
-    return {"rows": rows, "profile": profile_text}
+    result: dict[str, Any] = {"rows": rows, "profile": profile_text}
+    if spare:
+        one, large = [], []
+        for small_task, large_task in zip(_tasks_for(1, len(spare)), spare, strict=True):
+            one.append(_complete(small_task))
+            large.append(_complete(large_task))
+        result["interleaved"] = {
+            "tokens": max(sizes) + 1,
+            "one": _row(1, one),
+            "large": _row(max(sizes), large),
+        }
+        result["interleaved"]["ratio"] = round(
+            result["interleaved"]["large"]["median_ms"] / result["interleaved"]["one"]["median_ms"],
+            2,
+        )
+        print(f"    interleaved: {json.dumps(result['interleaved'])}", flush=True)
+    return result
 
 
 # ============================================================================ parent side

@@ -40,7 +40,9 @@ FAN_OUT = process(
     '</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask><bpmn:endEvent id="end"/>'
     + flows(("start", "many"), ("many", "end")),
 )
-PART_KEY = re.compile(r"'([tswic]:[^']*)'")
+# A part key as a literal of a DELETE (SQLite, PostgreSQL) or an INSERT's VALUES (SQLite)
+# or UNNEST array (PostgreSQL): t:t-3, s:root, w:w-2, i:i-1, c:s-1:0.
+PART_KEY = re.compile(r"(?<![\w-])([tswic]:[\w-]+(?::\d+)?)")
 
 
 @pytest.fixture
