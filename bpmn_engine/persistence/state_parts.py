@@ -3,20 +3,11 @@
 A small instance keeps its whole ``to_dict()`` in ``ProcessInstance.state`` (one row,
 one write). Once a state holds more than ``SPLIT_AT`` tokens, scopes, waits and
 incidents, the row keeps only the head (``InstanceState.head_dict()`` plus ``"split":
-true``) and every token, scope, wait and incident becomes an ``InstanceStatePart`` row.
-The state then tracks the entries a command touches (``InstanceState.track``), and the
-store upserts or deletes exactly those parts and keeps the stored size as a running sum
-(no re-encoding of the whole state per command).
-
-A scope's part leaves out what grows with its work: its token list (rebuilt from the
-token parts, which name their scope, in creation order), a loop body's slot per instance
-token (``data["loop"]["slots"]``, kept in each token's part as ``loop_slot``) and its log
-of completed activities (append-only, in parts of ``LOG_CHUNK`` entries, ``c:<scope
-id>:<n>``; a write rewrites the last of them and adds new ones). So ending one instance
-of a 10,000-instance body rewrites a scope part of a few hundred bytes and one log part,
-not a part listing 10,000 tokens. Scope parts written in an earlier form (with
-``tokens`` or ``completed``) are still read; the first write after such a load rewrites
-those scopes and their tokens in this form.
+true``) and every token, scope, wait and incident becomes an ``InstanceStatePart`` row
+(their stored form, which keeps what grows with a scope out of the scope's part, is
+``part_forms``). The state then tracks the entries a command touches
+(``InstanceState.track``), and the store upserts or deletes exactly those parts and keeps
+the stored size as a running sum (no re-encoding of the whole state per command).
 
 Decoding 10k parts is itself proportional to the size, so a process keeps the last few
 split states it committed in memory (``StateCache``), keyed by instance and version: the
@@ -28,19 +19,29 @@ back only after commit, so a rolled-back command never leaves a half-applied sta
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from bpmn_engine.models import InstanceStatePart, ProcessInstance
-from bpmn_engine.models.encoding import Encoded, ExactJSONEncoder
+from bpmn_engine.models.encoding import Encoded
+from bpmn_engine.persistence.part_forms import (
+    ITEMS,
+    LETTER,
+    LOG,
+    LOG_CHUNK,
+    assemble,
+    byte_size,
+    encode,
+    loop_items,
+    ordered,
+    part_dict,
+)
 from bpmn_engine.runtime import InstanceState
-from bpmn_engine.runtime.state import PART_KINDS, Scope, Token
+from bpmn_engine.runtime.state import PART_KINDS, Scope
 
 SPLIT_AT = 200
 """Entries (tokens + scopes + waits + incidents) above which a state is stored split."""
@@ -48,71 +49,14 @@ SPLIT_AT = 200
 CACHED_STATES = 8
 """Split states one process keeps in memory between commands."""
 
-LETTER = {"tokens": "t", "scopes": "s", "waits": "w", "incidents": "i"}
-KIND = {letter: kind for kind, letter in LETTER.items()}
-LOOP_SLOT = "loop_slot"
-"""A token part's loop index (its entry in its body scope's ``data["loop"]["slots"]``)."""
-LOG = "c"
-"""Key letter of a part of a scope's completion log (``c:<scope id>:<n>``)."""
-LOG_CHUNK = 100
-"""Completion log entries per part."""
-
 
 def encoded_size(value: object) -> int:
     """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
-    return _bytes(encode(value))
-
-
-def encode(value: object) -> str:
-    return json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False)
-
-
-def _bytes(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode())
+    return byte_size(encode(value))
 
 
 def entry_count(state: InstanceState) -> int:
     return len(state.tokens) + len(state.scopes) + len(state.waits) + len(state.incidents)
-
-
-def part_dict(
-    entry: Any, scopes: dict[str, Scope], orphans: Iterable[str] | None = None
-) -> dict[str, Any]:
-    """The stored form of one token, scope, wait or incident (not copied deeply): a scope
-    without its token list and the loop slots of its tokens, a token with its loop slot.
-
-    A scope's part keeps the slots whose token is gone (none normally: an instance token
-    gives its slot back when it ends; cancelled ones go with their body); ``orphans``
-    names the only slots that can be such (None: look at every slot)."""
-    if isinstance(entry, Scope):
-        return _scope_part(entry, orphans)
-    data: dict[str, Any] = entry.to_dict()
-    if isinstance(entry, Token):
-        scope = dict.get(scopes, entry.scope_id)
-        slots = _loop_slots(scope.data) if scope is not None else None
-        if slots and entry.id in slots:
-            data[LOOP_SLOT] = slots[entry.id]
-    return data
-
-
-def _scope_part(scope: Scope, candidates: Iterable[str] | None) -> dict[str, Any]:
-    data = scope.to_dict(shallow=True, lists=False)
-    slots = _loop_slots(scope.data)
-    if slots:
-        members = scope.tokens
-        orphans = {
-            k: slots[k]
-            for k in _ordered(slots if candidates is None else candidates)
-            if k in slots and k not in members
-        }
-        data["data"] = {**data["data"], "loop": {**data["data"]["loop"], "slots": orphans}}
-    return data
-
-
-def _loop_slots(data: dict[str, Any]) -> dict[str, Any] | None:
-    """A loop body's instance slots (token id -> loop index), if the scope is one."""
-    loop = data.get("loop")
-    return loop.get("slots") if isinstance(loop, dict) else None
 
 
 @dataclass
@@ -129,6 +73,8 @@ class Split:
     orphans: dict[str, set[str]] = field(default_factory=dict)
     # per scope, the completion log entries stored in log parts
     logged: dict[str, int] = field(default_factory=dict)
+    # per multi-instance body, the input collection its items part holds (the same object)
+    items: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -155,14 +101,16 @@ def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     ):
         rows.append((key, data))
         sizes[key] = size
-    snapshot, old_form, orphans, logged = assemble(row.state, rows)
-    state = InstanceState.from_dict(snapshot)
+    found = assemble(row.state, rows)
+    state = InstanceState.from_dict(found.snapshot)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
-    split.orphans, split.logged = orphans, logged
-    for scope_id in old_form:  # rewrite once in the current form (see the module's doc)
+    split.orphans, split.logged = found.orphans, found.logged
+    for scope_id in found.listed:
+        split.items[scope_id] = dict.__getitem__(state.scopes, scope_id).data["loop"]["items"]
+    for scope_id in found.earlier:  # rewrite once in the current form (``part_forms``)
         split.touched["scopes"].add(scope_id)
-        split.touched["tokens"].update(snapshot["scopes"][scope_id]["tokens"])
+        split.touched["tokens"].update(found.snapshot["scopes"][scope_id]["tokens"])
     return state, split
 
 
@@ -172,55 +120,9 @@ def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
     if not is_split(row.state):
         return row.state  # type: ignore[no-any-return]
     rows = InstanceStatePart.objects.filter(instance_id=row.pk).values_list("key", "data")
-    snapshot = assemble(row.state, rows)[0]
+    snapshot = assemble(row.state, rows).snapshot
     snapshot.pop("split", None)
     return snapshot
-
-
-def assemble(
-    head_part: dict[str, Any], rows: Iterable[tuple[str, Any]]
-) -> tuple[dict[str, Any], list[str], dict[str, set[str]], dict[str, int]]:
-    """The ``to_dict()`` form from a split state's head and its ``(key, data)`` parts
-    (``data`` is consumed); the ids of scopes stored in an earlier form (with their token
-    list or log); per loop body, the slots its part kept (``Split.orphans``); per scope,
-    the log entries its log parts hold (``Split.logged``). Token lists and loop slots are
-    rebuilt in token creation order, the order the runtime added them in."""
-    snapshot: dict[str, Any] = {**head_part, **{kind: {} for kind in PART_KINDS}}
-    logs: dict[str, dict[int, list[str]]] = {}
-    for key, data in rows:
-        letter, _, entry_id = key.partition(":")
-        if letter == LOG:
-            scope_id, _, chunk = entry_id.rpartition(":")
-            logs.setdefault(scope_id, {})[int(chunk)] = data
-        else:
-            snapshot[KIND[letter]][entry_id] = data
-    tokens, scopes = snapshot["tokens"], snapshot["scopes"]
-    members: dict[str, list[str]] = {}
-    slots: dict[str, dict[str, Any]] = {}
-    for token_id in _ordered(tokens):
-        token = tokens[token_id]
-        members.setdefault(token["scope_id"], []).append(token_id)
-        if LOOP_SLOT in token:
-            slots.setdefault(token["scope_id"], {})[token_id] = token.pop(LOOP_SLOT)
-    old_form = []
-    orphans: dict[str, set[str]] = {}
-    logged: dict[str, int] = {}
-    for scope_id, scope in scopes.items():
-        chunks = logs.get(scope_id, {})
-        if "tokens" in scope or "completed" in scope:
-            old_form.append(scope_id)
-            if "tokens" in scope:
-                continue
-        else:
-            scope["completed"] = [entry for n in sorted(chunks) for entry in chunks[n]]
-            logged[scope_id] = len(scope["completed"])
-        scope["tokens"] = members.get(scope_id, [])
-        stored = _loop_slots(scope["data"]) if scope.get("data") else None
-        if stored is not None:
-            orphans[scope_id] = set(stored)
-            merged = {**stored, **slots.get(scope_id, {})}
-            scope["data"]["loop"]["slots"] = {k: merged[k] for k in _ordered(merged)}
-    return snapshot, old_form, orphans, logged
 
 
 def snapshot_parts(row: ProcessInstance, wait_id: str | None) -> dict[str, Any]:
@@ -268,7 +170,7 @@ class _Writes:
 
     def put(self, key: str, data: Any) -> None:
         text = encode(data)
-        size = _bytes(text)
+        size = byte_size(text)
         sizes = self.split.sizes
         self.split.parts_bytes += size - sizes.get(key, 0)
         sizes[key] = size
@@ -303,7 +205,7 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
         if not touched:
             continue
         letter, current = LETTER[kind], getattr(state, kind)
-        for entry_id in _ordered(touched):
+        for entry_id in ordered(touched):
             entry = dict.get(current, entry_id)
             if kind == "scopes":
                 _write_scope(writes, entry_id, entry, ended)
@@ -316,9 +218,17 @@ def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> Non
 
 
 def _write_scope(writes: _Writes, scope_id: str, scope: Scope | None, ended: set[str]) -> None:
-    """A scope's part, its orphaned slots (``Split.orphans``) and the log parts past what
-    is stored (``Split.logged``); a gone scope's part and log parts are deleted."""
+    """A scope's part, its orphaned slots (``Split.orphans``), the log parts past what is
+    stored (``Split.logged``) and its input collection unless stored (``Split.items``); a
+    gone scope's parts are deleted."""
     split = writes.split
+    items = loop_items(scope.data) if scope is not None else None
+    if items is None:
+        split.items.pop(scope_id, None)
+        writes.drop(f"{ITEMS}:{scope_id}")
+    elif split.items.get(scope_id) is not items:
+        split.items[scope_id] = items
+        writes.put(f"{ITEMS}:{scope_id}", items)
     known = split.orphans.pop(scope_id, None)
     stored = split.logged.pop(scope_id, 0)
     log = scope.completed if scope is not None else []
@@ -333,15 +243,10 @@ def _write_scope(writes: _Writes, scope_id: str, scope: Scope | None, ended: set
         return
     split.logged[scope_id] = count
     data = part_dict(scope, {}, None if known is None else known | ended)
-    kept = _loop_slots(data["data"])
+    kept = data["data"].get("loop", {}).get("slots")
     if kept is not None:
         split.orphans[scope_id] = set(kept)
     writes.put(f"s:{scope_id}", data)
-
-
-def _ordered(ids: Iterable[str]) -> list[str]:
-    """Ids in creation order (``t-9`` before ``t-10``): deterministic writes."""
-    return sorted(ids, key=lambda i: (len(i), i))
 
 
 # ---------------------------------------------------------------------------- the cache

@@ -15,16 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from bpmn_engine.errors import CommandBudgetExceededError
 from bpmn_engine.models import InstanceStatePart, ProcessInstance, TokenRow, UserTask
 from bpmn_engine.persistence import state_parts, store
-from bpmn_engine.persistence.state_parts import (
-    CACHE,
-    LETTER,
-    LOOP_SLOT,
-    SPLIT_AT,
-    assemble,
-    encode,
-    part_dict,
-    stored_snapshot,
-)
+from bpmn_engine.persistence.part_forms import LETTER, LOOP_SLOT, assemble, encode, part_dict
+from bpmn_engine.persistence.state_parts import CACHE, SPLIT_AT, stored_snapshot
 from bpmn_engine.runtime.state import PART_KINDS, InstanceState, Scope, Token
 from bpmn_engine.selectors.tasks import task_variables
 from bpmn_engine.services import complete_user_task, deploy_definition, start_instance
@@ -42,12 +34,20 @@ FAN_OUT = process(
 )
 # A part key as a literal of a DELETE (SQLite, PostgreSQL) or an INSERT's VALUES (SQLite)
 # or UNNEST array (PostgreSQL): t:t-3, s:root, w:w-2, i:i-1, c:s-1:0.
-PART_KEY = re.compile(r"(?<![\w-])([tswic]:[\w-]+(?::\d+)?)")
+FOR_EACH = process(
+    "for_each",
+    '<bpmn:startEvent id="start"/><bpmn:userTask id="many" camunda:assignee="sally">'
+    '<bpmn:multiInstanceLoopCharacteristics isSequential="false" '
+    'camunda:collection="${lines}" camunda:elementVariable="line"/>'
+    '</bpmn:userTask><bpmn:endEvent id="end"/>' + flows(("start", "many"), ("many", "end")),
+)
+PART_KEY = re.compile(r"(?<![\w-])([tswicl]:[\w-]+(?::\d+)?)")
 
 
 @pytest.fixture
 def sally(db):
     deploy_definition(name="fan_out", resources={"fan_out.bpmn": FAN_OUT})
+    deploy_definition(name="for_each", resources={"for_each.bpmn": FOR_EACH})
     CACHE.clear()
     yield User.objects.create_user("sally", password="x")
     CACHE.clear()
@@ -288,10 +288,10 @@ def test_a_loop_slot_whose_token_has_gone_stays_with_its_scope():
         for kind in PART_KINDS
         for entry_id, entry in getattr(state, kind).items()
     ]
-    snapshot, older, orphans, logged = assemble({**state.head_dict(), "split": True}, rows)
+    snapshot, older, orphans, logged, listed = assemble({**state.head_dict(), "split": True}, rows)
     snapshot.pop("split")
     assert (snapshot, older, orphans) == (state.to_dict(), [], {"s-1": {"t-2"}})
-    assert logged == {"root": 0, "s-1": 0}
+    assert (logged, listed) == ({"root": 0, "s-1": 0}, [])
     assert list(snapshot["scopes"]["s-1"]["data"]["loop"]["slots"]) == ["t-2", "t-3", "t-4"]
 
 
@@ -346,3 +346,28 @@ def test_a_scopes_completion_log_is_stored_in_parts_and_a_write_adds_to_the_last
     instance.refresh_from_db()
     assert store.load(instance).state.to_dict() == left
     assert left["scopes"][body["id"]]["completed"] == ["many"] * 7
+
+
+def test_a_bodys_input_collection_is_written_once_and_read_back_for_its_instances(
+    sally, django_capture_on_commit_callbacks
+):
+    lines = [{"sku": f"SKU-{n}", "note": "x" * 40} for n in range(SPLIT_AT + 10)]
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = start_instance(definition_key="for_each", variables={"lines": lines})
+    first, second, third = open_tasks(instance)[:3]
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(first, sally)
+    queries = complete(second, sally)
+    assert not [key for key in written_parts(queries) if key.startswith("l:")]
+    parts = [q["sql"] for q in queries if "instancestatepart" in q["sql"]]
+    # The root scope's part holds the 'lines' variable and is rewritten (the command read
+    # variables through it); the body's copy of the collection is not: once, not twice.
+    assert sum(len(sql) for sql in parts) < 1.5 * len(encode(lines))
+    (items,) = InstanceStatePart.objects.filter(instance=instance, key__startswith="l:")
+    assert items.data == lines
+    CACHE.clear()
+    assert task_variables(UserTask.objects.get(pk=third))["line"] == lines[2]
+    instance.refresh_from_db()
+    loaded = store.load(instance)
+    body = next(s for s in dict.values(loaded.state.scopes) if "loop" in s.data)
+    assert body.data["loop"]["items"] == lines
