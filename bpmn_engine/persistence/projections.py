@@ -147,25 +147,61 @@ def _job_created(instance: ProcessInstance, e: fx.JobCreated, now: datetime) -> 
             retries = retry_policy(e.retry_time_cycle).retries
         except TimerDefinitionError:
             retries = e.retries
-    job = Job.objects.create(
-        instance=instance,
-        wait_id=e.wait_id,
-        node_id=e.node_id,
-        job_type=e.job_type,
-        external=external,
-        retries=retries,
-        retry_time_cycle=e.retry_time_cycle or "",
-        priority=e.priority,
-        headers=dict(e.headers),
-        due_at=now,
-        created_at=now,
-        implementation=e.implementation,
-        result_variable=e.result_variable or "",
-        idempotency_key=f"{instance.pk}:{e.wait_id}",
-        dispatched_at=None if external else now,
+    row = (
+        instance.pk,
+        e.wait_id,
+        e.node_id,
+        e.job_type,
+        external,
+        JobState.PENDING,
+        retries,
+        e.retry_time_cycle or "",
+        e.priority,
+        sql.json_value(dict(e.headers)),
+        e.implementation,
+        e.result_variable or "",
+        f"{instance.pk}:{e.wait_id}",
+        sql.when(now),
+        None if external else sql.when(now),
+        "",
+        None,
+        0,
+        "",
+        sql.when(now),
+        None,
+    )
+    # Written, not built by the ORM; the id comes back for the doorbell after the commit.
+    [(job_id,)] = sql.insert_rows(
+        Job, _JOB_COLUMNS, [row], json_columns=_JOB_JSON, suffix="RETURNING id"
     )
     if not external:
-        dispatch_after_commit(job.pk, job.job_type)
+        dispatch_after_commit(job_id, e.job_type)
+
+
+_JOB_COLUMNS = (
+    "instance_id",
+    "wait_id",
+    "node_id",
+    "job_type",
+    "external",
+    "state",
+    "retries",
+    "retry_time_cycle",
+    "priority",
+    "headers",
+    "implementation",
+    "result_variable",
+    "idempotency_key",
+    "due_at",
+    "dispatched_at",
+    "lock_owner",
+    "lock_expires_at",
+    "attempts",
+    "last_error",
+    "created_at",
+    "completed_at",
+)
+_JOB_JSON = frozenset({"headers"})
 
 
 def _timer_scheduled(instance: ProcessInstance, e: fx.TimerScheduled, now: datetime) -> None:

@@ -166,9 +166,13 @@ def lock_top_level(instance_ids: list[int]) -> list[ProcessInstance]:
     ids = sorted(set(instance_ids))
     split = sql.column_count(ProcessInstance)
     rows = []
+    definitions: dict[Any, ProcessDefinition] = {}  # a batch's instances share a few
     for values in sql.fetchall(_lock_many_sql(connection.vendor, len(ids)), ids):
         row = sql.build(ProcessInstance, values[:split])
-        row.definition = sql.build(ProcessDefinition, values[split:])
+        definition = definitions.get(values[split])
+        if definition is None:
+            definition = definitions[values[split]] = sql.build(ProcessDefinition, values[split:])
+        row.definition = definition
         rows.append(row)
     return rows
 

@@ -24,6 +24,8 @@ from bpmn_engine.errors import (
 )
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
+from bpmn_engine.persistence import job_rows
+from bpmn_engine.persistence.job_rows import Breaker
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.job_policy import fail_job, record_handler_outcome
 from bpmn_engine.services.transactions import command
@@ -151,9 +153,11 @@ def report_outcome(
     """Apply ``outcome`` to job ``job_id`` if ``holder`` may report it; returns the job,
     read again after the step unless ``reload`` is off (the runner does not need it)."""
     work = UnitOfWork(now=now or timezone.now(), worker_id=holder.worker_id)
-    job = _locked(job_id, holder, work)
+    job, breaker = _locked(job_id, holder, work)
     if holder.counts_for_breaker:
-        record_handler_outcome(job.job_type, succeeded=outcome.succeeded, now=work.now)
+        record_handler_outcome(
+            job.job_type, succeeded=outcome.succeeded, now=work.now, breaker=breaker
+        )
     _APPLY[type(outcome)](work, job, outcome)
     work.run()
     if reload:
@@ -161,14 +165,15 @@ def report_outcome(
     return job
 
 
-def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> Job:
-    """The job row, locked after its instance (the order every command takes)."""
-    rows = Job.objects.filter(pk=job_id)
-    if holder.external_only:
-        rows = rows.filter(external=True)
+def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> tuple[Job, Breaker]:
+    """The job row, locked after its instance (the order every command takes), with its
+    circuit breaker read alongside."""
     kind = "external task" if holder.external_only else "job"
     instance_id = getattr(holder, "instance_id", None)  # a lease knows it: no read
     if instance_id is None:
+        rows = Job.objects.filter(pk=job_id)
+        if holder.external_only:
+            rows = rows.filter(external=True)
         instance_id = rows.values_list("instance_id", flat=True).first()
     if instance_id is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
@@ -176,11 +181,13 @@ def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> Job:
         work.instance(instance_id)
     except NotFoundError:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist") from None
-    job = rows.select_for_update().filter(instance_id=instance_id).first()
-    if job is None:
+    found = job_rows.lock_job_for_report(
+        job_id, instance_id=instance_id, external_only=holder.external_only
+    )
+    if found is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
-    holder.check(job)
-    return job
+    holder.check(found[0])
+    return found
 
 
 def _complete(work: UnitOfWork, job: Job, outcome: Completed) -> None:

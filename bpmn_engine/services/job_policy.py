@@ -5,6 +5,7 @@ job row lock."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import EllipsisType
 
 from django.conf import settings
 
@@ -14,6 +15,7 @@ from bpmn_engine.jobs.retry_policy import retry_policy
 from bpmn_engine.models import CircuitBreaker, Job
 from bpmn_engine.models.work import BreakerState, JobState
 from bpmn_engine.persistence import sql
+from bpmn_engine.persistence.job_rows import Breaker
 
 
 def _policy(job: Job):
@@ -101,21 +103,29 @@ def breaker_admits(job: Job, *, now: datetime) -> datetime | None:
     return breaker.open_until if breaker.state == BreakerState.OPEN else now + cooldown
 
 
-def record_handler_outcome(job_type: str, *, succeeded: bool, now: datetime) -> None:
-    """Close the breaker on success; count a failure and open it at the threshold."""
-    if succeeded and _is_closed(job_type, without_failures=True):
-        return  # nothing to reset: no lock, no write
-    breaker, _ = CircuitBreaker.objects.select_for_update().get_or_create(job_type=job_type)
+def record_handler_outcome(
+    job_type: str, *, succeeded: bool, now: datetime, breaker: Breaker | EllipsisType = ...
+) -> None:
+    """Close the breaker on success; count a failure and open it at the threshold.
+    ``breaker`` is its (state, consecutive failures) when the caller read it already
+    (None: no breaker row), which spares the read when there is nothing to reset."""
     if succeeded:
-        if breaker.state != BreakerState.CLOSED or breaker.consecutive_failures:
-            breaker.state, breaker.consecutive_failures = BreakerState.CLOSED, 0
-            breaker.open_until = breaker.probe_job_id = None
-            breaker.save()
+        if breaker is ...:
+            if _is_closed(job_type, without_failures=True):
+                return  # nothing to reset: no lock, no write
+        elif breaker is None or breaker == (BreakerState.CLOSED, 0):
+            return
+    current, _ = CircuitBreaker.objects.select_for_update().get_or_create(job_type=job_type)
+    if succeeded:
+        if current.state != BreakerState.CLOSED or current.consecutive_failures:
+            current.state, current.consecutive_failures = BreakerState.CLOSED, 0
+            current.open_until = current.probe_job_id = None
+            current.save()
         return
-    breaker.consecutive_failures += 1
+    current.consecutive_failures += 1
     threshold = settings.PROCESSION_BREAKER_THRESHOLD
-    if breaker.state == BreakerState.HALF_OPEN or breaker.consecutive_failures >= threshold:
-        breaker.state = BreakerState.OPEN
-        breaker.open_until = now + timedelta(seconds=settings.PROCESSION_BREAKER_COOLDOWN_SECONDS)
-        breaker.probe_job_id = None
-    breaker.save()
+    if current.state == BreakerState.HALF_OPEN or current.consecutive_failures >= threshold:
+        current.state = BreakerState.OPEN
+        current.open_until = now + timedelta(seconds=settings.PROCESSION_BREAKER_COOLDOWN_SECONDS)
+        current.probe_job_id = None
+    current.save()

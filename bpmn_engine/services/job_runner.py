@@ -20,6 +20,7 @@ from bpmn_engine.jobs.results import UnstorableResultError, result_variables
 from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
+from bpmn_engine.persistence import job_rows
 from bpmn_engine.services.job_outcomes import (
     Completed,
     ErrorThrown,
@@ -82,6 +83,17 @@ def _acquire(
     *, job_id: int, worker_id: str, now: datetime | None, hard_limit: float | None
 ) -> tuple[JobLease, Job] | None:
     now = now or timezone.now()
+    # The common case, one statement: the job leased if it may run, its instance read
+    # alongside. Anything else (not ours, not due, a breaker not closed) is decided below.
+    guess = _lock_seconds_guess(hard_limit)
+    leased = job_rows.lock_due_job(job_id, worker_id=worker_id, now=now, lock_seconds=guess)
+    if leased is not None:
+        job, instance = leased
+        exact = lock_seconds_for(job.job_type, hard_limit)
+        if exact != guess:  # the handler's own limit is longer than the message's
+            job.lock_expires_at = now + timedelta(seconds=exact)
+            job_rows.extend_lease(job.pk, until=job.lock_expires_at)
+        return _leased(job, instance.definition_id, worker_id, now)
     # One statement: the job locked, its instance read (not locked) alongside.
     job = (
         Job.objects.select_for_update(of=("self",))
@@ -102,11 +114,20 @@ def _acquire(
     job.lock_owner = f"{worker_id}#{job.attempts}"
     job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type, hard_limit))
     job.save(update_fields=["attempts", "state", "lock_owner", "lock_expires_at"])
+    return _leased(job, job.instance.definition_id, worker_id, now)
+
+
+def _lock_seconds_guess(hard_limit: float | None) -> float:
+    """The lease a message's hard limit asks for (its job type may still ask for more)."""
+    return (hard_limit or 0.0) + float(settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS)
+
+
+def _leased(job: Job, definition_id: int, worker_id: str, now: datetime) -> tuple[JobLease, Job]:
     record(
         AuditEventType.JOB_LOCKED,
         worker_id=worker_id,
         instance_id=job.instance_id,
-        definition_id=job.instance.definition_id,  # known: no lookup by the audit writer
+        definition_id=definition_id,  # known: no lookup by the audit writer
         element_id=job.node_id,
         data={"job_id": job.pk, "attempt": job.attempts, "lock_owner": job.lock_owner},
         now=now,

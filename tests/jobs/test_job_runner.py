@@ -12,6 +12,7 @@ from bpmn_engine.services import retry_incident, start_instance
 from bpmn_engine.services.job_runner import (
     acquire_job,
     execute_job,
+    lock_seconds_for,
     report_job_failure,
     report_job_success,
 )
@@ -282,9 +283,45 @@ def test_running_a_job_reads_it_once_with_its_instance_and_skips_the_final_reloa
     job_reads = [
         q["sql"]
         for q in queries
-        if q["sql"].lstrip().upper().startswith("SELECT") and 'FROM "bpmn_engine_job"' in q["sql"]
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and 'FROM "bpmn_engine_job"' in q["sql"]
+        and "auditchainhead" not in q["sql"]  # the lease's chain head, found by the job
     ]
-    # the acquiring lock (with the instance joined) and the reporting lock; before: five
-    # job reads and 28 statements in all
-    assert len(job_reads) == 2, job_reads
-    assert len(queries) <= 24, [q["sql"][:80] for q in queries]
+    leases = [q["sql"] for q in queries if "SET state = 'locked'" in q["sql"]]
+    # the lease is one UPDATE that returns the job (with the instance joined on
+    # PostgreSQL), and the report reads it once more, locked with its circuit breaker;
+    # before: five job reads and 28 statements in all
+    assert len(leases) == 1 and "RETURNING" in leases[0], leases
+    assert len(job_reads) == 1 and "circuitbreaker" in job_reads[0], job_reads
+    assert len(queries) <= 21, [q["sql"][:80] for q in queries]  # 24 before the one-statement lease
+
+
+def test_a_lease_outlives_the_longer_of_the_messages_and_the_handlers_hard_limit(settings):
+    settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS = 30
+    deploy_service_process("doubling", "test-double")
+    now = T0 + timedelta(minutes=1)
+    job = only_job(start_instance(definition_key="doubling", variables={"amount": 1}, now=T0))
+    handler_hard = lock_seconds_for("test-double") - 30
+    short = acquire_job(job_id=job.pk, worker_id="w1", now=now, hard_limit=1.0)
+    job.refresh_from_db()
+    assert (short.lock_owner, short.attempt) == ("w1#1", 1)
+    assert (job.state, job.lock_owner, job.attempts) == ("locked", "w1#1", 1)
+    assert job.lock_expires_at == now + timedelta(seconds=handler_hard + 30)
+
+    other = only_job(start_instance(definition_key="doubling", variables={"amount": 1}, now=T0))
+    acquire_job(job_id=other.pk, worker_id="w2", now=now, hard_limit=handler_hard + 100)
+    other.refresh_from_db()
+    assert other.lock_expires_at == now + timedelta(seconds=handler_hard + 130)
+
+
+def test_a_job_is_not_leased_before_it_is_due_nor_while_its_instance_is_suspended():
+    from bpmn_engine.services import suspend_instance
+
+    deploy_service_process("doubling", "test-double")
+    instance = start_instance(definition_key="doubling", variables={"amount": 1}, now=T0)
+    job = only_job(instance)
+    assert acquire_job(job_id=job.pk, worker_id="w1", now=T0 - timedelta(seconds=1)) is None
+    suspend_instance(instance_id=instance.pk)
+    assert acquire_job(job_id=job.pk, worker_id="w1", now=T0 + timedelta(seconds=1)) is None
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.lock_owner) == ("pending", 0, "")

@@ -1,0 +1,121 @@
+"""The job run's own statements: the lease taken in one written ``UPDATE`` that also
+answers everything the handler needs, and the job row read for a report together with its
+circuit breaker. The slow paths (a breaker that is not closed, a job that is not ours to
+run) stay with the services, which decide through the ORM."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection
+
+from bpmn_engine.models import AuditChainHead, CircuitBreaker, Job, ProcessInstance
+from bpmn_engine.models.work import BreakerState, JobState
+from bpmn_engine.persistence import sql
+
+#: A job's circuit breaker as the report reads it: None when the type has no breaker row.
+Breaker = tuple[str, int] | None
+
+
+def lock_due_job(
+    job_id: int, *, worker_id: str, now: datetime, lock_seconds: float
+) -> tuple[Job, ProcessInstance] | None:
+    """Lease job ``job_id`` to ``worker_id`` (attempt counted, lock owner
+    ``<worker>#<attempt>``, lock expiring ``lock_seconds`` after ``now``) if it is
+    pending, due, run by the engine, its instance not suspended and its breaker closed
+    (or absent); returns the leased job and its instance (not locked), else None and
+    nothing changed. One statement on PostgreSQL (the instance read with the update)."""
+    job, instance = sql.table(Job), sql.table(ProcessInstance)
+    update = (
+        f"UPDATE {job} SET state = %s, attempts = attempts + 1, "
+        "lock_owner = %s || '#' || CAST(attempts + 1 AS TEXT), lock_expires_at = %s "
+        "WHERE id = %s AND state = %s AND external = %s AND due_at <= %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {instance} i "
+        f"WHERE i.id = {job}.instance_id AND i.suspended) "
+        f"AND NOT EXISTS (SELECT 1 FROM {sql.table(CircuitBreaker)} b "
+        f"WHERE b.job_type = {job}.job_type AND b.state <> %s) "
+    )
+    params = [
+        JobState.LOCKED,
+        worker_id,
+        sql.when(now + timedelta(seconds=lock_seconds)),
+        job_id,
+        JobState.PENDING,
+        False,
+        sql.when(now),
+        BreakerState.CLOSED,
+    ]
+    width = sql.column_count(Job)
+    if sql.is_postgres():
+        # The instance's audit chain head, locked in the same round trip (the lease's
+        # audit event goes on it): the order the job run has always taken, job then head.
+        rows, heads = sql.fetch_pipelined(
+            (
+                f"WITH j AS ({update} RETURNING {sql.select_list(Job, job)}) "
+                f"SELECT j.*, {sql.select_list(ProcessInstance, 'i')} "
+                f"FROM j JOIN {instance} i ON i.id = j.instance_id",
+                params,
+            ),
+            (
+                f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} "
+                f"WHERE stream = 'instance:' || (SELECT instance_id FROM {job} WHERE id = %s) "
+                "FOR UPDATE",
+                (job_id,),
+            ),
+        )
+        if not rows:
+            return None
+        for stream, seq, hash_ in heads:
+            sql.remember_audit_head(stream, (seq, hash_))
+        values, instance_values = rows[0][:width], rows[0][width:]
+    else:
+        row = sql.fetchone(f"{update} RETURNING {sql.select_list(Job, job)}", params)
+        if row is None:
+            return None
+        values = row
+        found = sql.fetchone(
+            f"SELECT {sql.select_list(ProcessInstance, 'i')} FROM {instance} i WHERE i.id = %s",
+            (row[_instance_index()],),
+        )
+        assert found is not None  # the job's foreign key
+        instance_values = found
+    leased = sql.build(Job, values)
+    leased.instance = sql.build(ProcessInstance, instance_values)  # type: ignore[assignment]
+    return leased, leased.instance  # type: ignore[return-value]
+
+
+def extend_lease(job_id: int, *, until: datetime) -> None:
+    """Set the lease of a job this transaction has just locked to expire at ``until``."""
+    sql.defer(
+        f"UPDATE {sql.table(Job)} SET lock_expires_at = %s WHERE id = %s",
+        (sql.when(until), job_id),
+    )
+
+
+def lock_job_for_report(
+    job_id: int, *, instance_id: int, external_only: bool
+) -> tuple[Job, Breaker] | None:
+    """Job ``job_id`` of instance ``instance_id`` locked (the caller holds the instance
+    lock), with its breaker's state and consecutive failures read alongside."""
+    job = sql.table(Job)
+    statement = (
+        f"SELECT {sql.select_list(Job, 'j')}, b.state, b.consecutive_failures "
+        f"FROM {job} j LEFT JOIN {sql.table(CircuitBreaker)} b ON b.job_type = j.job_type "
+        "WHERE j.id = %s AND j.instance_id = %s"
+    )
+    params: list[object] = [job_id, instance_id]
+    if external_only:
+        statement += " AND j.external = %s"
+        params.append(True)
+    if connection.features.has_select_for_update_of:
+        statement += " FOR UPDATE OF j"
+    row = sql.fetchone(statement, params)
+    if row is None:
+        return None
+    width = sql.column_count(Job)
+    state, failures = row[width:]
+    return sql.build(Job, row[:width]), (None if state is None else (state, failures))  # type: ignore[return-value]
+
+
+def _instance_index() -> int:
+    return [f.attname for f in Job._meta.concrete_fields].index("instance_id")
