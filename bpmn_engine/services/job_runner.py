@@ -29,7 +29,7 @@ from bpmn_engine.services.job_outcomes import (
     report_outcome,
 )
 from bpmn_engine.services.job_policy import breaker_admits, postpone_job
-from bpmn_engine.services.jobs import job_inputs, job_variables
+from bpmn_engine.services.jobs import job_inputs, job_snapshot, job_variables
 from bpmn_engine.services.limits import check_handler_result_size
 from bpmn_engine.services.transactions import command
 
@@ -188,12 +188,13 @@ def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None)
     except HandlerNotFoundError as exc:
         report_job_failure(lease=lease, message=str(exc), retry=False)
         return "incident"
+    snapshot = job_snapshot(job)
     context = JobContext(
         job_id=job.pk,
         job_type=job.job_type,
         idempotency_key=job.idempotency_key,
-        variables=job_variables(job),
-        inputs=job_inputs(job),
+        variables=job_variables(job, snapshot),
+        inputs=job_inputs(job, snapshot),
         headers=dict(job.headers),
         instance_id=job.instance_id,
         business_key=job.instance.business_key,

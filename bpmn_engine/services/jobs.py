@@ -34,10 +34,11 @@ def throw_job_error(
     return report_outcome(job_id=job_id, holder=AnyHolder(), outcome=outcome, now=now)
 
 
-def job_inputs(job: Job) -> dict[str, Any]:
+def job_inputs(job: Job, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
     """The job's input mappings: the variables of its activity's own I/O-mapping scope
-    (empty when the task maps no inputs)."""
-    snapshot = snapshot_parts(job.instance, job.wait_id)
+    (empty when the task maps no inputs). ``snapshot``: ``job_snapshot(job)`` if read."""
+    if snapshot is None:
+        snapshot = job_snapshot(job)
     wait = snapshot.get("waits", {}).get(job.wait_id)
     scope = snapshot.get("scopes", {}).get(wait["scope_id"]) if wait else None
     if scope is None or not scope.get("local") or scope["node_id"] != job.node_id:
@@ -45,8 +46,17 @@ def job_inputs(job: Job) -> dict[str, Any]:
     return dict(scope.get("variables", {}))
 
 
-def job_variables(job: Job) -> dict[str, Any]:
+def job_variables(job: Job, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
     """The variables a job's handler sees: everything visible from its activity's scope.
 
-    Only the state snapshot is needed: no model, no lock (a read for the handler's input)."""
-    return snapshot_variables(snapshot_parts(job.instance, job.wait_id), job.wait_id)
+    Only the state snapshot is needed: no model, no lock (a read for the handler's input).
+    ``snapshot``: ``job_snapshot(job)`` if read."""
+    if snapshot is None:
+        snapshot = job_snapshot(job)
+    return snapshot_variables(snapshot, job.wait_id)
+
+
+def job_snapshot(job: Job) -> dict[str, Any]:
+    """What the handler's input is made of: the job's wait and its scope chain (the parts
+    of a split state, read once for both the variables and the inputs)."""
+    return snapshot_parts(job.instance, job.wait_id)

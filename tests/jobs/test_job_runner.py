@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -325,3 +326,36 @@ def test_a_job_is_not_leased_before_it_is_due_nor_while_its_instance_is_suspende
     assert acquire_job(job_id=job.pk, worker_id="w1", now=T0 + timedelta(seconds=1)) is None
     job.refresh_from_db()
     assert (job.state, job.attempts, job.lock_owner) == ("pending", 0, "")
+
+
+def test_a_job_of_a_large_instance_reads_its_handlers_input_parts_once(journal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bpmn_engine.persistence.state_parts import SPLIT_AT
+    from bpmn_engine.services import deploy_definition
+    from tests.services.diagrams import flows, process
+
+    fan_out = process(
+        "fan_out_jobs",
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:serviceTask id="many" camunda:type="external" camunda:topic="test-double">'
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="false">'
+        "<bpmn:loopCardinality>${n}</bpmn:loopCardinality>"
+        '</bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask><bpmn:endEvent id="end"/>'
+        + flows(("start", "many"), ("many", "end")),
+    )
+    deploy_definition(name="fan_out_jobs", resources={"fan_out_jobs.bpmn": fan_out})
+    instance = start_instance(definition_key="fan_out_jobs", variables={"n": SPLIT_AT, "amount": 1})
+    job = Job.objects.filter(instance=instance, state="pending").order_by("id").first()
+    with CaptureQueriesContext(connection) as queries:
+        assert execute_job(job_id=job.pk, worker_id="w1") == "completed"
+    part_reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and "instancestatepart" in q["sql"]
+    ]
+    # the wait and its scope chain, once for the variables and the inputs together
+    keys = [key for sql in part_reads for key in re.findall(r"'([sw]:[\w-]+)'", sql)]
+    assert "w:" + job.wait_id in keys
+    assert sorted(keys) == sorted(set(keys)), keys
