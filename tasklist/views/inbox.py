@@ -4,6 +4,8 @@ without JavaScript the same URL serves the whole page."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from bpmn_engine import permissions
+from bpmn_engine.models import UserTask
 from bpmn_engine.selectors.inbox import (
     COUNT_CAP,
     VIEWS,
@@ -21,6 +24,7 @@ from bpmn_engine.selectors.inbox import (
     inbox_page,
     inbox_processes,
     inbox_tasks,
+    text_condition,
     view_counts,
 )
 from tasklist.filters import InboxFilterForm
@@ -48,6 +52,43 @@ def _tabs(view: str, counts: dict[str, int], query: str) -> list[dict[str, objec
     ]
 
 
+def _when(moment: datetime | None) -> tuple[str, str]:
+    """(ISO 8601, "YYYY-MM-DD HH:MM") in the current time zone, as the ``date`` filter
+    writes them; empty for no date."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment)
+    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+
+
+def _rows(tasks: list[UserTask], now: datetime) -> list[dict[str, object]]:
+    """What each table row shows, worked out once here: the template only writes it out
+    (no per-row URL tag, date filters or lookups through instance and definition)."""
+    rows = []
+    for task in tasks:
+        instance = task.instance
+        definition = instance.definition
+        created, created_text = _when(task.created_at)
+        due, due_text = _when(task.due_at)
+        rows.append(
+            {
+                "pk": task.pk,
+                "url": reverse("tasklist:task", args=[task.pk]),
+                "name": task.name or task.node_id,
+                "process": definition.name or definition.key,
+                "business_key": instance.business_key or "",
+                "created": created,
+                "created_text": created_text,
+                "due": due,
+                "due_text": due_text,
+                "overdue": task.due_at is not None and task.due_at < now,
+                "priority": task.priority,
+                "assignee": task.assignee or "unclaimed",
+            }
+        )
+    return rows
+
+
 def _poll_seconds() -> str:
     """``PROCESSION_INBOX_POLL_SECONDS`` as htmx reads it (``15`` or ``0.5``)."""
     seconds = max(float(settings.PROCESSION_INBOX_POLL_SECONDS), 0.1)
@@ -64,19 +105,21 @@ def _inbox(request: HttpRequest, view: str) -> HttpResponse:
     now = timezone.now()
     form = InboxFilterForm(request.GET or None, processes=inbox_processes(user))
     filters = form.inbox_filter()
-    tasks = filtered_tasks(inbox_tasks(user, view), filters, now=now)
+    text = text_condition(filters.text)
+    tasks = filtered_tasks(inbox_tasks(user, view), filters, now=now, text=text)
     page = inbox_page(tasks, number=_page_number(request), size=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     query_text = query.urlencode()
     poll_query = request.GET.copy()
-    counts = view_counts(user, filters, now=now, cap=COUNT_CAP)
+    counts = view_counts(user, filters, now=now, cap=COUNT_CAP, text=text)
     context = {
         "view": view,
         "title": TITLES[view],
         "tabs": _tabs(view, counts, query_text),
         "form": form,
         "page": page,
+        "rows": _rows(page.tasks, now),
         "now": now,
         "query": query_text,
         "filtered": any(query.get(k) for k in ("q", "process", "due", "priority")),
