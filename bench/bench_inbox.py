@@ -51,8 +51,7 @@ DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 
 def setup(database: str, debug: bool = False) -> None:
     """Django on ``database`` with production settings: ``DEBUG`` off (with it on, Django
-    keeps every query's SQL and the templates their debug information, which made the
-    whole request about three times slower here), unless ``debug``."""
+    keeps every query's SQL), unless ``debug``."""
     os.environ["DATABASE_URL"] = f"{PG_ADMIN_URL.rstrip('/')}/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
