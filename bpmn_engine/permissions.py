@@ -217,9 +217,7 @@ def task_with_access(user: Any, task_id: int) -> UserTask | None:
     text, params, slot = _access_query(user)
     params = list(params)
     params[slot] = task_id
-    with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        values = cursor.fetchone()
+    values = sql.fetchone(text, params, orm=True)
     if values is None:
         return None
     task = sql.build(UserTask, values[:-2])

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, format_time
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
-from bpmn_engine.persistence.sql import batches, defer, known_audit_heads
+from bpmn_engine.persistence.sql import batches, defer, known_audit_heads, run
 
 SYSTEM_STREAM = "system"
 ANCHOR_STREAM = "anchor"
@@ -168,13 +168,12 @@ def _write(rows: list[list[Any]], heads: dict[str, tuple[int, str]]) -> None:
         "SET seq = excluded.seq, hash = excluded.hash"
     )
     head_params = [v for stream, (seq, hash_) in heads.items() for v in (stream, seq, hash_)]
-    with connection.cursor() as cursor:  # in batches SQLite can bind (a 10,000-token start)
-        width, offset = len(columns), 0
-        for batch in batches(rows, width):
-            end = offset + len(batch) * width
-            cursor.execute(insert_head + ", ".join([one] * len(batch)), params[offset:end])
-            offset = end
-        cursor.execute(move_heads, head_params)
+    width, offset = len(columns), 0
+    for batch in batches(rows, width):  # in batches SQLite can bind (a 10,000-token start)
+        end = offset + len(batch) * width
+        run(insert_head + ", ".join([one] * len(batch)), params[offset:end])
+        offset = end
+    run(move_heads, head_params)
 
 
 # The PostgreSQL types of the event columns (the others are text).

@@ -14,11 +14,13 @@ import json
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Model
+from psycopg import Cursor as BindingCursor
 from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 
@@ -31,8 +33,15 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+@cache
+def _vendor() -> str:
+    # One database per process: the vendor never changes (read through the connection
+    # proxy, a thread-local lookup, once instead of on every statement).
+    return str(connection.vendor)
+
+
 def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
+    return _vendor() == "postgresql"
 
 
 def json_value(value: Any) -> str:
@@ -45,7 +54,80 @@ def json_placeholder() -> str:
 
 
 def when(value: datetime | None) -> Any:
+    """A datetime parameter as the ORM binds it (PostgreSQL: the aware value itself)."""
+    if value is None or is_postgres():
+        return value
     return connection.ops.adapt_datetimefield_value(value)
+
+
+# PostgreSQL's protocol binds at most 65,535 parameters to one statement; statements
+# with more than PREPARE_MAX_PARAMS (a 10,000-token start's inserts) are one-off texts,
+# not worth keeping prepared.
+PG_MAX_PARAMS = 65_535
+PREPARE_MAX_PARAMS = 1_000
+
+
+class _PreparingCursor(BindingCursor[Any]):
+    """A psycopg cursor that binds parameters on the server and prepares the statements
+    it runs (psycopg keeps them per connection, keyed by text and parameter types, and
+    deallocates the least recently used beyond its ``prepared_max``)."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("prepare", params is None or len(params) <= PREPARE_MAX_PARAMS)
+        return super().execute(query, params, **kwargs)
+
+
+def cursor() -> Any:
+    """A cursor for the write path's own statements, wrapped by Django as usual (execute
+    wrappers, query capture, error wrapping). On PostgreSQL the statements are bound on
+    the server and prepared: each of the few fixed statements is parsed and planned once
+    per connection, not on every command, and no parameter is quoted into the text
+    (Django's own cursors bind on the client). Elsewhere Django's cursor."""
+    if not is_postgres():
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # What ``connection.cursor()`` does, with this cursor class.
+        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+
+
+@lru_cache(maxsize=1024)
+def _qmark(sql: str) -> str:
+    """``sql`` in SQLite's placeholder style, as Django's SQLite cursor converts it (once
+    per text here, on every execution there)."""
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+
+
+def _sqlite_direct() -> Any:
+    """The SQLite connection itself when nothing observes statements (no execute
+    wrapper, no query log: ``CaptureQueriesContext`` and ``DEBUG`` take Django's cursor),
+    else None. Django's cursor wrapper costs more Python per statement than SQLite takes
+    to run one of the write path's statements; what it does that matters is kept: the
+    connection is opened, a broken transaction refused, errors wrapped."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper.execute_wrappers or wrapper.queries_logged:
+        return None
+    wrapper.ensure_connection()
+    wrapper.validate_no_broken_transaction()
+    return wrapper
+
+
+def _run(sql: str, params: Sequence[Any], *, orm: bool = False) -> Any:
+    """Run one statement; returns the cursor to read it from (the caller closes it).
+    ``orm``: text the ORM compiled, bound as the ORM binds it on PostgreSQL (client side:
+    its untyped parameters would change meaning if bound on the server)."""
+    if not is_postgres():
+        wrapper = _sqlite_direct()
+        if wrapper is not None:
+            with wrapper.wrap_database_errors:
+                return wrapper.connection.execute(_qmark(sql), params)
+    c = connection.cursor() if orm else cursor()
+    try:
+        c.execute(sql, params)
+    except BaseException:
+        c.close()
+        raise
+    return c
 
 
 def execute(sql: str, params: Sequence[Any] = (), *, expect: int | None = None) -> int:
@@ -54,21 +136,33 @@ def execute(sql: str, params: Sequence[Any] = (), *, expect: int | None = None) 
     the flush checks that the statement changed ``expect`` rows."""
     if deferred.take(sql, params, expect):
         return -1 if expect is None else expect
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return run(sql, params)
+
+
+def run(sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement now (never queued); returns the row count."""
+    c = _run(sql, params)
+    try:
+        return int(c.rowcount)
+    finally:
+        c.close()
 
 
 def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    c = _run(sql, params)
+    try:
+        return list(c.fetchall())
+    finally:
+        c.close()
 
 
-def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+def fetchone(sql: str, params: Sequence[Any] = (), *, orm: bool = False) -> tuple[Any, ...] | None:
+    c = _run(sql, params, orm=orm)
+    try:
+        row = c.fetchone()
+        return None if row is None else tuple(row)
+    finally:
+        c.close()
 
 
 def fetch_pipelined(
@@ -76,15 +170,15 @@ def fetch_pipelined(
 ) -> list[list[tuple[Any, ...]]]:
     """The rows of each statement, all sent in one round trip (PostgreSQL pipeline mode;
     the server still runs them one after the other, each with its own snapshot)."""
-    cursors = [connection.cursor() for _ in statements]
+    cursors = [cursor() for _ in statements]
     try:
         with connection.wrap_database_errors, connection.connection.pipeline():
-            for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                cursor.execute(sql, params)
-        return [cursor.fetchall() for cursor in cursors]
+            for each, (sql, params) in zip(cursors, statements, strict=True):
+                each.execute(sql, params)
+        return [each.fetchall() for each in cursors]
     finally:
-        for cursor in cursors:
-            cursor.close()
+        for each in cursors:
+            each.close()
 
 
 def known_audit_heads() -> dict[str, tuple[int, str] | None] | None:
@@ -141,9 +235,9 @@ def insert_rows(
 
 def batches(rows: Sequence[Any], width: int) -> list[Sequence[Any]]:
     """``rows`` cut so that no statement binds more parameters than the database takes
-    (SQLite: ``max_query_params``; PostgreSQL binds client-side, one batch): a command
+    (SQLite: ``max_query_params``; PostgreSQL, bound on the server: 65,535): a command
     that starts a 10,000-token instance inserts 10,000 token rows."""
-    limit = connection.features.max_query_params
+    limit = PG_MAX_PARAMS if is_postgres() else connection.features.max_query_params
     if not limit or len(rows) * width <= limit:
         return [rows]
     size = max(1, limit // max(1, width))
@@ -176,7 +270,7 @@ def build(model: type[Model], values: Sequence[Any]) -> Model:
     """A model instance from the raw values of ``select_list(model, ...)``, converted as
     the ORM converts them (JSON decoded, SQLite datetimes and booleans parsed)."""
     converted = []
-    for value, converters in zip(values, _converters(model, connection.vendor), strict=True):
+    for value, converters in zip(values, _converters(model, _vendor()), strict=True):
         for converter, col in converters:
             value = converter(value, col, connection)
         converted.append(value)
@@ -246,9 +340,9 @@ class WriteBatch:
         pending, self.pending = self.pending, []
         self.sending = True
         try:
-            with connection.cursor() as cursor:
+            with cursor() as c:
                 for sql, params in pending:
-                    cursor.execute(sql, params)
+                    c.execute(sql, params)
         finally:
             self.sending = False
 

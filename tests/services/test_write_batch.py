@@ -5,7 +5,8 @@ same command see them, and a failing one rolls the whole command back."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import StorageError
 from bpmn_engine.models import ProcessInstance, VariableRow
@@ -67,3 +68,30 @@ def test_deferred_writes_sent_with_the_commit_are_committed():
 
     write_last()
     assert VariableRow.objects.filter(instance_id=instance.pk, name="last").count() == 1
+
+
+def test_the_write_path_prepares_each_statement_once_per_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    started()
+    started()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"INSERT INTO {sql.table(ProcessInstance)} %"],
+        )
+        prepared, runs = cursor.fetchone()
+    assert prepared == 1
+    assert runs >= 2
+
+
+def test_a_failing_write_path_statement_raises_django_database_error():
+    with pytest.raises(DatabaseError), transaction.atomic():
+        sql.run("INSERT INTO no_such_table (id) VALUES (%s)", [1])
+
+
+def test_write_path_statements_are_captured_when_queries_are_logged():
+    with CaptureQueriesContext(connection) as captured:
+        assert sql.fetchone("SELECT %s", [7]) == (7,)
+    assert len(captured) == 1
