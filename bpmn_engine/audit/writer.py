@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, format_time
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
-from bpmn_engine.persistence.sql import batches, defer, known_audit_heads, run
+from bpmn_engine.persistence.sql import batches, defer, known_audit_heads, run, when
 
 SYSTEM_STREAM = "system"
 ANCHOR_STREAM = "anchor"
@@ -153,10 +153,9 @@ def _write(rows: list[list[Any]], heads: dict[str, tuple[int, str]]) -> None:
     quote = connection.ops.quote_name
     columns = _COLUMNS
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
     for row in rows:
-        row[_OCCURRED_AT] = adapt(row[_OCCURRED_AT])
+        row[_OCCURRED_AT] = when(row[_OCCURRED_AT])
         params += row
     insert_head = (
         f"INSERT INTO {quote(AuditEvent._meta.db_table)} "

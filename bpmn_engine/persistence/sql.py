@@ -20,6 +20,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from psycopg import Cursor as BindingCursor
 from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
@@ -53,11 +55,21 @@ def json_placeholder() -> str:
     return "%s::jsonb" if is_postgres() else "%s"
 
 
+_last_when: tuple[Any, Any] = (None, None)
+
+
 def when(value: datetime | None) -> Any:
-    """A datetime parameter as the ORM binds it (PostgreSQL: the aware value itself)."""
+    """A datetime parameter as the ORM binds it (PostgreSQL: the aware value itself;
+    SQLite: text, the last one kept: a command binds its own time many times)."""
+    global _last_when
     if value is None or is_postgres():
         return value
-    return connection.ops.adapt_datetimefield_value(value)
+    last = _last_when  # one read: another thread may replace it meanwhile
+    if last[0] is value:
+        return last[1]
+    adapted = connection.ops.adapt_datetimefield_value(value)
+    _last_when = (value, adapted)
+    return adapted
 
 
 # PostgreSQL's protocol binds at most 65,535 parameters to one statement; statements
@@ -218,10 +230,7 @@ def insert_rows(
     ``RETURNING`` nothing is read back, so the insert is deferred (``defer``)."""
     if not rows:
         return []
-    quote = connection.ops.quote_name
-    cast = json_placeholder()
-    one = "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
-    head = f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    head, one = _insert_parts(model, tuple(columns), json_columns)
     returned: list[tuple[Any, ...]] = []
     for batch in batches(rows, len(columns)):
         params = [value for row in batch for value in row]
@@ -231,6 +240,17 @@ def insert_rows(
         else:
             defer(statement, params)
     return returned
+
+
+@cache
+def _insert_parts(
+    model: type[Model], columns: tuple[str, ...], json_columns: frozenset[str]
+) -> tuple[str, str]:
+    """``INSERT INTO table (columns) VALUES `` and one row's placeholders."""
+    quote = connection.ops.quote_name
+    cast = json_placeholder()
+    one = "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
+    return f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in columns)}) VALUES ", one
 
 
 def batches(rows: Sequence[Any], width: int) -> list[Sequence[Any]]:
@@ -274,9 +294,20 @@ def build(model: type[Model], values: Sequence[Any]) -> Model:
         for converter, col in converters:
             value = converter(value, col, connection)
         converted.append(value)
-    return model.from_db(
-        connection.alias, [f.attname for f in model._meta.concrete_fields], converted
-    )
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), converted)
+    # What ``from_db`` does for a full row, without ``Model.__init__``'s per-field
+    # keyword handling: the row's values straight into the instance's attributes.
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    obj.__dict__.update(zip(_attnames(model), converted, strict=True))
+    return obj
+
+
+@cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
 
 
 def defer(sql: str, params: Sequence[Any] = ()) -> None:
