@@ -94,8 +94,10 @@ def cursor() -> Any:
     wrappers, query capture, error wrapping). On PostgreSQL the statements are bound on
     the server and prepared: each of the few fixed statements is parsed and planned once
     per connection, not on every command, and no parameter is quoted into the text
-    (Django's own cursors bind on the client). Elsewhere Django's cursor."""
-    if not is_postgres():
+    (Django's own cursors bind on the client). Elsewhere, and while queries are logged
+    (``DEBUG``, ``CaptureQueriesContext``: Django logs a statement's text only from its
+    own cursors), Django's cursor."""
+    if not is_postgres() or connection.queries_logged:
         return connection.cursor()
     connection.ensure_connection()
     with connection.wrap_database_errors:
