@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PASSWORD = "procession"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 E2E_DIR = Path(__file__).parent
 
@@ -91,3 +92,27 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def people(transactional_db) -> dict[str, object]:
+    """sally in sales and frank in finance, both with ``PASSWORD``."""
+    from django.contrib.auth.models import Group, User
+
+    sales, finance = Group.objects.create(name="sales"), Group.objects.create(name="finance")
+    sally = User.objects.create_user("sally", password=PASSWORD)
+    sally.groups.add(sales)
+    frank = User.objects.create_user("frank", password=PASSWORD)
+    frank.groups.add(finance)
+    return {"sally": sally, "frank": frank}
+
+
+def as_user(browser, live_server, username: str, viewport: tuple[int, int] = (1280, 900)):
+    """A fresh browser context logged in as ``username`` (password ``PASSWORD``)."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    login(tab, username, PASSWORD)
+    return tab

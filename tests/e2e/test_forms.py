@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from bpmn_engine.models import ProcessInstance, UserTask
 from bpmn_engine.services import deploy_definition, start_instance
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import as_user, screenshot
 from tests.tasklist.form_fixtures import deploy_order_intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "procession"
 CHECK = b"""<?xml version="1.0"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="t">
@@ -41,24 +39,6 @@ CHECK_FORM = {
         {"type": "checkbox", "key": "matched", "label": "Matches"},
     ],
 }
-
-
-@pytest.fixture
-def people(transactional_db) -> dict[str, User]:
-    sales, finance = Group.objects.create(name="sales"), Group.objects.create(name="finance")
-    sally = User.objects.create_user("sally", password=PASSWORD)
-    sally.groups.add(sales)
-    frank = User.objects.create_user("frank", password=PASSWORD)
-    frank.groups.add(finance)
-    return {"sally": sally, "frank": frank}
-
-
-def as_user(browser, live_server, username: str):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    login(tab, username, PASSWORD)
-    return tab
 
 
 def test_sally_starts_an_order_and_corrects_a_refused_generated_form(browser, live_server, people):

@@ -4,7 +4,6 @@ one reaches finance, and nobody outside sales learns that the sales task exists.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from bpmn_engine.models import UserTask
 from bpmn_engine.models.work import UserTaskState
@@ -14,11 +13,10 @@ from bpmn_engine.services import (
     deploy_definition,
     start_instance,
 )
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import as_user, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "procession"
 QUOTE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
@@ -33,26 +31,6 @@ QUOTE = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="End"/>
   </bpmn:process>
 </bpmn:definitions>"""
-
-
-@pytest.fixture
-def people(transactional_db) -> dict[str, User]:
-    sales, finance = Group.objects.create(name="sales"), Group.objects.create(name="finance")
-    sally = User.objects.create_user("sally", password=PASSWORD)
-    sally.groups.add(sales)
-    frank = User.objects.create_user("frank", password=PASSWORD)
-    frank.groups.add(finance)
-    return {"sally": sally, "frank": frank}
-
-
-def as_user(browser, live_server, username: str, viewport=(1280, 900)):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": viewport[0], "height": viewport[1]}
-    )
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    login(tab, username, PASSWORD)
-    return tab
 
 
 def test_sally_claims_and_completes_a_sales_task_and_finance_gets_the_next(

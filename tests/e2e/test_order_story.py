@@ -8,34 +8,14 @@ order reaches its end."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from bpmn_engine.models import ProcessInstance, UserTask
 from bpmn_engine.models.work import UserTaskState
 from bpmn_engine.services.task_forms import submit_start_form, submit_task_form
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import as_user, screenshot
 from tests.tasklist.form_fixtures import deploy_order_intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "procession"
-
-
-@pytest.fixture
-def people(transactional_db) -> dict[str, User]:
-    sales, finance = Group.objects.create(name="sales"), Group.objects.create(name="finance")
-    sally = User.objects.create_user("sally", password=PASSWORD)
-    sally.groups.add(sales)
-    frank = User.objects.create_user("frank", password=PASSWORD)
-    frank.groups.add(finance)
-    return {"sally": sally, "frank": frank}
-
-
-def as_user(browser, live_server, username: str):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    login(tab, username, PASSWORD)
-    return tab
 
 
 def listed(tab) -> list[str]:
