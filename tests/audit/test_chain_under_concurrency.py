@@ -4,20 +4,19 @@ the chain has no gap, no duplicate and verifies."""
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from django.contrib.auth.models import User
 
 from bpmn_engine.models import AuditEvent
 from bpmn_engine.services import (
-    claim_user_task,
-    complete_user_task,
     deploy_definition,
     start_instance,
 )
 from tests.audit.test_tamper_evidence import verify
-from tests.services.test_concurrency import run_at_once, wide_join_diagram
+from tests.services.test_concurrency import (
+    complete_every_task_at_once,
+    wide_join_diagram,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,13 +26,8 @@ def test_concurrent_completions_leave_one_whole_chain_per_instance():
     deploy_definition(name="wide", resources={"wide.bpmn": wide_join_diagram(8)})
     for _ in range(5):
         instance = start_instance(definition_key="wide_join")
-        tasks = list(instance.user_tasks.all())
-        for task in tasks:
-            claim_user_task(task_id=task.pk, user=user)
-        outcomes = run_at_once(
-            [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
-        )
-        assert outcomes == ["done"] * len(tasks), outcomes
+        outcomes = complete_every_task_at_once(instance, user)
+        assert outcomes == ["done"] * 8, outcomes
         seqs = list(
             AuditEvent.objects.filter(stream=f"instance:{instance.pk}")
             .order_by("seq")

@@ -69,17 +69,22 @@ def run_at_once(calls: list) -> list[object]:
     return outcomes
 
 
+def complete_every_task_at_once(instance, user) -> list[str]:
+    """Claim every open task of ``instance`` for ``user``, then complete them all at once."""
+    tasks = list(instance.user_tasks.all())
+    for task in tasks:
+        claim_user_task(task_id=task.pk, user=user)
+    return run_at_once(
+        [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
+    )
+
+
 def test_concurrent_completions_of_a_wide_parallel_join_fire_it_exactly_once():
     user = User.objects.create_user("worker")
     deploy_definition(name="wide", resources={"wide.bpmn": wide_join_diagram(WIDTH)})
     for _ in range(ROUNDS):
         instance = start_instance(definition_key="wide_join")
-        tasks = list(instance.user_tasks.all())
-        for task in tasks:
-            claim_user_task(task_id=task.pk, user=user)
-        outcomes = run_at_once(
-            [functools.partial(complete_user_task, task_id=task.pk, user=user) for task in tasks]
-        )
+        outcomes = complete_every_task_at_once(instance, user)
         assert outcomes == ["done"] * WIDTH, f"{connection.vendor}: {outcomes!r}"
         assert instance.user_tasks.filter(node_id="After").count() == 1
         assert list(instance.tokens.values_list("node_id", flat=True)) == ["After"]
