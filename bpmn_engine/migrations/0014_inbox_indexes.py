@@ -2,7 +2,9 @@
 
 import logging
 
-from django.db import DatabaseError, migrations, models, transaction
+from django.db import migrations, models
+
+from bpmn_engine.persistence.extensions import trigram_available
 
 # The inbox's free text (bpmn_engine/selectors/inbox.py) runs UPPER(...) LIKE '%TEXT%' over
 # string variables and business keys; on PostgreSQL a trigram index answers it without
@@ -23,17 +25,11 @@ TRIGRAM_INDEXES = [
 def create_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    try:  # a savepoint: where creating the extension is refused, the migration goes on
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except DatabaseError:
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            if cursor.fetchone() is None:
-                logging.getLogger(__name__).warning(
-                    "pg_trgm is not installed and may not be created: trigram indexes skipped"
-                )
-                return
+    if not trigram_available(schema_editor):
+        logging.getLogger(__name__).warning(
+            "pg_trgm is not installed and may not be created: trigram indexes skipped"
+        )
+        return
     for name, target in TRIGRAM_INDEXES:
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
 

@@ -14,23 +14,12 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, migrations, transaction
+from django.db import migrations
+
+from bpmn_engine.persistence.extensions import trigram_available
 
 INDEX = "usertask_open_name_trgm_idx"
 log = logging.getLogger(__name__)
-
-
-def trigram_available(schema_editor) -> bool:
-    """Whether ``pg_trgm`` is installed, creating it if allowed (inside a savepoint, so a
-    refusal does not abort the migration's transaction)."""
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        return True
-    except DatabaseError:
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            return cursor.fetchone() is not None
 
 
 def create_index(apps, schema_editor):
