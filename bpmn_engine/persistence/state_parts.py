@@ -19,15 +19,20 @@ back only after commit, so a rolled-back command never leaves a half-applied sta
 
 from __future__ import annotations
 
+import gc
+import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from bpmn_engine.models import InstanceStatePart, ProcessInstance
 from bpmn_engine.models.encoding import Encoded
+from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.part_forms import (
     ITEMS,
     LETTER,
@@ -45,6 +50,8 @@ from bpmn_engine.runtime.state import PART_KINDS, Scope
 
 SPLIT_AT = 200
 """Entries (tokens + scopes + waits + incidents) above which a state is stored split."""
+
+_KEY = connection.ops.quote_name("key")
 
 CACHED_STATES = 8
 """Split states one process keeps in memory between commands."""
@@ -93,16 +100,15 @@ def head(state: InstanceState) -> dict[str, Any]:
 
 
 def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
-    """Assemble a split state from its head and every part (proportional to the size)."""
-    sizes: dict[str, int] = {}
-    rows = []
-    for key, data, size in InstanceStatePart.objects.filter(instance_id=row.pk).values_list(
-        "key", "data", "size"
-    ):
-        rows.append((key, data))
-        sizes[key] = size
-    found = assemble(row.state, rows)
-    state = InstanceState.from_dict(found.snapshot)
+    """Assemble a split state from its head and every part (proportional to the size).
+
+    The cyclic garbage collector is paused meanwhile: decoding allocates an object per
+    value and would set off collections that scan the whole heap again and again (half
+    the load's CPU at 10k tokens) for garbage that has no cycles."""
+    with _collector_paused():
+        rows, sizes = _stored_parts(row.pk)
+        found = assemble(row.state, rows)
+        state = InstanceState.from_dict(found.snapshot, fresh=True)
     split = Split(sizes=sizes, touched=state.track(), head_bytes=encoded_size(row.state))
     split.parts_bytes = sum(sizes.values())
     split.orphans, split.logged = found.orphans, found.logged
@@ -114,13 +120,41 @@ def load_split(row: ProcessInstance) -> tuple[InstanceState, Split]:
     return state, split
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (unless it is paused already) for a block that
+    only builds objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _stored_parts(instance_id: int) -> tuple[list[tuple[str, Any]], dict[str, int]]:
+    """Every part of an instance as ``(key, data)`` and the stored bytes per key: one
+    statement, the parts' JSON texts decoded in one call (a decode per part costs more
+    than the parsing itself)."""
+    fetched = sql.fetchall(
+        f"SELECT {_KEY}, CAST(data AS TEXT), size FROM {sql.table(InstanceStatePart)}"
+        " WHERE instance_id = %s",
+        [instance_id],
+    )
+    values = json.loads("[" + ",".join([text for _, text, _ in fetched]) + "]")
+    return [(key, value) for (key, _, _), value in zip(fetched, values, strict=True)], {
+        key: size for key, _, size in fetched
+    }
+
+
 def stored_snapshot(row: ProcessInstance) -> dict[str, Any]:
     """The state of ``row`` as ``InstanceState.to_dict()`` gives it, split or not (a read
     for displays and workers)."""
     if not is_split(row.state):
         return row.state  # type: ignore[no-any-return]
-    rows = InstanceStatePart.objects.filter(instance_id=row.pk).values_list("key", "data")
-    snapshot = assemble(row.state, rows).snapshot
+    with _collector_paused():
+        snapshot = assemble(row.state, _stored_parts(row.pk)[0]).snapshot
     snapshot.pop("split", None)
     return snapshot
 

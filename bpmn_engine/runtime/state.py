@@ -117,14 +117,17 @@ class Scope:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Scope:
+    def from_dict(cls, d: dict[str, Any], *, fresh: bool = False) -> Scope:
+        """``fresh``: ``d`` was just decoded and is not used again, so its ``data`` is
+        taken as it is instead of copied deeply."""
         scope = cls(
             d["id"], d.get("parent_id"), d["node_id"], d.get("owner_token"), d.get("local", False)
         )
         scope.variables = dict(d.get("variables", {}))
         scope.tokens = dict.fromkeys(d.get("tokens", ()))
         scope.completed = list(d.get("completed", ()))
-        scope.data = copy.deepcopy(d["data"]) if d.get("data") else {}
+        data = d.get("data")
+        scope.data = (data if fresh else copy.deepcopy(data)) if data else {}
         return scope
 
 
@@ -367,13 +370,17 @@ class InstanceState:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> InstanceState:
+    def from_dict(cls, d: dict[str, Any], *, fresh: bool = False) -> InstanceState:
+        """The state ``d`` (a ``to_dict()``) describes; ``fresh``: ``d`` was just decoded and
+        is not used again, so the scopes' ``data`` is taken without a deep copy."""
         state = cls(d["instance_id"], d["process_id"], d.get("business_key"))
         state.status = d.get("status", "active")
         state.started_at = d.get("started_at")
         state.ended_at = d.get("ended_at")
         state.tokens = {k: Token.from_dict(v) for k, v in d.get("tokens", {}).items()}
-        state.scopes = {k: Scope.from_dict(v) for k, v in d.get("scopes", {}).items()}
+        state.scopes = {
+            k: Scope.from_dict(v, fresh=fresh) for k, v in d.get("scopes", {}).items()
+        }
         state.waits = {k: Wait.from_dict(v) for k, v in d.get("waits", {}).items()}
         state.incidents = {k: Incident.from_dict(v) for k, v in d.get("incidents", {}).items()}
         state.joins = {

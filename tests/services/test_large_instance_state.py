@@ -4,6 +4,7 @@ or from this process's cache of committed states) is the state the runtime left.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 
@@ -173,6 +174,43 @@ def test_a_committed_state_is_taken_from_the_cache_at_the_same_version(
     )
     instance.refresh_from_db()
     assert store.load(instance).state.to_dict() == stored_snapshot(instance)
+
+
+def test_a_cache_miss_reads_every_part_in_one_statement_and_collects_garbage_once(sally):
+    instance = start(SPLIT_AT + 300)
+    instance.refresh_from_db()
+    CACHE.clear()
+    collections: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(f"generation {info['generation']}")
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            state, _ = state_parts.load_split(instance)
+    finally:
+        gc.callbacks.remove(note)
+    assert len(collections) <= 1  # the young objects' one collection once it resumes
+    assert gc.isenabled()
+    assert len(queries.captured_queries) == 1
+    assert len(dict.keys(state.tokens)) == SPLIT_AT + 301
+    assert state.to_dict() == stored_snapshot(instance)
+
+
+def test_reading_a_split_state_leaves_a_paused_garbage_collector_paused(sally):
+    instance = start(SPLIT_AT + 10)
+    instance.refresh_from_db()
+    CACHE.clear()
+    gc.disable()
+    try:
+        store.load(instance)
+        stored_snapshot(instance)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_the_state_size_limit_holds_for_a_split_state(sally, settings):
