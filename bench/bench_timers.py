@@ -12,6 +12,10 @@ Three phases, each on its own instances:
   waiting on a timer (one engine-made, the rest bulk-copied) with every timer due at the
   same instant, fired by ``--fleet-workers`` (2) real Celery workers: time until the
   last one fired, and lateness p50/p95/max.
+* ``drain``: ``--drain`` instances waiting on a timer (one engine-made, the rest
+  bulk-copied), every timer due now, drained by one in-process ``fire_due_timers()``:
+  CPU per timer of the poller (this process) and of its PostgreSQL backend (``/proc``),
+  statements per timer. CPU is the figure that holds still on a loaded machine.
 * ``beat``: the same load, fired by a real Celery worker with embedded beat
   (``procession.fire_due_timers`` every ``PROCESSION_TIMER_POLL_SECONDS``, default 1 s)
   on Redis: the lateness a default deployment shows.
@@ -26,6 +30,7 @@ is the firing command's clock reading. Writes ``bench/results/timers.json``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -130,6 +135,46 @@ def burst(count: int) -> dict[str, Any]:
         note="lateness here is backlog: every timer waits for the drain to start",
     )
     return result
+
+
+def drain(count: int) -> dict[str, Any]:
+    import bulk_load
+    from django.db import connection
+    from django.utils import timezone
+
+    from bpmn_engine.models import Timer
+    from bpmn_engine.services import fire_due_timers, start_instance
+
+    template = start_instance(definition_key=FLEET_PROCESS_ID).pk
+    ids = [template, *bulk_load.clone_instances(template, count - 1)]
+    Timer.objects.filter(instance_id__in=ids).update(due_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    statements = [0]
+
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    server0, client0, t0 = support.cpu_seconds(backend), time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(counted):
+        fired = fire_due_timers()
+    wall = time.perf_counter() - t0
+    client, server = time.process_time() - client0, support.cpu_seconds(backend) - server0
+    connection.close()
+    per = max(fired, 1)
+    return {
+        "timers": count,
+        "fired": fired,
+        "drain_s": round(wall, 2),
+        "fired_per_s": round(fired / wall, 1),
+        "poller_cpu_ms_per_timer": round(client / per * 1e3, 3),
+        "postgres_cpu_ms_per_timer": round(server / per * 1e3, 3),
+        "statements_per_timer": round(statements[0] / per, 3),
+        "load_average": list(os.getloadavg()),
+    }
 
 
 def poller(rate: float, seconds: float, poll: float) -> dict[str, Any]:
@@ -272,6 +317,8 @@ def main() -> None:
         "--fleet", default="1000,10000", help="timer counts due at one instant (0: skip)"
     )
     parser.add_argument("--fleet-workers", type=int, default=2, help="workers for the fleet")
+    parser.add_argument("--drain", type=int, default=2000, help="timers in the drain phase")
+    parser.add_argument("--drain-only", action="store_true", help="stop after the drain")
     parser.add_argument("--fleet-timeout", type=float, default=600.0)
     args = parser.parse_args()
     if not support.reachable(support.PG_ADMIN_URL, 5432):
@@ -309,6 +356,18 @@ def main() -> None:
             f"{row['all_fired_within_s']} s (p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms)",
             flush=True,
         )
+    if args.drain:
+        result["drain"] = drain(args.drain)
+        row = result["drain"]
+        print(
+            f"  drain of {args.drain}: poller {row['poller_cpu_ms_per_timer']} ms CPU per timer, "
+            f"PostgreSQL {row['postgres_cpu_ms_per_timer']} ms, {row['fired_per_s']} timers/s, "
+            f"{row['statements_per_timer']} statements per timer",
+            flush=True,
+        )
+    if args.drain_only:
+        support.write_result("timers", result)
+        return
     result["burst"] = burst(args.burst)
     print(
         f"  burst: {args.burst} timers drained at {result['burst']['fired_per_s']} timers/s",

@@ -12,9 +12,12 @@ Every write-path statement is keyed by its instance (its row, tokens, variables,
 and history rows), so statements of different instances touch different rows and
 commute: the flush runs each statement text once for every instance that queued it
 (``executemany``; on PostgreSQL all of them in one pipeline, one round trip), each
-instance's statements in their own order. A row count the caller expects (the version
-guard) is checked at the flush; a shortfall raises ``ConcurrentModificationError`` and
-the caller's transaction rolls back as it would have at the statement itself.
+instance's statements in their own order. On PostgreSQL a statement of a shape
+``set_writes`` knows goes out as one set-based statement for the rows of every instance
+(one statement per instance and group, so no two rows of one statement hit one row).
+A row count the caller expects (the version guard) is checked at the flush; a shortfall
+raises ``ConcurrentModificationError`` and the caller's transaction rolls back as it
+would have at the statement itself.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from django.db import connection
 
 from bpmn_engine.errors import ConcurrentModificationError
+from bpmn_engine.persistence.set_writes import SetForm, columns_of, set_form
 
 
 @dataclass(slots=True)
@@ -51,15 +55,21 @@ class _Queue:
         self.by_instance = {}
         if not queues:
             return
-        groups: list[tuple[str, list[_Statement]]] = []
+        groups: list[_Group] = []
+        set_based = connection.vendor == "postgresql"
         while queues:
             text = queues[0][0].sql
-            group: list[_Statement] = []
+            form = set_form(text) if set_based else None
+            group = _Group(text if form is None else form.sql, form, [])
             for queue in queues:
+                if form is not None:  # one statement per instance: one row per target row
+                    if set_form(queue[0].sql) == form:
+                        group.statements.append(queue.popleft())
+                    continue
                 while queue and queue[0].sql == text:
-                    group.append(queue.popleft())
+                    group.statements.append(queue.popleft())
             queues = [q for q in queues if q]
-            groups.append((text, group))
+            groups.append(group)
         self.flushing = True
         try:
             _send(groups)
@@ -68,23 +78,45 @@ class _Queue:
             self.flushing = False
 
 
-def _send(groups: list[tuple[str, list[_Statement]]]) -> None:
+@dataclass(slots=True)
+class _Group:
+    """Statements sent together: one text run for each (``executemany``), or with a
+    ``form``, one set-based statement for the rows of all of them."""
+
+    sql: str
+    form: SetForm | None
+    statements: list[_Statement]
+
+    def params(self) -> list[Sequence[Any]]:
+        if self.form is None:
+            return [s.params for s in self.statements]
+        rows = [row for s in self.statements for row in self.form.rows(s.params)]
+        return [columns_of(rows)]
+
+
+def _send(groups: list[_Group]) -> None:
     """Each group's statement once for all its parameter sets; on PostgreSQL all groups
     in one pipeline (one round trip), their row counts checked once the results are in."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            for text, group in groups:
-                cursor.executemany(text, [s.params for s in group])
-                _check(cursor.rowcount, group)
+            for group in groups:
+                cursor.executemany(group.sql, group.params())
+                _check(cursor.rowcount, group.statements)
         return
+    from bpmn_engine.persistence.sql import cursor as write_cursor  # sql imports this module
+
     connection.ensure_connection()
-    cursors = [connection.cursor() for _ in groups]
+    cursors = [write_cursor() for _ in groups]
     try:
         with connection.wrap_database_errors, connection.connection.pipeline():
-            for cursor, (text, group) in zip(cursors, groups, strict=True):
-                cursor.executemany(text, [s.params for s in group])
-        for cursor, (_, group) in zip(cursors, groups, strict=True):
-            _check(cursor.rowcount, group)
+            for cursor, group in zip(cursors, groups, strict=True):
+                params = group.params()
+                if len(params) == 1:
+                    cursor.execute(group.sql, params[0])
+                else:
+                    cursor.executemany(group.sql, params)
+        for cursor, group in zip(cursors, groups, strict=True):
+            _check(cursor.rowcount, group.statements)
     finally:
         for cursor in cursors:
             cursor.close()
