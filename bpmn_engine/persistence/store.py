@@ -160,32 +160,62 @@ def _locked_with_parent(target: str, param: int) -> list[ProcessInstance]:
 
 def lock_top_level(instance_ids: list[int]) -> list[ProcessInstance]:
     """Lock the instances among ``instance_ids`` that have no parent, in ascending id
-    order (the order every command locks in), with their definitions: one statement."""
+    order (the order every command locks in), with their definitions: one statement. On
+    PostgreSQL a second one, in the same round trip, locks their audit chain heads (as
+    ``lock_instance`` does), and the heads are remembered for the audit writer."""
     if not instance_ids:
         return []
     ids = sorted(set(instance_ids))
     split = sql.column_count(ProcessInstance)
+    if sql.is_postgres():
+        found, heads = sql.fetch_pipelined(
+            (_lock_many_sql("postgresql", 0), (ids,)), (_heads_many_sql(), (ids,))
+        )
+        known = {stream: (seq, hash_) for stream, seq, hash_ in heads}
+    else:
+        found, known = sql.fetchall(_lock_many_sql(connection.vendor, len(ids)), ids), None
     rows = []
     definitions: dict[Any, ProcessDefinition] = {}  # a batch's instances share a few
-    for values in sql.fetchall(_lock_many_sql(connection.vendor, len(ids)), ids):
+    for values in found:
         row = sql.build(ProcessInstance, values[:split])
         definition = definitions.get(values[split])
         if definition is None:
             definition = definitions[values[split]] = sql.build(ProcessDefinition, values[split:])
         row.definition = definition
+        if known is not None:
+            stream = f"instance:{row.pk}"
+            sql.remember_audit_head(stream, known.get(stream))
         rows.append(row)
     return rows
 
 
+@cache
 def _lock_many_sql(vendor: str, count: int) -> str:
+    """PostgreSQL: the ids as one array (``count`` unused), so the text is the same for
+    every batch and short enough for the driver to keep its parsed form."""
     instances, definitions = sql.table(ProcessInstance), sql.table(ProcessDefinition)
-    lock = " FOR UPDATE OF i" if vendor == "postgresql" else ""
+    if vendor == "postgresql":
+        where, lock = "i.id = ANY(%s)", " FOR UPDATE OF i"
+    else:
+        where, lock = f"i.id IN ({', '.join(['%s'] * count)})", ""
     return (
         f"SELECT {sql.select_list(ProcessInstance, 'i')}, "
         f"{sql.select_list(ProcessDefinition, 'd')} "
         f"FROM {instances} i INNER JOIN {definitions} d ON d.id = i.definition_id "
-        f"WHERE i.id IN ({', '.join(['%s'] * count)}) AND i.parent_id IS NULL "
+        f"WHERE {where} AND i.parent_id IS NULL "
         f"ORDER BY i.id{lock}"
+    )
+
+
+@cache
+def _heads_many_sql() -> str:
+    """The audit chain heads of the instances the lock statement locked (run after it,
+    so only heads of instances this transaction holds are locked)."""
+    instances = sql.table(ProcessInstance)
+    return (
+        f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} WHERE stream IN "
+        f"(SELECT 'instance:' || id FROM {instances} WHERE id = ANY(%s) AND parent_id IS NULL) "
+        "ORDER BY stream FOR UPDATE"
     )
 
 

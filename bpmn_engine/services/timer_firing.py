@@ -19,9 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bpmn_engine.errors import EngineError
-from bpmn_engine.models import ProcessInstance, Timer
-from bpmn_engine.models.work import TimerState
-from bpmn_engine.persistence import deferred
+from bpmn_engine.persistence import deferred, sql, timer_rows
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.events import fire_timer
 from bpmn_engine.services.transactions import command
@@ -40,16 +38,7 @@ def claim_due_timers(
     ``SKIP LOCKED`` lets several pollers share the work without waiting on each other;
     the claim expires, so a poller that dies leaves its timers to the next one."""
     now = now or timezone.now()
-    due = list(
-        Timer.objects.select_for_update(skip_locked=True)
-        .filter(state=TimerState.SCHEDULED, due_at__lte=now)
-        .exclude(claimed_until__gt=now)
-        .exclude(instance_id__in=ProcessInstance.objects.filter(suspended=True).values("pk"))
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    Timer.objects.filter(pk__in=due).update(claimed_until=now + timedelta(seconds=claim_seconds))
-    return due
+    return timer_rows.claim_due(now, now + timedelta(seconds=claim_seconds), limit)
 
 
 def fire_due_timers(
@@ -96,21 +85,17 @@ def _fire_alone(timer_id: int, now: datetime | None) -> int:
 def _fire_together(timer_ids: list[int], now: datetime | None) -> int:
     """Without a given ``now`` each timer fires at its own clock reading, so its history
     says when it really fired, not when its batch began."""
-    owners = dict(Timer.objects.filter(pk__in=timer_ids).values_list("pk", "instance_id"))
+    owners = timer_rows.owners(timer_ids)
     # Start-event timers start new instances; they keep their own command.
     alone = [pk for pk in timer_ids if pk in owners and owners[pk] is None]
     fired = 0
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=True), sql.audit_heads_scope():
         work = UnitOfWork(now=now or timezone.now())
         work.lock_top_level([pk for pk in owners.values() if pk is not None])
-        timers = (
-            Timer.objects.filter(pk__in=timer_ids, instance_id__isnull=False)
-            .filter(state=TimerState.SCHEDULED)
-            .order_by("due_at", "id")
-            .values_list("instance_id", "wait_id")
-        )
+        # Read after the lock: a command may have fired or withdrawn a timer meanwhile.
+        timers = timer_rows.scheduled_waits(timer_ids)
         with deferred.deferring():
-            for instance_id, wait_id in list(timers):
+            for instance_id, wait_id in timers:
                 loaded = work.instance(instance_id)
                 # An earlier timer of this batch may have withdrawn this one's wait.
                 if loaded.row.suspended or wait_id not in loaded.state.waits:
