@@ -6,6 +6,7 @@ import os
 import socket
 
 from celery import shared_task
+from django.conf import settings
 
 from bpmn_engine import services
 from bpmn_engine.services import job_runner, job_sweeper
@@ -37,8 +38,14 @@ def sweep_jobs() -> dict[str, int]:
 def fire_due_timers() -> int:
     """Fire the timers that are due (run by the scheduler every second). When a full
     batch is waiting, one more poll message goes out so another worker shares the
-    backlog (that one may call for help in turn); SKIP LOCKED keeps them apart."""
-    return services.fire_due_timers(call_for_help=fire_due_timers.delay)
+    backlog (that one may call for help in turn); SKIP LOCKED keeps them apart. When the
+    next timer falls due before the next regular poll, a poll message is sent for the
+    moment it is due."""
+    return services.fire_due_timers(
+        call_for_help=fire_due_timers.delay,
+        wake=lambda seconds: fire_due_timers.apply_async(countdown=seconds),
+        horizon=settings.TIMER_POLL_SECONDS,
+    )
 
 
 @shared_task(name="procession.anchor_audit", ignore_result=True)

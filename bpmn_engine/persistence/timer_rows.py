@@ -35,6 +35,16 @@ def _claim_sql(postgres: bool) -> str:
     )
 
 
+def next_due(after: datetime) -> datetime | None:
+    """The earliest due time of a scheduled timer after ``after`` (None: none)."""
+    return (
+        Timer.objects.filter(state=TimerState.SCHEDULED, due_at__gt=after)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
 def owners(timer_ids: list[int]) -> dict[int, int | None]:
     """Timer id -> its instance id (None: a start-event timer)."""
     return dict(sql.fetchall(*_read("id, instance_id", "", timer_ids)))  # type: ignore[arg-type]

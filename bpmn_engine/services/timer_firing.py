@@ -46,11 +46,16 @@ def fire_due_timers(
     now: datetime | None = None,
     limit: int = DEFAULT_BATCH,
     call_for_help: Callable[[], object] | None = None,
+    wake: Callable[[float], object] | None = None,
+    horizon: float = 1.0,
 ) -> int:
     """Claim due timers ``limit`` at a time and fire each batch in one transaction until
     none is left; returns how many fired. ``call_for_help`` is called once, when the
     first batch comes back full (more are waiting): the Celery adapter uses it to send a
-    second poll message so another worker shares the backlog."""
+    second poll message so another worker shares the backlog. ``wake`` is called with the
+    seconds until the next timer is due when that is less than ``horizon`` (the poll
+    interval): the adapter sends a poll for that moment, so a timer does not wait for
+    the next regular poll after it is due."""
     fired = 0
     while True:
         batch = claim_due_timers(now=now, limit=limit)
@@ -59,7 +64,16 @@ def fire_due_timers(
             call_for_help = None
         fired += fire_timers(timer_ids=batch, now=now)
         if len(batch) < limit:
+            if wake is not None and now is None:
+                _wake_before_next(wake, horizon)
             return fired
+
+
+def _wake_before_next(wake: Callable[[float], object], horizon: float) -> None:
+    current = timezone.now()
+    due = timer_rows.next_due(current)
+    if due is not None and (due - current).total_seconds() < horizon:
+        wake(max(0.0, (due - current).total_seconds()))
 
 
 def fire_timers(*, timer_ids: list[int], now: datetime | None = None) -> int:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bpmn_engine.models import Incident, ProcessInstance, Timer
 from bpmn_engine.services import deploy_definition, fire_due_timers, fire_timers, start_instance
@@ -149,3 +150,20 @@ def test_a_batch_of_ten_timers_runs_no_more_statements_than_a_batch_of_two():
         return len(queries)
 
     assert drain(10, 1) == drain(2, 0)
+
+
+def test_a_poll_asks_to_be_woken_when_the_next_timer_falls_due_before_the_next_poll():
+    deploy("wait_once", ONE_TIMER)
+    start_instance(definition_key="wait_once", now=timezone.now() - timedelta(seconds=30))
+    wakes: list[float] = []
+    assert fire_due_timers(wake=wakes.append, horizon=60.0) == 0  # due in 30 s, polls every 60
+    assert len(wakes) == 1
+    assert 0.0 <= wakes[0] <= 30.0
+
+
+def test_a_poll_asks_for_no_wake_when_the_next_timer_is_further_than_one_poll_away():
+    deploy("wait_once", ONE_TIMER)
+    start_instance(definition_key="wait_once", now=timezone.now())
+    wakes: list[float] = []
+    assert fire_due_timers(wake=wakes.append, horizon=1.0) == 0
+    assert wakes == []
