@@ -378,9 +378,7 @@ class InstanceState:
         state.started_at = d.get("started_at")
         state.ended_at = d.get("ended_at")
         state.tokens = {k: Token.from_dict(v) for k, v in d.get("tokens", {}).items()}
-        state.scopes = {
-            k: Scope.from_dict(v, fresh=fresh) for k, v in d.get("scopes", {}).items()
-        }
+        state.scopes = {k: Scope.from_dict(v, fresh=fresh) for k, v in d.get("scopes", {}).items()}
         state.waits = {k: Wait.from_dict(v) for k, v in d.get("waits", {}).items()}
         state.incidents = {k: Incident.from_dict(v) for k, v in d.get("incidents", {}).items()}
         state.joins = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import ConcurrentModificationError
@@ -147,3 +147,14 @@ def test_set_based_rows_keep_every_value_as_it_was_given():
     with transaction.atomic(), deferred.deferring(), deferred.writing_for(pk):
         sql.execute(delete, (pk, "t0", "t1"))
     assert ActivityHistory.objects.filter(instance_id=pk).count() == before + 5
+
+
+@on_postgresql
+def test_a_text_postgresql_cannot_hold_fails_the_write_instead_of_shifting_the_rows():
+    first, second = instances(2)
+    rename = f"UPDATE {sql.table(ProcessInstance)} SET business_key = %s WHERE id = %s"
+    with pytest.raises(DatabaseError), transaction.atomic(), deferred.deferring():
+        with deferred.writing_for(first):
+            sql.execute(rename, ("a\x00b", first))
+        with deferred.writing_for(second):
+            sql.execute(rename, ("c", second))
