@@ -217,7 +217,10 @@ def task_with_access(user: Any, task_id: int) -> UserTask | None:
     text, params, slot = _access_query(user)
     params = list(params)
     params[slot] = task_id
-    values = sql.fetchone(text, params, orm=True)
+    # Bound on the server and prepared on PostgreSQL like the write path's statements:
+    # its parameters are the policy's texts (sent untyped, so the server reads them as
+    # the literals the ORM would have quoted) and integers, and the task id.
+    values = sql.fetchone(text, params)
     if values is None:
         return None
     task = sql.build(UserTask, values[:-2])

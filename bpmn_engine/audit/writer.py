@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, format_time
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
-from bpmn_engine.persistence.sql import batches, defer, known_audit_heads, run, when
+from bpmn_engine.persistence.sql import (
+    batches,
+    defer,
+    is_postgres,
+    known_audit_heads,
+    run,
+    when,
+)
 
 SYSTEM_STREAM = "system"
 ANCHOR_STREAM = "anchor"
@@ -97,42 +104,55 @@ def record_entries(entries: Iterable[Entry], *, fresh_streams: frozenset[str] = 
         if head is not None and stream not in heads:
             heads[stream] = head
     rows = []
+    # A command's events share their time and actor: each is formatted once.
+    last_at: datetime | None = None
+    occurred = ""
+    last_actor: Actor | None = None
+    actor_kind = actor_id = ""
     for entry in entries:
         stream = entry.stream
         seq, prev = heads.get(stream, (0, GENESIS))
         seq += 1
-        data = canonical_json(entry.data)
-        actor_kind, actor_id = str(entry.actor.kind), entry.actor.id[:150]
-        event_type, element_id = str(entry.event_type), entry.element_id[:255]
+        at = entry.occurred_at
+        if at is not last_at:
+            last_at, occurred = at, format_time(at)
+        if entry.actor is not last_actor:
+            last_actor = entry.actor
+            actor_kind, actor_id = _text(last_actor.kind), last_actor.id[:150]
+        data = entry.data
+        data = "{}" if type(data) is dict and not data else canonical_json(data)
+        event_type, element_id = _text(entry.event_type), entry.element_id[:255]
+        instance_id, definition_id = entry.instance_id, entry.definition_id
         hash_ = chained_hash(
             prev,
             stream=stream,
             seq=seq,
-            occurred_at=format_time(entry.occurred_at),
+            occurred_at=occurred,
             event_type=event_type,
             actor_kind=actor_kind,
             actor_id=actor_id,
-            instance_id=entry.instance_id,
-            definition_id=entry.definition_id,
+            instance_id=instance_id,
+            definition_id=definition_id,
             element_id=element_id,
             data=data,
         )
         heads[stream] = (seq, hash_)
-        values = {
-            "stream": stream,
-            "seq": seq,
-            "occurred_at": entry.occurred_at,
-            "event_type": event_type,
-            "actor_kind": actor_kind,
-            "actor_id": actor_id,
-            "instance_id": entry.instance_id,
-            "definition_id": entry.definition_id,
-            "element_id": element_id,
-            "data": data,
-            "prev_hash": prev,
-            "hash": hash_,
-        }
-        rows.append([values[c] for c in _COLUMNS])
+        rows.append(
+            [
+                stream,
+                seq,
+                at,
+                event_type,
+                actor_kind,
+                actor_id,
+                instance_id,
+                definition_id,
+                element_id,
+                data,
+                prev,
+                hash_,
+            ]
+        )
     moved = {s: heads[s] for s in streams}
     _write(rows, moved)
     known.update(moved)
@@ -140,6 +160,24 @@ def record_entries(entries: Iterable[Entry], *, fresh_streams: frozenset[str] = 
 
 
 _COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
+# The order ``record_entries`` builds each row in.
+assert _COLUMNS == [
+    "stream",
+    "seq",
+    "occurred_at",
+    "event_type",
+    "actor_kind",
+    "actor_id",
+    "instance_id",
+    "definition_id",
+    "element_id",
+    "data",
+    "prev_hash",
+    "hash",
+], _COLUMNS
+# The text of a ``str`` or of a text choice (its value), without the enum's Python-level
+# ``__str__``.
+_text = str.__str__
 _OCCURRED_AT = _COLUMNS.index("occurred_at")
 
 
@@ -147,7 +185,7 @@ def _write(rows: list[list[Any]], heads: dict[str, tuple[int, str]]) -> None:
     """Insert the events and move the heads (one upsert): on PostgreSQL one deferred
     statement (``_write_postgresql``) sent with the command's ``COMMIT``, elsewhere
     multi-row ``INSERT``s."""
-    if connection.vendor == "postgresql":
+    if is_postgres():
         _write_postgresql(rows, heads)
         return
     quote = connection.ops.quote_name

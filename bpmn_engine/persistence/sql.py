@@ -10,7 +10,6 @@ through the ORM exactly like rows the ORM wrote.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from datetime import datetime
@@ -46,9 +45,14 @@ def is_postgres() -> bool:
     return _vendor() == "postgresql"
 
 
+# ``json.dumps(value, cls=ExactJSONEncoder)`` builds an encoder on every call; one with
+# the same (default) options writes the same text.
+_JSON = ExactJSONEncoder()
+
+
 def json_value(value: Any) -> str:
     """A JSON column's parameter: the text the ORM would store (``ExactJSONEncoder``)."""
-    return json.dumps(value, cls=ExactJSONEncoder)
+    return _JSON.encode(value)
 
 
 def json_placeholder() -> str:
@@ -126,16 +130,14 @@ def _sqlite_direct() -> Any:
     return wrapper
 
 
-def _run(sql: str, params: Sequence[Any], *, orm: bool = False) -> Any:
-    """Run one statement; returns the cursor to read it from (the caller closes it).
-    ``orm``: text the ORM compiled, bound as the ORM binds it on PostgreSQL (client side:
-    its untyped parameters would change meaning if bound on the server)."""
+def _run(sql: str, params: Sequence[Any]) -> Any:
+    """Run one statement; returns the cursor to read it from (the caller closes it)."""
     if not is_postgres():
         wrapper = _sqlite_direct()
         if wrapper is not None:
             with wrapper.wrap_database_errors:
                 return wrapper.connection.execute(_qmark(sql), params)
-    c = connection.cursor() if orm else cursor()
+    c = cursor()
     try:
         c.execute(sql, params)
     except BaseException:
@@ -170,8 +172,8 @@ def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         c.close()
 
 
-def fetchone(sql: str, params: Sequence[Any] = (), *, orm: bool = False) -> tuple[Any, ...] | None:
-    c = _run(sql, params, orm=orm)
+def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    c = _run(sql, params)
     try:
         row = c.fetchone()
         return None if row is None else tuple(row)
@@ -259,11 +261,16 @@ def batches(rows: Sequence[Any], width: int) -> list[Sequence[Any]]:
     """``rows`` cut so that no statement binds more parameters than the database takes
     (SQLite: ``max_query_params``; PostgreSQL, bound on the server: 65,535): a command
     that starts a 10,000-token instance inserts 10,000 token rows."""
-    limit = PG_MAX_PARAMS if is_postgres() else connection.features.max_query_params
+    limit = _max_params()
     if not limit or len(rows) * width <= limit:
         return [rows]
     size = max(1, limit // max(1, width))
     return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+@cache
+def _max_params() -> int | None:
+    return PG_MAX_PARAMS if is_postgres() else connection.features.max_query_params
 
 
 @cache
@@ -316,6 +323,9 @@ def defer(sql: str, params: Sequence[Any] = ()) -> None:
     """Run a write whose result nobody reads. Inside a command on PostgreSQL it waits in
     the command's ``WriteBatch`` and reaches the server with the next statement or with
     the ``COMMIT``, in one round trip; elsewhere it runs now."""
+    if not is_postgres():  # no write batch (``write_batch``)
+        execute(sql, params)
+        return
     batch = getattr(connection, "write_batch", None)
     if batch is None:
         execute(sql, params)

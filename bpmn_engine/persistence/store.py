@@ -259,17 +259,30 @@ def _token_rows(state: InstanceState) -> dict[str, tuple[str, str, str]]:
     return {t.id: (t.node_id, t.scope_id, str(t.state)) for t in dict.values(state.tokens)}
 
 
-def save(loaded: LoadedInstance, *, now: datetime) -> int | None:
+def encode_whole(state: InstanceState) -> tuple[dict[str, Any], str]:
+    """A whole (not split) state as ``save`` stores it: the value and its JSON text."""
+    value = state.to_dict()
+    return value, sql.json_value(value)
+
+
+def save(
+    loaded: LoadedInstance, *, now: datetime, whole: tuple[dict[str, Any], str] | None = None
+) -> int | None:
     """Write the state back (version + 1) and bring the projections up to date. Returns
-    the stored bytes of a split state (kept as a running sum), None for a whole one."""
+    the stored bytes of a split state (kept as a running sum), None for a whole one.
+    ``whole``: ``encode_whole(loaded.state)`` when the caller has it already (its size
+    was checked), so the state is not encoded twice."""
     row, state = loaded.row, loaded.state
     if loaded.split is None and entry_count(state) > SPLIT_AT:
         loaded.split = split_now(row, state)
     split = loaded.split
-    value = head(state) if split is not None else state.to_dict()
+    if split is not None:
+        value = head(state)
+        snapshot = sql.json_value(value)
+    else:
+        value, snapshot = whole if whole is not None else encode_whole(state)
     status = ENDED_STATUSES.get(state.status, InstanceStatus.ACTIVE)
     ended_at = now if status != InstanceStatus.ACTIVE and row.ended_at is None else row.ended_at
-    snapshot = sql.json_value(value)
     if loaded.new:
         row.version, row.status, row.ended_at = 1, status, ended_at
         _insert_instance(row, snapshot)

@@ -4,7 +4,6 @@ of its budget, an incident recorded after the rollback."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 
@@ -47,9 +46,19 @@ def command_budget() -> Budget:
     )
 
 
+_UTF8_JSON = ExactJSONEncoder(ensure_ascii=False)
+
+
 def encoded_size(value: object) -> int:
     """Bytes of ``value`` as the database stores it (JSON, UTF-8)."""
-    return len(json.dumps(value, cls=ExactJSONEncoder, ensure_ascii=False).encode())
+    return len(_UTF8_JSON.encode(value).encode())
+
+
+def stored_size(value: object, text: str) -> int:
+    """``encoded_size(value)`` given ``text``, ``value`` as ``sql.json_value`` writes it
+    (non-ASCII escaped): without a ``\\u`` escape that text is ASCII and the same as the
+    UTF-8 one, so its length is the size; otherwise ``value`` is measured."""
+    return len(text) if "\\u" not in text else encoded_size(value)
 
 
 def check_state_size(state: InstanceState, node_id: str, size: int | None = None) -> None:

@@ -23,11 +23,20 @@ from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.runtime.errors import UnknownWaitError
 from bpmn_engine.runtime.kinds import IncidentKind, WaitKind
 from bpmn_engine.services.decisions import provider_for
-from bpmn_engine.services.limits import check_state_size, command_budget
+from bpmn_engine.services.limits import check_state_size, command_budget, stored_size
 from bpmn_engine.services.resolution import resolve_called_definition
 
 # What a suspended instance still accepts: being cancelled and having variables changed.
 SUSPENSION_EXEMPT = (tr.Cancel, tr.SetVariables)
+# The effects ``UnitOfWork._follow`` acts on.
+FOLLOWED_EFFECTS = (
+    fx.SignalThrown,
+    fx.CallActivityStarted,
+    fx.CallActivityCancelled,
+    fx.InstanceFailed,
+    fx.InstanceEscalated,
+    fx.InstanceCompleted,
+)
 
 
 @dataclass
@@ -170,10 +179,12 @@ class UnitOfWork:
                 return
             raise
         loaded.state = step.state
+        whole = None
         if loaded.split is None:
-            check_state_size(loaded.state, _last_node(step.effects))
+            whole = store.encode_whole(loaded.state)
+            check_state_size(loaded.state, _last_node(step.effects), stored_size(*whole))
         with deferred.writing_for(loaded.row.pk):  # these write only this instance's rows
-            stored_bytes = store.save(loaded, now=self.now)
+            stored_bytes = store.save(loaded, now=self.now, whole=whole)
             if stored_bytes is not None:  # a split state: its size is kept as a running sum
                 check_state_size(loaded.state, _last_node(step.effects), stored_bytes)
             apply_effects(loaded.row, loaded.state, step.effects, self.now)
@@ -193,6 +204,8 @@ class UnitOfWork:
     def _follow(self, row: ProcessInstance, effects: list[fx.Effect]) -> None:
         failed = False
         for effect in effects:
+            if not isinstance(effect, FOLLOWED_EFFECTS):  # most effects: one test, not seven
+                continue
             if isinstance(effect, fx.SignalThrown):
                 self.broadcast_signal(effect.signal_name, dict(effect.variables))
             elif isinstance(effect, fx.CallActivityStarted):
