@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -188,29 +188,39 @@ def _write(rows: list[list[Any]], heads: dict[str, tuple[int, str]]) -> None:
     if is_postgres():
         _write_postgresql(rows, heads)
         return
-    quote = connection.ops.quote_name
-    columns = _COLUMNS
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     params: list[Any] = []
     for row in rows:
         row[_OCCURRED_AT] = when(row[_OCCURRED_AT])
         params += row
-    insert_head = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
-        f"({', '.join(quote(c) for c in columns)}) VALUES "
-    )
-    move_heads = (
-        f"INSERT INTO {quote(AuditChainHead._meta.db_table)} (stream, seq, hash) "
-        f"VALUES {', '.join(['(%s, %s, %s)'] * len(heads))} ON CONFLICT (stream) DO UPDATE "
-        "SET seq = excluded.seq, hash = excluded.hash"
-    )
+    insert_head, one = _sqlite_insert()
     head_params = [v for stream, (seq, hash_) in heads.items() for v in (stream, seq, hash_)]
-    width, offset = len(columns), 0
+    width, offset = len(_COLUMNS), 0
     for batch in batches(rows, width):  # in batches SQLite can bind (a 10,000-token start)
         end = offset + len(batch) * width
         run(insert_head + ", ".join([one] * len(batch)), params[offset:end])
         offset = end
-    run(move_heads, head_params)
+    run(_move_heads(len(heads)), head_params)
+
+
+@cache
+def _sqlite_insert() -> tuple[str, str]:
+    """The events' ``INSERT ... VALUES `` head and one row's placeholders."""
+    quote = connection.ops.quote_name
+    return (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
+        f"({', '.join(quote(c) for c in _COLUMNS)}) VALUES ",
+        "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")",
+    )
+
+
+@lru_cache(maxsize=64)
+def _move_heads(count: int) -> str:
+    """The upsert of ``count`` chain heads."""
+    return (
+        f"INSERT INTO {connection.ops.quote_name(AuditChainHead._meta.db_table)} "
+        f"(stream, seq, hash) VALUES {', '.join(['(%s, %s, %s)'] * count)} "
+        "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+    )
 
 
 # The PostgreSQL types of the event columns (the others are text).

@@ -25,10 +25,11 @@ def record_activity_history(
     """
     new_rows: list[list[Any]] = []
     open_rows: dict[tuple[str, str], list[Any]] = {}
+    pk = instance.pk
     for effect in effects:
         if isinstance(effect, ActivityStarted):
             row = [
-                instance.pk,
+                pk,
                 effect.node_id,
                 effect.tag,
                 effect.name or "",
@@ -60,7 +61,7 @@ def record_activity_history(
                         state,
                         sql.when(effect.at),
                         actor,
-                        instance.pk,
+                        pk,
                         effect.token_id,
                         effect.node_id,
                         ActivityState.ACTIVE,

@@ -125,8 +125,10 @@ def _sqlite_direct() -> Any:
     wrapper = connections[DEFAULT_DB_ALIAS]
     if wrapper.execute_wrappers or wrapper.queries_logged:
         return None
-    wrapper.ensure_connection()
-    wrapper.validate_no_broken_transaction()
+    if wrapper.connection is None:
+        wrapper.ensure_connection()
+    if wrapper.needs_rollback:
+        wrapper.validate_no_broken_transaction()  # raises
     return wrapper
 
 
@@ -285,6 +287,7 @@ def _converters(model: type[Model], vendor: str) -> list[list[Any]]:
     return result
 
 
+@lru_cache(maxsize=256)
 def select_list(model: type[Model], alias: str) -> str:
     """Every concrete column of ``model`` (in field order) qualified by ``alias``."""
     quote = connection.ops.quote_name
