@@ -437,7 +437,14 @@ def child_main(
     deploy()
     for _ in range(30):  # warm-up: parse cache, connection, query plans
         complete_one(open_tasks([start_one()])[0])
-    result: dict[str, Any] = {"backend": backend, "vendor": connection.vendor, "runs": []}
+    from django.conf import settings
+
+    result: dict[str, Any] = {
+        "backend": backend,
+        "vendor": connection.vendor,
+        "debug": settings.DEBUG,  # False: production settings, no statement log
+        "runs": [],
+    }
     for count in clients:
         row = run_clients(count, seconds)
         print(
@@ -564,10 +571,11 @@ def run_child(
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
     env = {
-        # Production settings: DEBUG off (with it on, Django records every statement)
-        "DEBUG": "false",
         "SECRET_KEY": "bench-only-key-not-a-secret",
         **os.environ,
+        # Production settings: DEBUG off even when the caller's environment turns it on
+        # (with it on, Django records every statement and the write path takes its cursor)
+        "DEBUG": "false",
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "CELERY_BROKER_URL": "memory://",

@@ -11,12 +11,14 @@ from django.contrib.auth.models import User
 from bpmn_engine.errors import CommandBudgetExceededError, EngineError
 from bpmn_engine.models import Incident, ProcessInstance, UserTask
 from bpmn_engine.models.work import IncidentState
+from bpmn_engine.persistence import sql
 from bpmn_engine.services import (
     complete_user_task,
     deploy_definition,
     retry_incident,
     start_instance,
 )
+from bpmn_engine.services.limits import encoded_size, stored_size
 from tests.services.diagrams import flows, process, row_is_unlocked
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,3 +165,24 @@ def test_a_state_larger_than_allowed_refuses_the_command(settings):
     with pytest.raises(CommandBudgetExceededError, match="state bytes") as refused:
         start_instance(definition_key="fan_out", variables={"note": "x" * 5_000})
     assert isinstance(refused.value, EngineError)
+
+
+def test_the_state_size_limit_counts_utf8_bytes_not_escaped_text(settings):
+    settings.PROCESSION_MAX_STATE_BYTES = 5_000
+    deploy("many", multi_instance("fan_out", "1"))
+    start_instance(definition_key="fan_out", variables={"note": "é" * 1_500})  # 3,000 bytes
+    with pytest.raises(CommandBudgetExceededError, match="state bytes"):
+        start_instance(definition_key="fan_out", variables={"note": "é" * 3_000})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": "plain", "n": [1, 2.5, None, True]},
+        {"control": "tab\there\x01", "quote": '"\\'},
+        {"literal": "\\u00e9 is not an escape"},
+        {"accent": "é", "emoji": "🙂", "cjk": "漢字"},
+    ],
+)
+def test_the_stored_state_size_is_its_utf8_json_size(value):
+    assert stored_size(value, sql.json_value(value)) == encoded_size(value)

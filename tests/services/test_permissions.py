@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import connection
 from guardian.shortcuts import assign_perm
 
 from bpmn_engine import permissions
@@ -325,3 +326,30 @@ def test_every_task_command_for_every_role(people, quote, command, who, expected
     if expected is HIDDEN:
         assert str(refused.value) == f"Expected to find user task {quote.pk}, but it does not exist"
     assert _state(quote) == before
+
+
+def test_the_task_access_query_answers_like_the_policy_and_is_prepared_once(people, quote):
+    """The access query read with the task answers what the ORM policy answers, for every
+    role; on PostgreSQL it binds on the server and is prepared once per connection."""
+    for user in people.values():
+        task = permissions.task_with_access(user, quote.pk)
+        assert task is not None and task.pk == quote.pk
+        expected = (
+            permissions.visible_tasks(user).filter(pk=quote.pk).exists(),
+            permissions.workable_tasks(user).filter(pk=quote.pk).exists(),
+        )
+        assert (permissions.can_see_task(user, task), permissions.can_work_task(user, task)) == (
+            expected
+        )
+    assert permissions.task_with_access(people["sam"], quote.pk + 1_000) is None
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%"access_may_see"%'],
+        )
+        prepared, runs = cursor.fetchone()
+    assert prepared >= 1
+    assert runs >= len(people)
