@@ -322,6 +322,11 @@ PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS = float(
 PROCESSION_JOB_LOCK_MARGIN_SECONDS = float(
     os.environ.get("PROCESSION_JOB_LOCK_MARGIN_SECONDS", "30")
 )
+# A run_job message carries its job's limits plus this budget: a worker whose job's report
+# creates the next job (of the same instance) leases it in that transaction and runs it
+# in the same message while the budget left covers that job's own hard limit; 0: one
+# job per message.
+PROCESSION_JOB_CHAIN_SECONDS = float(os.environ.get("PROCESSION_JOB_CHAIN_SECONDS", "10"))
 PROCESSION_JOB_REDISPATCH_SECONDS = float(os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
 PROCESSION_JOB_BACKOFF_BASE_SECONDS = float(
     os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5")

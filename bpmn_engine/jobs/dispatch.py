@@ -13,6 +13,9 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from celery import current_app
 from django.conf import settings
@@ -35,9 +38,19 @@ def time_limits_for(job_type: str) -> tuple[float, float]:
     return soft, soft + float(settings.PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS)
 
 
+def message_limits_for(job_type: str) -> tuple[float, float]:
+    """(soft, hard) Celery time limits of a ``run_job`` message: the job's own limits
+    plus the chain budget (``PROCESSION_JOB_CHAIN_SECONDS``), within which the worker may
+    run the jobs the first one's report creates. The worker enforces each job's own
+    limits itself (``jobs.time_limits``); the message's are the pool's backstop."""
+    soft, hard = time_limits_for(job_type)
+    chain = float(settings.PROCESSION_JOB_CHAIN_SECONDS)
+    return soft + chain, hard + chain
+
+
 def publish_run_job(job_id: int, job_type: str) -> bool:
     """Send one ``run_job`` message now; False when the broker refused it."""
-    soft, hard = time_limits_for(job_type)
+    soft, hard = message_limits_for(job_type)
     try:
         current_app.send_task(
             RUN_JOB_TASK, args=(job_id,), retry=False, soft_time_limit=soft, time_limit=hard
@@ -96,6 +109,27 @@ publisher = Publisher()
 atexit.register(publisher.drain, 2.0)  # a short-lived process sends what it committed
 
 
+_held: ContextVar[list[tuple[int, str]] | None] = ContextVar("held_doorbells", default=None)
+
+
 def dispatch_after_commit(job_id: int, job_type: str) -> None:
-    """Queue the job's doorbell once the current transaction commits."""
+    """Queue the job's doorbell once the current transaction commits (or hold it for
+    the caller of ``held_doorbells``)."""
+    held = _held.get()
+    if held is not None:
+        held.append((job_id, job_type))
+        return
     transaction.on_commit(lambda: publisher.submit(job_id, job_type))
+
+
+@contextmanager
+def held_doorbells() -> Iterator[list[tuple[int, str]]]:
+    """Collect the (job id, job type) doorbells rung inside the block instead of queueing
+    them: the caller leases the jobs it runs itself and rings the others
+    (``dispatch_after_commit``) after the block."""
+    held: list[tuple[int, str]] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bpmn_engine import services
+from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.services import job_runner, job_sweeper
 from bpmn_engine.services.audit_anchors import anchor_audit_chains
 
@@ -19,12 +20,16 @@ def worker_id(hostname: str | None) -> str:
 
 @shared_task(name="procession.run_job", bind=True, ignore_result=True)
 def run_job(self, job_id: int) -> str:
-    """Run one job's handler (a duplicate or late message finds nothing to do). The lease
-    outlasts the hard time limit this message carries, so the pool kills an overrunning
-    handler before anyone else may run the job again."""
+    """Run one job's handler (a duplicate or late message finds nothing to do), and the
+    jobs its report leases next while the message's time lasts. Each job runs under its
+    own limits; the lease outlasts the hard time limit this message carries, so the pool
+    kills an overrunning handler before anyone else may run the job again."""
     hard_limit = (self.request.timelimit or (None, None))[0]
     return job_runner.execute_job(
-        job_id=job_id, worker_id=worker_id(self.request.hostname), hard_limit=hard_limit
+        job_id=job_id,
+        worker_id=worker_id(self.request.hostname),
+        hard_limit=hard_limit,
+        budget=MessageBudget.starting_now(hard_limit) if hard_limit else None,
     )
 
 

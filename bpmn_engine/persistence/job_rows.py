@@ -18,13 +18,15 @@ Breaker = tuple[str, int] | None
 
 
 def lock_due_job(
-    job_id: int, *, worker_id: str, now: datetime, lock_seconds: float
+    job_id: int, *, worker_id: str, now: datetime, lock_seconds: float, lock_head: bool = True
 ) -> tuple[Job, ProcessInstance] | None:
     """Lease job ``job_id`` to ``worker_id`` (attempt counted, lock owner
     ``<worker>#<attempt>``, lock expiring ``lock_seconds`` after ``now``) if it is
     pending, due, run by the engine, its instance not suspended and its breaker closed
     (or absent); returns the leased job and its instance (not locked), else None and
-    nothing changed. One statement on PostgreSQL (the instance read with the update)."""
+    nothing changed. One statement on PostgreSQL (the instance read with the update).
+    ``lock_head``: lock the instance's audit chain head in the same round trip (off when
+    the caller's transaction holds the instance and its head already)."""
     job, instance = sql.table(Job), sql.table(ProcessInstance)
     update = (
         f"UPDATE {job} SET state = %s, attempts = attempts + 1, "
@@ -47,15 +49,21 @@ def lock_due_job(
     ]
     width = sql.column_count(Job)
     if sql.is_postgres():
+        leased_with_instance = (
+            f"WITH j AS ({update} RETURNING {sql.select_list(Job, job)}) "
+            f"SELECT j.*, {sql.select_list(ProcessInstance, 'i')} "
+            f"FROM j JOIN {instance} i ON i.id = j.instance_id"
+        )
+    if sql.is_postgres() and not lock_head:
+        found = sql.fetchone(leased_with_instance, params)
+        if found is None:
+            return None
+        values, instance_values = found[:width], found[width:]
+    elif sql.is_postgres():
         # The instance's audit chain head, locked in the same round trip (the lease's
         # audit event goes on it): the order the job run has always taken, job then head.
         rows, heads = sql.fetch_pipelined(
-            (
-                f"WITH j AS ({update} RETURNING {sql.select_list(Job, job)}) "
-                f"SELECT j.*, {sql.select_list(ProcessInstance, 'i')} "
-                f"FROM j JOIN {instance} i ON i.id = j.instance_id",
-                params,
-            ),
+            (leased_with_instance, params),
             (
                 f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} "
                 f"WHERE stream = 'instance:' || (SELECT instance_id FROM {job} WHERE id = %s) "

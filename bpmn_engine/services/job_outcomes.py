@@ -153,15 +153,22 @@ def report_outcome(
     """Apply ``outcome`` to job ``job_id`` if ``holder`` may report it; returns the job,
     read again after the step unless ``reload`` is off (the runner does not need it)."""
     work = UnitOfWork(now=now or timezone.now(), worker_id=holder.worker_id)
+    job = apply_outcome(work, job_id=job_id, holder=holder, outcome=outcome)
+    work.run()
+    if reload:
+        job.refresh_from_db()
+    return job
+
+
+def apply_outcome(work: UnitOfWork, *, job_id: int, holder: Holder, outcome: Outcome) -> Job:
+    """Queue ``outcome``'s step on ``work`` (inside the caller's command) once ``holder``
+    is found to hold job ``job_id``; the caller runs the unit of work."""
     job, breaker = _locked(job_id, holder, work)
     if holder.counts_for_breaker:
         record_handler_outcome(
             job.job_type, succeeded=outcome.succeeded, now=work.now, breaker=breaker
         )
     _APPLY[type(outcome)](work, job, outcome)
-    work.run()
-    if reload:
-        job.refresh_from_db()
     return job
 
 

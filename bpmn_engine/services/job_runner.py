@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,10 +14,18 @@ from django.conf import settings
 from django.utils import timezone
 
 from bpmn_engine.audit import record
+from bpmn_engine.audit.writer import Actor, Entry
 from bpmn_engine.errors import JobNotActiveError, LimitExceededError
-from bpmn_engine.jobs.dispatch import time_limits_for
-from bpmn_engine.jobs.handlers import BpmnError, HandlerNotFoundError, JobContext, get_handler
+from bpmn_engine.jobs.dispatch import dispatch_after_commit, held_doorbells, time_limits_for
+from bpmn_engine.jobs.handlers import (
+    BpmnError,
+    HandlerNotFoundError,
+    JobContext,
+    get_handler,
+    has_handler,
+)
 from bpmn_engine.jobs.results import UnstorableResultError, result_variables
+from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import JobState
@@ -26,12 +35,15 @@ from bpmn_engine.services.job_outcomes import (
     ErrorThrown,
     Failed,
     LeaseHolder,
+    Outcome,
+    apply_outcome,
     report_outcome,
 )
 from bpmn_engine.services.job_policy import breaker_admits, postpone_job
 from bpmn_engine.services.jobs import job_inputs, job_snapshot, job_variables
 from bpmn_engine.services.limits import check_handler_result_size
 from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -177,17 +189,48 @@ def report_job_failure(
     )
 
 
-def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None) -> str:
-    """Run one job end to end; returns what happened (for logs and tests)."""
+def execute_job(
+    *,
+    job_id: int,
+    worker_id: str,
+    hard_limit: float | None = None,
+    budget: MessageBudget | None = None,
+) -> str:
+    """Run one job end to end; returns what happened (for logs and tests). With a
+    ``budget`` (the message's time left), each report that creates a job of this engine
+    leases it in the same transaction while the budget covers that job's limits, and the
+    job runs next in this call, under its own limits: outcomes joined by ``,``."""
     acquired = claim_job_to_run(job_id=job_id, worker_id=worker_id, hard_limit=hard_limit)
     if acquired is None:
         return "skipped"
-    lease, job = acquired
+    outcomes = []
+    while acquired is not None:
+        outcome, acquired = _run(*acquired, worker_id=worker_id, budget=budget)
+        outcomes.append(outcome)
+    return ",".join(outcomes)
+
+
+Next = tuple[JobLease, Job] | None
+
+
+def _run(
+    lease: JobLease, job: Job, *, worker_id: str, budget: MessageBudget | None
+) -> tuple[str, Next]:
+    """Run one leased job's handler and report it; the job leased for next, if any."""
+
+    def report(outcome: Outcome, done: str) -> tuple[str, Next]:
+        try:
+            return done, report_and_claim_next(
+                lease=lease, outcome=outcome, worker_id=worker_id, budget=budget
+            )
+        except JobNotActiveError as exc:  # a stale lease too
+            log.info("discarded a late job outcome: %s", exc)
+            return "stale", None
+
     try:
         handler = get_handler(job.job_type)
     except HandlerNotFoundError as exc:
-        report_job_failure(lease=lease, message=str(exc), retry=False)
-        return "incident"
+        return report(Failed(str(exc), retries=0), "incident")
     snapshot = job_snapshot(job)
     context = JobContext(
         job_id=job.pk,
@@ -202,31 +245,76 @@ def execute_job(*, job_id: int, worker_id: str, hard_limit: float | None = None)
         attempt=lease.attempt,
     )
     try:
-        result = handler.function(context)
+        with budget.enforced(job.job_type) if budget is not None else nullcontext():
+            result = handler.function(context)
     except BpmnError as error:
-        return _report(report_job_bpmn_error, lease=lease, error=error) or "bpmn-error"
+        return report(ErrorThrown(error.code, error.message, error.variables), "bpmn-error")
     except Exception as exc:  # any handler failure is retried, then an incident
-        return (
-            _report(
-                report_job_failure,
-                lease=lease,
-                message=f"{type(exc).__name__}: {exc}",
-                details=traceback.format_exc(),
-            )
-            or "failed"
-        )
+        message = f"{type(exc).__name__}: {exc}"
+        return report(Failed(message, traceback.format_exc()), "failed")
     try:
         variables = result_variables(result, job.result_variable)
         check_handler_result_size(variables)
     except (UnstorableResultError, LimitExceededError) as exc:
-        return _report(report_job_failure, lease=lease, message=str(exc)) or "failed"
-    return _report(report_job_success, lease=lease, variables=variables) or "completed"
+        return report(Failed(str(exc)), "failed")
+    return report(Completed(dict(variables)), "completed")
 
 
-def _report(report: Any, **kwargs: Any) -> str | None:
-    try:
-        report(**kwargs)
-    except JobNotActiveError as exc:  # a stale lease too
-        log.info("discarded a late job outcome: %s", exc)
-        return "stale"
-    return None
+@command
+def report_and_claim_next(
+    *,
+    lease: JobLease,
+    outcome: Outcome,
+    worker_id: str,
+    budget: MessageBudget | None,
+    now: datetime | None = None,
+) -> Next:
+    """Report ``lease``'s outcome; then, in the same transaction, lease the first job the
+    report created that this worker may run within ``budget`` (its doorbell is not rung:
+    no message, and a lease that starts now, not when a queued message is taken). The
+    other new jobs are dispatched as usual. A worker that dies holding the lease leaves
+    it to expire, and the sweeper sends the job again."""
+    work = UnitOfWork(now=now or timezone.now(), worker_id=lease.lock_owner)
+    holder = LeaseHolder(lease.lock_owner, instance_id=lease.instance_id)
+    with held_doorbells() as created:
+        apply_outcome(work, job_id=lease.job_id, holder=holder, outcome=outcome)
+        work.process()
+    claimed: Next = None
+    for job_id, job_type in created:
+        if claimed is None and budget is not None:
+            claimed = _claim_in_report(work, job_id, job_type, worker_id, budget)
+            if claimed is not None:
+                continue
+        dispatch_after_commit(job_id, job_type)
+    work.flush_audit()
+    return claimed
+
+
+def _claim_in_report(
+    work: UnitOfWork, job_id: int, job_type: str, worker_id: str, budget: MessageBudget
+) -> Next:
+    """Lease a job the report just created, if it has a handler here and the message's
+    time left covers its limits; the lease lasts until the message's hard limit and the
+    margin. Its audit event joins the report's."""
+    seconds = budget.lease_seconds_for(job_type) if has_handler(job_type) else None
+    if seconds is None:
+        return None
+    margin = float(settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS)
+    leased = job_rows.lock_due_job(
+        job_id, worker_id=worker_id, now=work.now, lock_seconds=seconds + margin, lock_head=False
+    )
+    if leased is None:  # a breaker not closed, a suspended instance: the usual way
+        return None
+    job, instance = leased
+    work.audit.append(
+        Entry(
+            event_type=AuditEventType.JOB_LOCKED,
+            actor=Actor.of(worker_id=worker_id),
+            occurred_at=work.now,
+            instance_id=job.instance_id,
+            definition_id=instance.definition_id,
+            element_id=job.node_id,
+            data={"job_id": job.pk, "attempt": job.attempts, "lock_owner": job.lock_owner},
+        )
+    )
+    return JobLease(job.pk, job.instance_id, job.job_type, job.lock_owner, job.attempts), job

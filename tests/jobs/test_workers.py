@@ -157,3 +157,74 @@ def test_a_handler_over_its_time_limit_fails_and_is_retried(engine_worker, journ
     assert len(attempts_of(journal, "test-sleepy")) == 2
     assert "TimeLimitExceeded" in Job.objects.get(instance=instance).last_error
     assert instance.variable_rows.get(name="woke_on_attempt").value == 2
+
+
+def run_job_deliveries(worker) -> list[str]:
+    """What each ``run_job`` delivery returned, chains (``a,b``) included."""
+    return re.findall(
+        r"procession\.run_job\[[^\]]+\] succeeded in [^:]+: '([\w,-]*)'", worker.read_log()
+    )
+
+
+def test_a_worker_runs_an_instances_next_job_in_the_same_message(engine_worker, journal):
+    worker = engine_worker()
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instance = start_instance(definition_key="doubling", variables={"amount": 5})
+    wait_for(lambda: completed(instance), worker=worker)
+    wait_for(lambda: run_job_deliveries(worker), worker=worker)
+    assert run_job_deliveries(worker) == ["completed,completed"]
+    [[_, _, first_pid]] = attempts_of(journal, "test-double")
+    [[_, _, second_pid]] = attempts_of(journal, "test-increment")
+    assert first_pid == second_pid
+    assert instance.variable_rows.get(name="amount").value == 10
+    assert instance.variable_rows.get(name="steps").value == 1
+
+
+def test_a_chained_job_over_its_own_soft_limit_fails_and_is_retried(engine_worker, journal):
+    worker = engine_worker()
+    deploy_service_process("sleepy_second", "test-double", "test-sleepy")
+    instance = start_instance(definition_key="sleepy_second", variables={"amount": 1})
+    wait_for(lambda: completed(instance), timeout=90, worker=worker)
+    attempts = attempts_of(journal, "test-sleepy")
+    assert len(attempts) == 2
+    assert attempts[0][2] == attempts_of(journal, "test-double")[0][2]  # chained
+    # stopped by its own one-second limit, not by the message's (the first job's) limits
+    job = Job.objects.get(instance=instance, node_id="S1")
+    assert "the job's soft time limit" in job.last_error
+    assert instance.variable_rows.get(name="woke_on_attempt").value == 2
+
+
+def test_a_chained_handler_ignoring_its_soft_limit_is_killed_and_never_overlaps(
+    engine_worker, journal
+):
+    worker = engine_worker(concurrency=2, PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    deploy_service_process("stubborn_second", "test-double", "test-stubborn")
+    instance = start_instance(definition_key="stubborn_second", variables={"amount": 1})
+    wait_for(lambda: completed(instance), timeout=120, worker=worker)
+    stubborn = attempts_of(journal, "test-stubborn")
+    assert stubborn[0][2] == attempts_of(journal, "test-double")[0][2]  # chained
+    notes = [line[3:] for line in stubborn]
+    assert ["ignored-soft-limit"] in notes  # the first attempt outlived its soft limit
+    assert ["overlap"] not in notes  # and was gone before a second one started
+    assert instance.variable_rows.get(name="stubborn_attempt").value == 2
+
+
+def test_a_worker_killed_in_a_chained_job_is_recovered_and_nothing_is_duplicated(
+    engine_worker, journal
+):
+    worker = engine_worker(PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    deploy_service_process("slow_second", "test-double", "test-slow-once", "test-increment")
+    instance = start_instance(definition_key="slow_second", variables={"amount": 3})
+    [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
+    assert pid == attempts_of(journal, "test-double")[0][2]  # chained after the first job
+    os.kill(int(pid), signal.SIGKILL)
+    wait_for(lambda: completed(instance), timeout=90, worker=worker)
+    attempts = attempts_of(journal, "test-slow-once")
+    assert len(attempts) == 2
+    assert attempts[0][1] == attempts[1][1]  # the same idempotency key both times
+    assert len(attempts_of(journal, "test-double")) == 1
+    assert len(attempts_of(journal, "test-increment")) == 1
+    assert instance.variable_rows.get(name="amount").value == 6
+    assert instance.variable_rows.get(name="steps").value == 1
+    assert instance.variable_rows.get(name="finished_attempt").value == 2
+    assert instance.activity_history.filter(node_id="S1").count() == 1
