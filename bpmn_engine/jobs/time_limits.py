@@ -69,15 +69,11 @@ def _own_limits(soft: float, hard: float) -> Iterator[None]:
         return
     previous = signal.signal(signal.SIGALRM, _soft_limit_reached)
     signal.setitimer(signal.ITIMER_REAL, soft)
-    done = threading.Event()
-    watchdog = threading.Thread(
-        target=_kill_after, args=(hard, done), name="procession-job-hard-limit", daemon=True
-    )
-    watchdog.start()
+    _watchdog.arm(hard)
     try:
         yield
     finally:
-        done.set()
+        _watchdog.disarm()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
@@ -86,9 +82,45 @@ def _soft_limit_reached(signum: int, frame: Any) -> None:
     raise SoftTimeLimitExceeded("the job's soft time limit")
 
 
-def _kill_after(seconds: float, done: threading.Event) -> None:
-    """Kill this process when the handler is still running after ``seconds``: the pool
-    replaces it, and the job's lease expires into a failed attempt, as after the pool's
-    own hard limit."""
-    if not done.wait(seconds):
-        os.kill(os.getpid(), signal.SIGKILL)
+class _Watchdog:
+    """One thread per process that kills the process when a handler is still running at
+    its hard limit: the pool replaces it, and the job's lease expires into a failed
+    attempt, as after the pool's own hard limit. Arming and disarming it costs a lock."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._deadline: float | None = None
+        self._started = False
+
+    def forked(self) -> None:
+        """A forked pool process starts afresh: its own lock, and its own thread."""
+        self.__init__()  # type: ignore[misc]
+
+    def arm(self, seconds: float) -> None:
+        with self._changed:
+            if not self._started:
+                self._started = True
+                threading.Thread(
+                    target=self._run, name="procession-job-hard-limit", daemon=True
+                ).start()
+            self._deadline = time.monotonic() + seconds
+            self._changed.notify()
+
+    def disarm(self) -> None:
+        with self._changed:
+            self._deadline = None
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                if self._deadline is None:
+                    self._changed.wait()
+                    continue
+                left = self._deadline - time.monotonic()
+                if left <= 0:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                self._changed.wait(left)
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.forked)
