@@ -31,7 +31,6 @@ from typing import Any
 from django.db import connection, transaction
 
 from bpmn_engine.models import InstanceStatePart, ProcessInstance
-from bpmn_engine.models.encoding import Encoded
 from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.part_forms import (
     ITEMS,
@@ -52,6 +51,15 @@ SPLIT_AT = 200
 """Entries (tokens + scopes + waits + incidents) above which a state is stored split."""
 
 _KEY = connection.ops.quote_name("key")
+_ON_CONFLICT = (
+    f"ON CONFLICT (instance_id, {_KEY}) DO UPDATE SET data = excluded.data, size = excluded.size"
+)
+_PG_UPSERT = (
+    f"INSERT INTO {connection.ops.quote_name(InstanceStatePart._meta.db_table)}"
+    f" (instance_id, {_KEY}, data, size)"
+    " SELECT %s, e.value->>0, e.value->1, (e.value->>2)::integer"
+    " FROM jsonb_array_elements(%s::jsonb) AS e " + _ON_CONFLICT
+)
 
 CACHED_STATES = 8
 """Split states one process keeps in memory between commands."""
@@ -199,7 +207,7 @@ class _Writes:
 
     def __init__(self, row: ProcessInstance, split: Split) -> None:
         self.row, self.split = row, split
-        self.upserts: list[InstanceStatePart] = []
+        self.upserts: list[tuple[str, str, int]] = []
         self.gone: list[str] = []
 
     def put(self, key: str, data: Any) -> None:
@@ -208,9 +216,7 @@ class _Writes:
         sizes = self.split.sizes
         self.split.parts_bytes += size - sizes.get(key, 0)
         sizes[key] = size
-        self.upserts.append(
-            InstanceStatePart(instance_id=self.row.pk, key=key, data=Encoded(text), size=size)
-        )
+        self.upserts.append((key, text, size))
 
     def drop(self, key: str) -> None:
         if key in self.split.sizes:
@@ -219,14 +225,43 @@ class _Writes:
 
     def send(self) -> None:
         if self.gone:
-            InstanceStatePart.objects.filter(instance_id=self.row.pk, key__in=self.gone).delete()
+            _delete_parts(self.row.pk, self.gone)
         if self.upserts:
-            InstanceStatePart.objects.bulk_create(
-                self.upserts,
-                update_conflicts=True,
-                unique_fields=["instance", "key"],
-                update_fields=["data", "size"],
-            )
+            _upsert_parts(self.row.pk, self.upserts)
+
+
+def _delete_parts(instance_id: int, keys: list[str]) -> None:
+    table = sql.table(InstanceStatePart)
+    if sql.is_postgres():
+        sql.defer(
+            f"DELETE FROM {table} WHERE instance_id = %s AND {_KEY} = ANY(%s)", [instance_id, keys]
+        )
+        return
+    for batch in sql.batches(keys, 2):  # the instance id is one more parameter
+        marks = ", ".join(["%s"] * len(batch))
+        sql.defer(
+            f"DELETE FROM {table} WHERE instance_id = %s AND {_KEY} IN ({marks})",
+            [instance_id, *batch],
+        )
+
+
+def _upsert_parts(instance_id: int, parts: list[tuple[str, str, int]]) -> None:
+    """Insert or replace parts given as ``(key, JSON text, size)``. On PostgreSQL in one
+    statement whatever their number, the parts travelling as one JSON array whose texts
+    are joined, not quoted one by one into an array literal; on SQLite in multi-row
+    ``INSERT``s."""
+    if sql.is_postgres():
+        array = (
+            "[" + ",".join([f"[{json.dumps(k)},{text},{size}]" for k, text, size in parts]) + "]"
+        )
+        sql.defer(_PG_UPSERT, [instance_id, array])
+        return
+    sql.insert_rows(
+        InstanceStatePart,
+        ("instance_id", "key", "data", "size"),
+        [(instance_id, key, text, size) for key, text, size in parts],
+        suffix=_ON_CONFLICT,
+    )
 
 
 def write_parts(row: ProcessInstance, state: InstanceState, split: Split) -> None:

@@ -141,6 +141,19 @@ def test_the_stored_parts_read_back_as_the_state_the_runtime_left(sally):
         assert part.size == len(json.dumps(part.data, ensure_ascii=False).encode())
 
 
+def test_parts_keep_exact_floats_big_ints_and_any_text_through_the_bulk_write(sally):
+    awkward = {"f": 1e16, "g": 0.1, "big": 2**70, "text": 'ü€😀 "quoted" \\ back\nslash'}
+    instance = start_instance(definition_key="fan_out", variables={"n": SPLIT_AT + 5, **awkward})
+    complete(open_tasks(instance)[0], sally)
+    instance.refresh_from_db()
+    CACHE.clear()
+    variables = store.load(instance).state.scopes["root"].variables
+    assert {k: variables[k] for k in awkward} == awkward
+    assert type(variables["f"]) is float and type(variables["big"]) is int
+    for part in InstanceStatePart.objects.filter(instance=instance):
+        assert part.size == len(encode(part.data).encode())
+
+
 def test_the_last_completion_ends_a_split_instance(sally):
     instance = start(SPLIT_AT + 2)
     for task_id in open_tasks(instance):
