@@ -19,7 +19,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, format_time
+from bpmn_engine.audit.canonical import (
+    GENESIS,
+    HASHED_FIELDS,
+    canonical_json,
+    chained_hash,
+    format_time,
+)
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
 from bpmn_engine.persistence.sql import (
     batches,
@@ -161,20 +167,7 @@ def record_entries(entries: Iterable[Entry], *, fresh_streams: frozenset[str] = 
 
 _COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column != "id"]
 # The order ``record_entries`` builds each row in.
-assert _COLUMNS == [
-    "stream",
-    "seq",
-    "occurred_at",
-    "event_type",
-    "actor_kind",
-    "actor_id",
-    "instance_id",
-    "definition_id",
-    "element_id",
-    "data",
-    "prev_hash",
-    "hash",
-], _COLUMNS
+assert [*HASHED_FIELDS, "prev_hash", "hash"] == _COLUMNS, _COLUMNS
 # The text of a ``str`` or of a text choice (its value), without the enum's Python-level
 # ``__str__``.
 _text = str.__str__
