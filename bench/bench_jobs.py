@@ -13,7 +13,8 @@ timer poller) are started and their consumers paused. Then, side by side:
 Jobs/s divided by no-op tasks/s is the share of Celery's own ceiling the engine reaches.
 CPU seconds of the workers and of the benchmark database's PostgreSQL backends are read
 from ``/proc`` around each drain, and pgbench runs with as many clients as workers.
-Handlers are ``bench/handlers.py`` (no I/O).
+Handlers are ``bench/handlers.py`` (no I/O). Every process runs with production settings
+(``DEBUG`` off).
 
     .venv/bin/python bench/bench_jobs.py [--instances 1000] [--workers 1,2,4]
 
@@ -24,6 +25,7 @@ Redis database 14 (``PROCESSION_BENCH_REDIS``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -176,6 +178,7 @@ def measure(
         "setup": f"{count} x celery worker --concurrency=1 --pool=prefork (the first with -B: "
         "embedded beat, job sweeper every 2 s, timer poller every 1 s); messages queued "
         "while the workers' consumers were paused, then drained",
+        "debug": settings.DEBUG,  # False: production settings, no statement log
         "database_conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
         "celery_db_reuse_max": getattr(settings, "CELERY_DB_REUSE_MAX", None),
         "noop_tasks": messages,
@@ -235,6 +238,10 @@ def main() -> None:
     support.migrate(support.pg_url())
     support.flush_redis()
     env = {
+        # Production settings, as in bench_persisted: with DEBUG on, Django records every
+        # statement and the write path takes Django's cursor (no prepared statements).
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-a-secret",
         "DATABASE_URL": support.pg_url(),
         "CELERY_BROKER_URL": support.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
