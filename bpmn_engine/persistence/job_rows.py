@@ -105,6 +105,13 @@ def lock_job_for_report(
 ) -> tuple[Job, Breaker] | None:
     """Job ``job_id`` of instance ``instance_id`` locked (the caller holds the instance
     lock), with its breaker's state and consecutive failures read alongside."""
+    return job_with_breaker(sql.fetchall(*report_lock(job_id, instance_id, external_only)))
+
+
+def report_lock(job_id: int, instance_id: int, external_only: bool) -> tuple[str, list[object]]:
+    """The statement (text, parameters) of ``lock_job_for_report``, for a caller that
+    sends it in the round trip that locks the instance (``store.lock_instance_with``);
+    its rows go to ``job_with_breaker``."""
     job = sql.table(Job)
     statement = (
         f"SELECT {sql.select_list(Job, 'j')}, b.state, b.consecutive_failures "
@@ -117,9 +124,14 @@ def lock_job_for_report(
         params.append(True)
     if connection.features.has_select_for_update_of:
         statement += " FOR UPDATE OF j"
-    row = sql.fetchone(statement, params)
-    if row is None:
+    return statement, params
+
+
+def job_with_breaker(rows: list[tuple[object, ...]]) -> tuple[Job, Breaker] | None:
+    """The job and its breaker from the rows of ``report_lock`` (None: no such job)."""
+    if not rows:
         return None
+    row = rows[0]
     width = sql.column_count(Job)
     state, failures = row[width:]
     return sql.build(Job, row[:width]), (None if state is None else (state, failures))  # type: ignore[return-value]

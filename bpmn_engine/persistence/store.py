@@ -4,6 +4,7 @@ services) own the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -84,8 +85,30 @@ def lock_instance_of(model: type[Model], row_id: int) -> ProcessInstance | None:
     return _lock(f"(SELECT instance_id FROM {sql.table(model)} WHERE id = %s)", row_id)
 
 
-def _lock(target: str, param: int) -> ProcessInstance | None:
-    rows = _locked_with_parent(target, param)
+def lock_instance_with(
+    instance_id: int, also: tuple[str, Sequence[Any]]
+) -> tuple[ProcessInstance, list[tuple[Any, ...]] | None]:
+    """``lock_instance``, and on PostgreSQL statement ``also`` (text, parameters) run right
+    after the lock in the same round trip, its rows returned; elsewhere None (the caller
+    runs it itself). For a command that locks a row of the instance next (a job's report
+    locks the job): one round trip instead of two, in the same lock order."""
+    extra: list[list[tuple[Any, ...]]] = []
+    row = _lock("%s", instance_id, also=also, extra=extra)
+    if row is None:
+        raise NotFoundError(
+            f"Expected to find process instance {instance_id}, but it does not exist"
+        )
+    return row, (extra[0] if extra else None)
+
+
+def _lock(
+    target: str,
+    param: int,
+    *,
+    also: tuple[str, Sequence[Any]] | None = None,
+    extra: list[list[tuple[Any, ...]]] | None = None,
+) -> ProcessInstance | None:
+    rows = _locked_with_parent(target, param, also=also, extra=extra)
     if not rows:
         return None
     # The instance is the newest of the two rows: a parent is created before its child.
@@ -135,14 +158,22 @@ def _heads_sql(target: str) -> str:
     )
 
 
-def _locked_with_parent(target: str, param: int) -> list[ProcessInstance]:
+def _locked_with_parent(
+    target: str,
+    param: int,
+    *,
+    also: tuple[str, Sequence[Any]] | None = None,
+    extra: list[list[tuple[Any, ...]]] | None = None,
+) -> list[ProcessInstance]:
     split = sql.column_count(ProcessInstance)
     end = split + sql.column_count(ProcessDefinition)
     statement = _lock_sql(connection.vendor, target)
     if connection.vendor == "postgresql":
-        rows, heads = sql.fetch_pipelined(
-            (statement, (param, param)), (_heads_sql(target), (param, param))
+        rows, heads, *more = sql.fetch_pipelined(
+            (statement, (param, param)), (_heads_sql(target), (param, param)), *filter(None, [also])
         )
+        if extra is not None:
+            extra.extend(more)
         known = {stream: (seq, hash_) for stream, seq, hash_ in heads}
     else:
         rows, known = sql.fetchall(statement, (param, param)), {}

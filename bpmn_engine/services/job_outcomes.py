@@ -24,7 +24,7 @@ from bpmn_engine.errors import (
 )
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
-from bpmn_engine.persistence import job_rows
+from bpmn_engine.persistence import job_rows, sql, store
 from bpmn_engine.persistence.job_rows import Breaker
 from bpmn_engine.runtime import triggers as tr
 from bpmn_engine.services.job_policy import fail_job, record_handler_outcome
@@ -184,17 +184,29 @@ def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> tuple[Job, Breaker
         instance_id = rows.values_list("instance_id", flat=True).first()
     if instance_id is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
+    lock_job = job_rows.report_lock(job_id, instance_id, holder.external_only)
     try:
-        work.instance(instance_id)
+        rows = _lock_instance_then(work, instance_id, lock_job)
     except NotFoundError:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist") from None
-    found = job_rows.lock_job_for_report(
-        job_id, instance_id=instance_id, external_only=holder.external_only
-    )
+    found = job_rows.job_with_breaker(rows if rows is not None else sql.fetchall(*lock_job))
     if found is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
     holder.check(found[0])
     return found
+
+
+def _lock_instance_then(
+    work: UnitOfWork, instance_id: int, statement: tuple[str, list[object]]
+) -> list[tuple[Any, ...]] | None:
+    """Lock and load the instance on ``work`` (unless it holds it already); on PostgreSQL
+    ``statement`` goes in the same round trip as the lock and its rows come back, else
+    None and the caller runs it."""
+    if instance_id in work.loaded:
+        return None
+    row, rows = store.lock_instance_with(instance_id, statement)
+    work.adopt(row)
+    return rows
 
 
 def _complete(work: UnitOfWork, job: Job, outcome: Completed) -> None:

@@ -1,0 +1,75 @@
+"""Round trips of a job's report on PostgreSQL, counted at the wire (libpq's protocol trace:
+each ``Sync`` the client sends ends one round trip). The report locks the job in the
+round trip that locks its instance and reads the instance's audit chain heads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from bpmn_engine.models import Job
+from bpmn_engine.services import start_instance
+from bpmn_engine.services.job_outcomes import Completed, LeaseHolder, apply_outcome
+from bpmn_engine.services.job_runner import claim_job_to_run
+from bpmn_engine.services.transactions import command
+from bpmn_engine.services.unit_of_work import UnitOfWork
+from tests.jobs.conftest import deploy_service_process
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def round_trips(tmp_path: Path, block: Callable[[], object]) -> list[list[str]]:
+    """The protocol messages the client sent while ``block`` ran, one list per round trip
+    (a ``Sync`` closes each, and a simple ``Query``, a savepoint say, is one)."""
+    connection.ensure_connection()
+    path = tmp_path / "protocol.trace"
+    pgconn = connection.connection.pgconn
+    with path.open("w") as out:
+        pgconn.trace(out.fileno())
+        try:
+            block()
+        finally:
+            pgconn.untrace()
+    trips: list[list[str]] = [[]]
+    for line in path.read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) < 4 or parts[1] != "F":
+            continue
+        if parts[3] == "Sync":
+            trips.append([])
+        elif parts[3] == "Query":
+            trips.extend([["Query"], []])
+        else:
+            trips[-1].append(parts[3])
+    return [trip for trip in trips if trip]
+
+
+@command
+def lock_for_report(job_id: int, lock_owner: str, instance_id: int) -> Job:
+    """What a report does before its step: the instance, its audit heads and the job
+    locked (the step itself would follow)."""
+    work = UnitOfWork(now=timezone.now())
+    holder = LeaseHolder(lock_owner, instance_id=instance_id)
+    job = apply_outcome(work, job_id=job_id, holder=holder, outcome=Completed({}))
+    work.queue.clear()  # the locks only
+    return job
+
+
+def test_a_report_locks_its_instance_and_its_job_in_one_round_trip(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are PostgreSQL's")
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instance = start_instance(definition_key="doubling", variables={"amount": 1})
+    job = Job.objects.get(instance=instance, node_id="S0")
+    claimed = claim_job_to_run(job_id=job.pk, worker_id="w1")
+    assert claimed is not None
+    lease = claimed[0]
+    trips = round_trips(tmp_path, lambda: lock_for_report(job.pk, lease.lock_owner, instance.pk))
+    # the instance and its parent, their audit chain heads, then the job with its breaker:
+    # three statements, one round trip (two before)
+    executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
+    assert executed == [3], trips
