@@ -199,7 +199,15 @@ class Timer(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [
+            # The poller's order, on scheduled timers only: a claim reads the batch it
+            # takes and stops (no sort of every due timer), and a fired timer leaves it.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(state="scheduled"),
+                name="timer_scheduled_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.node_id} at {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -167,3 +167,57 @@ def test_a_poll_asks_for_no_wake_when_the_next_timer_is_further_than_one_poll_aw
     wakes: list[float] = []
     assert fire_due_timers(wake=wakes.append, horizon=1.0) == 0
     assert wakes == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_a_claim_reads_the_timers_it_takes_however_many_are_due_at_that_instant():
+    """Thousands of timers due at one instant: a claim of ten reads about ten timer rows
+    (in the scheduled timers' ``(due_at, id)`` order), not every due one, and the
+    suspension test probes the ten timers' instances instead of scanning them all."""
+    import json
+
+    from bpmn_engine.models import ProcessDefinition
+    from bpmn_engine.persistence import timer_rows
+
+    deploy("wait_once", ONE_TIMER)
+    instance = start_instance(definition_key="wait_once", now=T0)
+    template = Timer.objects.get(instance=instance)
+    definition = ProcessDefinition.objects.get(key="wait_once")
+    Timer.objects.bulk_create(
+        Timer(
+            definition=definition,
+            wait_id=f"w{n}",
+            node_id="W",
+            kind=template.kind,
+            expression=template.expression,
+            due_at=T0,
+            state="fired" if n % 2 else "scheduled",
+            created_at=T0,
+        )
+        for n in range(4000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE bpmn_engine_timer")
+        cursor.execute("ANALYZE bpmn_engine_processinstance")
+        now = T0 + timedelta(minutes=5)
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + timer_rows._claim_sql(True),
+            [now + timedelta(minutes=1), "scheduled", now, now, 10],
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    found = list(nodes(plan[0]["Plan"]))
+    timer_scans = [n for n in found if n.get("Relation Name") == "bpmn_engine_timer"]
+    assert not [n for n in found if "Sort" in n["Node Type"]]
+    assert max(n["Actual Rows"] * n["Actual Loops"] for n in timer_scans) <= 20
+    assert not [
+        n
+        for n in found
+        if n.get("Relation Name") == "bpmn_engine_processinstance" and n["Node Type"] == "Seq Scan"
+    ]
