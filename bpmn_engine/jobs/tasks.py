@@ -40,15 +40,26 @@ def sweep_jobs() -> dict[str, int]:
 
 
 @shared_task(name="procession.fire_due_timers", ignore_result=True)
-def fire_due_timers() -> int:
+def fire_due_timers(woken: bool = False) -> int:
     """Fire the timers that are due (run by the scheduler every second). When a full
     batch is waiting, one more poll message goes out so another worker shares the
     backlog (that one may call for help in turn); SKIP LOCKED keeps them apart. When the
-    next timer falls due before the next regular poll, a poll message is sent for the
-    moment it is due."""
+    next timer falls due before the next regular poll, a wake-up message is sent for the
+    moment it is due.
+
+    A wake-up (``woken``) only sends a poll message and returns. It was held by its
+    worker until its countdown ended, and Celery widens a worker's prefetch window while
+    it holds such a message: that worker has then already asked the broker for its next
+    message, which the broker hands it even while it is busy. Draining there, the call
+    for help would go to that busy worker and wait for its drain to end. Once the
+    wake-up has ended, the worker's pending request takes at most the poll itself, and
+    the call for help reaches an idle worker."""
+    if woken:
+        fire_due_timers.delay()
+        return 0
     return services.fire_due_timers(
         call_for_help=fire_due_timers.delay,
-        wake=lambda seconds: fire_due_timers.apply_async(countdown=seconds),
+        wake=lambda seconds: fire_due_timers.apply_async(kwargs={"woken": True}, countdown=seconds),
         horizon=settings.TIMER_POLL_SECONDS,
     )
 
