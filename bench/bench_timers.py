@@ -278,6 +278,9 @@ def fleet(count: int, workers: int, env: dict[str, str], timeout: float) -> dict
             due = timezone.now() + timedelta(seconds=3)
             Timer.objects.filter(instance_id__in=ids).update(due_at=due)
             connection.close()
+            load_average = list(os.getloadavg())
+            meter = support.CpuMeter([w.process.pid for w in fleet_workers if w.process])
+            meter.start()
             deadline = time.monotonic() + timeout
             rows = ProcessInstance.objects.filter(pk__gte=min(ids), pk__lte=max(ids))
             while time.monotonic() < deadline:
@@ -285,17 +288,27 @@ def fleet(count: int, workers: int, env: dict[str, str], timeout: float) -> dict
                     break
                 time.sleep(0.1)
             seen_all_s = (timezone.now() - due).total_seconds()
+            cpu = meter.stop()
         finally:
             for worker in fleet_workers:
                 worker.stop()
     ended = list(rows.filter(status="completed").values_list("ended_at", flat=True))
     late = [(at - due).total_seconds() for at in ended]
     summary = support.summary_ms(late)
+    per = max(len(late), 1)
     summary.update(
         timers=count,
         fired=len(late),
         p50_ms=summary.pop("median_ms", None),
         workers=workers,
+        load_average=load_average,
+        # CPU from the due time's approach to the last firing (the idle polls before
+        # the due time are in it: a few ms)
+        workers_cpu_ms_per_timer=round(cpu["workers_cpu_s"] / per * 1e3, 3),
+        postgres_cpu_ms_per_timer=round(cpu["postgres_backends_cpu_s"] / per * 1e3, 3),
+        # timers fired in each half second after the due time (ended_at): when the first
+        # batch lands, when the second worker joins, whether a tail is left
+        fired_per_half_second=timeline(late),
         bulk_load_s=round(load_s, 1),
         all_fired_within_s=round(max(late), 2) if len(late) == count else None,
         all_seen_fired_after_s=round(seen_all_s, 2),
@@ -304,6 +317,14 @@ def fleet(count: int, workers: int, env: dict[str, str], timeout: float) -> dict
         "PROCESSION_TIMER_POLL_SECONDS=1); lateness = ended_at - the common due time",
     )
     return summary
+
+
+def timeline(late: list[float]) -> list[int]:
+    """How many of ``late`` (seconds after the due time) fall in each half second."""
+    counts = [0] * (int(max(late, default=0) * 2) + 1)
+    for seconds in late:
+        counts[max(0, int(seconds * 2))] += 1
+    return counts
 
 
 def main() -> None:
@@ -353,7 +374,10 @@ def main() -> None:
         result["fleet"].append(row)
         print(
             f"  {count} timers due at once, {args.fleet_workers} workers: all fired within "
-            f"{row['all_fired_within_s']} s (p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms)",
+            f"{row['all_fired_within_s']} s (p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms); "
+            f"CPU ms per timer: workers {row['workers_cpu_ms_per_timer']}, PostgreSQL "
+            f"{row['postgres_cpu_ms_per_timer']}; load {row['load_average'][0]:.1f}; fired "
+            f"per 0.5 s: {row['fired_per_half_second']}",
             flush=True,
         )
     if args.drain:
