@@ -11,7 +11,8 @@ Three phases, each on its own instances:
 * ``fleet``: for each count in ``--fleet`` (1,000 and 10,000), that many instances
   waiting on a timer (one engine-made, the rest bulk-copied) with every timer due at the
   same instant, fired by ``--fleet-workers`` (2) real Celery workers: time until the
-  last one fired, and lateness p50/p95/max.
+  last one fired, lateness p50/p95/max, the workers' and PostgreSQL's CPU per timer
+  (``/proc``) and how many fired in each half second after the due time.
 * ``drain``: ``--drain`` instances waiting on a timer (one engine-made, the rest
   bulk-copied), every timer due now, drained by one in-process ``fire_due_timers()``:
   CPU per timer of the poller (this process) and of its PostgreSQL backend (``/proc``),
