@@ -21,7 +21,8 @@ Three phases, each on its own instances:
   (``procession.fire_due_timers`` every ``PROCESSION_TIMER_POLL_SECONDS``, default 1 s)
   on Redis: the lateness a default deployment shows.
 
-Fire time is the instance's ``ended_at`` (the timer leads straight to the end event), which
+Every process runs with production settings (``DEBUG`` off). Fire time is the
+instance's ``ended_at`` (the timer leads straight to the end event), which
 is the firing command's clock reading. Writes ``bench/results/timers.json``.
 
     .venv/bin/python bench/bench_timers.py [--burst 500] [--rate 20] [--seconds 10]
@@ -352,6 +353,11 @@ def main() -> None:
     support.recreate_database()
     support.migrate(support.pg_url())
     env = {
+        # Production settings, as in bench_persisted and bench_jobs: with DEBUG on, Django
+        # records every statement and the write path takes Django's cursor (parameters
+        # bound on the client, nothing prepared).
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-a-secret",
         "DATABASE_URL": support.pg_url(),
         "CELERY_BROKER_URL": support.REDIS_URL if use_beat else "memory://",
         "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
@@ -359,7 +365,7 @@ def main() -> None:
     }
     if use_beat:
         support.flush_redis()
-    result: dict[str, Any] = {"machine": support.machine(), "timer": "PT1S"}
+    result: dict[str, Any] = {"machine": support.machine(), "timer": "PT1S", "debug": False}
     support.setup_django(env)
     from bpmn_engine.services import deploy_definition
 
