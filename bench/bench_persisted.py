@@ -493,11 +493,44 @@ CREATE INDEX pgb_history_instance ON pgb_history (instance_id);
 """
 
 
-def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]:
-    """``bench/pgbench_command.sql``'s transaction with Python's ``sqlite3`` and nothing
-    else, on a file database with the engine's settings (WAL, synchronous=NORMAL,
-    ``BEGIN IMMEDIATE``): the ceiling of an embedded command."""
-    import random
+def raw_transaction(db: Any, pk: int, wait: int) -> None:
+    """One raw transaction: pgbench_command.sql's shape on instance ``pk``."""
+    db.execute("BEGIN IMMEDIATE")
+    version, state = db.execute(
+        "SELECT version, state FROM pgb_instance WHERE id = ?", (pk,)
+    ).fetchone()
+    state = json.dumps({**json.loads(state), "version": version + 1})
+    db.execute("UPDATE pgb_instance SET state = ?, version = version + 1 WHERE id = ?", (state, pk))
+    db.execute("DELETE FROM pgb_token WHERE instance_id = ?", (pk,))
+    db.execute(
+        "INSERT INTO pgb_token (instance_id, token_id, node_id, scope_id, state) "
+        "VALUES (?, 'token-1', 'Review', 'root', 'waiting'), "
+        "(?, 'token-2', 'Other', 'root', 'waiting')",
+        (pk, pk),
+    )
+    db.execute(
+        "INSERT INTO pgb_variable (instance_id, scope_id, name, type, value) "
+        "VALUES (?, 'root', 'approved', 'Boolean', 'true') "
+        "ON CONFLICT (instance_id, scope_id, name) DO UPDATE SET value = excluded.value",
+        (pk,),
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO pgb_work (instance_id, wait_id, node_id, state, created_at) "
+        "VALUES (?, ?, 'Review', 'open', datetime('now'))",
+        (pk, f"wait-{wait}"),
+    )
+    db.execute(
+        "INSERT INTO pgb_history (instance_id, node_id, state, started_at, ended_at) "
+        "VALUES (?, 'StartEvent', 'completed', datetime('now'), datetime('now')), "
+        "(?, 'Review', 'active', datetime('now'), NULL)",
+        (pk, pk),
+    )
+    db.execute("COMMIT")
+
+
+def raw_database(path: Path, rows: int) -> Any:
+    """The raw side's file database (WAL, synchronous=NORMAL, foreign keys on) with
+    ``rows`` instances; returns its open connection (autocommit: statements say BEGIN)."""
     import sqlite3
 
     db = sqlite3.connect(path, isolation_level=None)
@@ -512,44 +545,21 @@ def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]
         ((i, snapshot) for i in range(1, rows + 1)),
     )
     db.execute("COMMIT")
+    return db
+
+
+def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]:
+    """``bench/pgbench_command.sql``'s transaction with Python's ``sqlite3`` and nothing
+    else, on a file database with the engine's settings (WAL, synchronous=NORMAL,
+    ``BEGIN IMMEDIATE``): the ceiling of an embedded command."""
+    import random
+
+    db = raw_database(path, rows)
     done, deadline = 0, time.perf_counter() + seconds
     cpu = time.thread_time()
     started = time.perf_counter()
     while time.perf_counter() < deadline:
-        pk, wait = random.randint(1, rows), random.randint(1, 2_000_000_000)
-        db.execute("BEGIN IMMEDIATE")
-        version, state = db.execute(
-            "SELECT version, state FROM pgb_instance WHERE id = ?", (pk,)
-        ).fetchone()
-        state = json.dumps({**json.loads(state), "version": version + 1})
-        db.execute(
-            "UPDATE pgb_instance SET state = ?, version = version + 1 WHERE id = ?", (state, pk)
-        )
-        db.execute("DELETE FROM pgb_token WHERE instance_id = ?", (pk,))
-        db.execute(
-            "INSERT INTO pgb_token (instance_id, token_id, node_id, scope_id, state) "
-            "VALUES (?, 'token-1', 'Review', 'root', 'waiting'), "
-            "(?, 'token-2', 'Other', 'root', 'waiting')",
-            (pk, pk),
-        )
-        db.execute(
-            "INSERT INTO pgb_variable (instance_id, scope_id, name, type, value) "
-            "VALUES (?, 'root', 'approved', 'Boolean', 'true') "
-            "ON CONFLICT (instance_id, scope_id, name) DO UPDATE SET value = excluded.value",
-            (pk,),
-        )
-        db.execute(
-            "INSERT OR IGNORE INTO pgb_work (instance_id, wait_id, node_id, state, created_at) "
-            "VALUES (?, ?, 'Review', 'open', datetime('now'))",
-            (pk, f"wait-{wait}"),
-        )
-        db.execute(
-            "INSERT INTO pgb_history (instance_id, node_id, state, started_at, ended_at) "
-            "VALUES (?, 'StartEvent', 'completed', datetime('now'), datetime('now')), "
-            "(?, 'Review', 'active', datetime('now'), NULL)",
-            (pk, pk),
-        )
-        db.execute("COMMIT")
+        raw_transaction(db, random.randint(1, rows), random.randint(1, 2_000_000_000))
         done += 1
     wall = time.perf_counter() - started
     cpu = time.thread_time() - cpu

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from bpmn_engine.models.instances import ProcessInstance
 
@@ -45,13 +46,21 @@ class ActivityHistory(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="calling_activities",
+        db_index=False,  # a partial index below: only call activities have one
     )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["instance", "token_id", "node_id"])]
+        indexes = [
+            models.Index(fields=["instance", "token_id", "node_id"]),
+            models.Index(
+                fields=["called_instance"],
+                condition=Q(called_instance__isnull=False),
+                name="history_called_instance",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node_id} ({self.state})"

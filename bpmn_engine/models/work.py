@@ -65,7 +65,6 @@ class UserTask(models.Model):
         # (bench/bench_inbox.py); completed tasks stay out of these partial indexes.
         indexes = [
             models.Index(fields=["assignee"], name="user_task_assignee"),
-            models.Index(fields=["owner"], name="user_task_owner"),
             models.Index(
                 F("created_at").desc(),
                 F("id").desc(),
