@@ -1,7 +1,8 @@
 """Fewer index entries per command (docs/benchmarks.md, 2026-12-03, SQLite pages).
 
-Audit events lose their ``occurred_at`` and ``definition_id`` indexes and user tasks their
-``owner`` index: no query filters or sorts by them. The nullable foreign keys
+Audit events lose their ``occurred_at``, ``definition_id`` and ``instance_id`` indexes and
+user tasks their ``owner`` index: no query filters or sorts by them (an instance's events
+are read by their stream, ``instance:<id>``, through the unique (stream, seq) index). The nullable foreign keys
 ``ProcessInstance.parent`` / ``started_by`` and ``ActivityHistory.called_instance`` and the
 business key are indexed only where they hold a value (every query on them compares with
 a value, which both databases answer from the partial index).
@@ -19,6 +20,7 @@ from django.db import migrations, models
 DROPPED = [
     ("bpmn_engine_auditevent_occurred_at_28c01ced", "bpmn_engine_auditevent", "occurred_at"),
     ("bpmn_engine_auditevent_definition_id_37c32bc4", "bpmn_engine_auditevent", "definition_id"),
+    ("bpmn_engine_auditevent_instance_id_a6304965", "bpmn_engine_auditevent", "instance_id"),
     (
         "bpmn_engine_processinstance_parent_id_9471fe76",
         "bpmn_engine_processinstance",
@@ -112,6 +114,11 @@ class Migration(migrations.Migration):
                 migrations.AlterField(
                     model_name="auditevent",
                     name="definition_id",
+                    field=models.BigIntegerField(blank=True, null=True),
+                ),
+                migrations.AlterField(
+                    model_name="auditevent",
+                    name="instance_id",
                     field=models.BigIntegerField(blank=True, null=True),
                 ),
                 migrations.AlterField(

@@ -105,12 +105,14 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField()
     # Not indexed on their own: no query filters or sorts by ``occurred_at`` alone (the
     # actor index leads with ``actor_id``) or by ``definition_id`` (scopes filter the
-    # instances); each index would cost every command's ~9 events a page write.
+    # instances); each index would cost a page write for every command's ~9 events.
     occurred_at = models.DateTimeField()
     event_type = models.CharField(max_length=40)  # an AuditEventType value
     actor_kind = models.CharField(max_length=8)  # an ActorKind value
     actor_id = models.CharField(max_length=150, blank=True, default="")
-    instance_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # No index of its own: an instance's events are its stream's (``instance:<id>``),
+    # read through the unique (stream, seq) index.
+    instance_id = models.BigIntegerField(null=True, blank=True)
     definition_id = models.BigIntegerField(null=True, blank=True)
     element_id = models.CharField(max_length=255, blank=True, default="")
     data = models.TextField(default="{}")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from bpmn_engine.audit.export import event_record
 from bpmn_engine.errors import NotFoundError
@@ -68,9 +69,17 @@ def audited_instances(*, user: Any, filters: AuditFilter) -> QuerySet:
 
 
 def audited_events(*, user: Any, filters: AuditFilter) -> QuerySet:
-    """The events of the instances ``audited_instances`` selects (for a set export)."""
-    instances = audited_instances(user=user, filters=filters).order_by().values("pk")
-    return AuditEvent.objects.filter(instance_id__in=instances)
+    """The events of the instances ``audited_instances`` selects (for a set export): their
+    streams (``instance:<id>``, the stream of every event that names an instance), found
+    through the chain's unique (stream, seq) index; audit events keep no index of their
+    own on ``instance_id``."""
+    streams = (
+        audited_instances(user=user, filters=filters)
+        .order_by()
+        .annotate(stream=Concat(Value("instance:"), Cast("pk", CharField())))
+        .values("stream")
+    )
+    return AuditEvent.objects.filter(stream__in=streams)
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,19 @@ def test_a_known_head_proves_the_chain_was_not_rewritten(instances, tmp_path):
     assert offline(path, "--heads", str(heads)).returncode == 0
     heads.write_text(json.dumps({f"instance:{one.pk}": "f" * 64}))
     assert offline(path, "--heads", str(heads)).returncode == 1
+
+
+def test_a_set_export_selects_the_events_of_the_filtered_instances_only(instances):
+    from django.contrib.auth.models import User
+
+    from bpmn_engine.selectors.audit import AuditFilter, audited_events
+
+    chosen = start_instance(definition_key="approval", business_key="K-7", now=T0)
+    start_instance(definition_key="approval", business_key="K-8", now=T0)
+    auditor = User.objects.create_superuser("auditor-1")
+    selected = audited_events(user=auditor, filters=AuditFilter(business_key="K-7"))
+    expected = AuditEvent.objects.filter(instance_id=chosen.pk)
+    assert expected.exists()
+    assert sorted(selected.values_list("pk", flat=True)) == sorted(
+        expected.values_list("pk", flat=True)
+    )
