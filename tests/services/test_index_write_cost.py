@@ -44,7 +44,7 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 #: WAL pages per command (start and completion averaged) in this test: 33.9 with the
-#: indexes before migration 0018, 26.4 after; budget = after + 2.
+#: indexes before migration 0020, 26.4 after; budget = after + 2.
 WAL_PAGES_PER_COMMAND = 28
 #: Indexes a start or completion of an instance without parent, business key, starting
 #: user or call activity no longer writes (partial) or that no longer exist.

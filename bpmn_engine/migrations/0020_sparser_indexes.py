@@ -41,7 +41,7 @@ DROPPED = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bpmn_engine", "0017_open_task_name_trigram"),
+        ("bpmn_engine", "0019_scheduled_timer_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
