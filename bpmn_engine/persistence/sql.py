@@ -10,6 +10,7 @@ through the ORM exactly like rows the ORM wrote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from datetime import datetime
@@ -23,6 +24,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from psycopg import Cursor as BindingCursor
 from psycopg import ServerCursor
+from psycopg._queries import PostgresQuery, _query2pg_nocache
 from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models.encoding import ExactJSONEncoder
@@ -83,10 +85,35 @@ PG_MAX_PARAMS = 65_535
 PREPARE_MAX_PARAMS = 1_000
 
 
+# psycopg converts a statement's ``%s`` placeholders to ``$n`` with a regular expression
+# and keeps the result only for texts of at most 4 KB and 50 parameters; the write path's
+# merged statements (``merged``) are longer, few and repeated, so their conversion is
+# kept here (psycopg is pinned: ``PostgresQuery`` and ``_query2pg_nocache`` are its
+# internals).
+_query2pg = lru_cache(maxsize=512)(_query2pg_nocache)
+
+
+class _WritePathQuery(PostgresQuery):
+    """psycopg's server-bound query, its placeholder conversion cached whatever its
+    length (statements beyond ``PREPARE_MAX_PARAMS`` parameters are one-offs: not kept)."""
+
+    def convert(self, query: Any, vars: Any) -> None:
+        if vars is None or len(vars) > PREPARE_MAX_PARAMS or not isinstance(query, str | bytes):
+            super().convert(query, vars)
+            return
+        query = self._ensure_bytes(query)
+        self.query, self._want_formats, self._order, self._parts = _query2pg(
+            query, self._tx.encoding
+        )
+        self.dump(vars)
+
+
 class _PreparingCursor(BindingCursor[Any]):
     """A psycopg cursor that binds parameters on the server and prepares the statements
     it runs (psycopg keeps them per connection, keyed by text and parameter types, and
     deallocates the least recently used beyond its ``prepared_max``)."""
+
+    _query_cls = _WritePathQuery
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.setdefault("prepare", params is None or len(params) <= PREPARE_MAX_PARAMS)
@@ -387,7 +414,7 @@ class WriteBatch:
         self.sending = True
         try:
             with cursor() as c:
-                for sql, params in pending:
+                for sql, params in merged(pending):
                     c.execute(sql, params)
         finally:
             self.sending = False
@@ -404,6 +431,86 @@ class WriteBatch:
             return
         self.stack.enter_context(connection.connection.pipeline())
         self._send()
+
+
+_WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\"?[\w.]+\"?)", re.IGNORECASE)
+_READS = re.compile(r"\b(?:FROM|JOIN|USING)\s+(\"?[\w.]+\"?)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool] | None:
+    """The tables ``sql`` writes and reads and whether it starts with its own ``WITH``,
+    or None when it cannot go into a merged statement (not a plain write, a recursive
+    ``WITH``). A plain ``INSERT ... VALUES`` reads nothing; an ``UPDATE``, a ``DELETE``
+    and an ``INSERT ... ON CONFLICT`` also read their own table. Tables are compared
+    unquoted, in lower case; an unknown word (a set-returning function, a CTE's name)
+    counts as a table read, which at worst starts a new statement."""
+    head = sql.lstrip()[:12].upper()
+    if head.startswith("WITH RECURSIVE") or not head.startswith(
+        ("INSERT", "UPDATE", "DELETE", "WITH")
+    ):
+        return None
+
+    def names(pattern: re.Pattern[str]) -> frozenset[str]:
+        return frozenset(m.strip('"').lower() for m in pattern.findall(sql))
+
+    written = names(_WRITES) - {"set"}  # ``DO UPDATE SET`` is no table
+    reads = names(_READS)
+    if not head.startswith("INSERT") or "ON CONFLICT" in sql.upper():
+        reads |= written
+    return written, reads, head.startswith("WITH")
+
+
+def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list[Any]]]:
+    """Deferred writes joined into as few statements as keep their meaning (PostgreSQL):
+    consecutive writes become the data-modifying ``WITH`` parts of one statement
+    (``WITH w0 AS (first), w1 AS (second) last``), each part still run whole. The parts
+    of one statement share its snapshot and do not see each other's rows, so a write
+    joins only while it reads no table an earlier part writes (a plain ``INSERT`` reads
+    nothing: two inserts into one table join, constraints are checked as before); a write
+    that starts with its own ``WITH`` ends its statement (its parts are listed after
+    ours). Each statement parsed, planned and run costs the server and the client more
+    than the same rows written by a part of one. A statement that fails rolls the command
+    back as its parts would have one by one."""
+    out: list[tuple[str, list[Any]]] = []
+    parts: list[str] = []
+    params: list[Any] = []
+    written: set[str] = set()
+
+    def close(last: str | None = None) -> None:
+        nonlocal parts, params
+        if not parts and last is None:
+            return
+        if last is None:
+            *parts, last = parts
+        if not parts:
+            out.append((last, params))
+        else:
+            ctes = ", ".join(f"_wb{i} AS ({part})" for i, part in enumerate(parts))
+            if last.lstrip()[:4].upper() == "WITH":
+                out.append((f"WITH {ctes}, {last.lstrip()[4:].lstrip()}", params))
+            else:
+                out.append((f"WITH {ctes} {last}", params))
+        parts, params = [], []
+        written.clear()
+
+    for sql, values in pending:
+        shape = _merge_shape(sql)
+        if shape is None:
+            close()
+            out.append((sql, list(values)))
+            continue
+        writes, reads, own_with = shape
+        if parts and (reads & written or len(params) + len(values) > PREPARE_MAX_PARAMS):
+            close()
+        params.extend(values)
+        written.update(writes)
+        if own_with:
+            close(sql)
+        else:
+            parts.append(sql)
+    close()
+    return out
 
 
 def write_batch() -> WriteBatch | nullcontext[None]:

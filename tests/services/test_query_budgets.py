@@ -47,7 +47,7 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>"""
 
-#: Statements per command: measured (SQLite and PostgreSQL alike) plus two of headroom.
+#: Statements per command: measured plus two of headroom, per database.
 BUDGETS = {
     # 11 on both: SQLite reserves the new instance's id with the definition lookup and
     # inserts the row once (it used to insert, then update it)
@@ -59,6 +59,17 @@ BUDGETS = {
     "complete job": 16,  # 14
     "correlate message": 14,  # 12
     "fire timer": 19,  # 17 (SQLite), 16 (PostgreSQL)
+}
+#: On PostgreSQL a command's deferred writes to different tables travel as the parts of
+#: one statement (``sql.merged``): start 11 -> 7, complete user task 13 -> 10, complete
+#: job 14 -> 11, correlate message 12 -> 10 (counting the test's two savepoint statements).
+POSTGRES_BUDGETS = {
+    **BUDGETS,
+    "start": 9,
+    "complete user task": 12,
+    "complete job": 13,
+    "correlate message": 12,
+    "fire timer": 17,
 }
 
 
@@ -92,5 +103,6 @@ def test_each_core_command_stays_within_its_query_budget():
     fired = counted(used, "fire timer", lambda: fire_due_timers(now=T0 + timedelta(minutes=2)))
     instance.refresh_from_db()
     assert (fired, instance.status) == (1, "completed")
-    over = {name: (used[name], BUDGETS[name]) for name in BUDGETS if used[name] > BUDGETS[name]}
+    budgets = POSTGRES_BUDGETS if connection.vendor == "postgresql" else BUDGETS
+    over = {name: (used[name], budgets[name]) for name in budgets if used[name] > budgets[name]}
     assert not over, f"over budget (used, budget): {over}; all: {used}"

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import StorageError
-from bpmn_engine.models import ProcessInstance, VariableRow
+from bpmn_engine.models import ActivityHistory, ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.persistence import sql
 from bpmn_engine.services.transactions import command
 from tests.services.test_transactions import started
@@ -79,7 +79,7 @@ def test_the_write_path_prepares_each_statement_once_per_connection():
         cursor.execute(
             "SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
             "WHERE statement LIKE %s",
-            [f"INSERT INTO {sql.table(ProcessInstance)} %"],
+            [f"%INSERT INTO {sql.table(ProcessInstance)} %"],
         )
         prepared, runs = cursor.fetchone()
     assert prepared == 1
@@ -95,3 +95,100 @@ def test_write_path_statements_are_captured_when_queries_are_logged():
     with CaptureQueriesContext(connection) as captured:
         assert sql.fetchone("SELECT %s", [7]) == (7,)
     assert len(captured) == 1
+
+
+def _set_variable(instance_id: int, name: str, value: str) -> None:
+    sql.defer(
+        f"UPDATE {sql.table(VariableRow)} SET value = {sql.json_placeholder()} "
+        "WHERE instance_id = %s AND scope_id = 'root' AND name = %s",
+        (sql.json_value(value), instance_id, name),
+    )
+
+
+def test_a_deferred_update_sees_the_row_a_deferred_insert_before_it_wrote():
+    instance = started()
+
+    @command
+    def insert_then_update() -> None:
+        _insert_variable(instance.pk, "late")
+        _set_variable(instance.pk, "late", "updated")
+
+    insert_then_update()
+    row = VariableRow.objects.get(instance_id=instance.pk, name="late")
+    assert row.value == "updated"
+
+
+def test_a_commands_deferred_writes_to_different_tables_reach_the_server_as_one_statement():
+    if connection.vendor != "postgresql":
+        pytest.skip("deferred writes are PostgreSQL's (SQLite runs each at once)")
+    instance = started()
+
+    @command
+    def three_tables() -> None:
+        _insert_variable(instance.pk, "one")
+        _insert_variable(instance.pk, "two")
+        sql.defer(f"DELETE FROM {sql.table(TokenRow)} WHERE instance_id = %s", (instance.pk,))
+        sql.defer(
+            f"UPDATE {sql.table(ActivityHistory)} SET actor = %s WHERE instance_id = %s",
+            ("merged", instance.pk),
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        three_tables()
+    writes = [q["sql"] for q in captured if "INSERT" in q["sql"] or "UPDATE" in q["sql"]]
+    assert len(writes) == 1
+    assert VariableRow.objects.filter(instance_id=instance.pk, name__in=["one", "two"]).count() == 2
+    assert not TokenRow.objects.filter(instance_id=instance.pk).exists()
+    assert set(
+        ActivityHistory.objects.filter(instance_id=instance.pk).values_list("actor", flat=True)
+    ) == {"merged"}
+
+
+def _texts(pending: list[tuple[str, list[int]]]) -> list[str]:
+    return [text for text, _ in sql.merged(pending)]
+
+
+def test_writes_to_different_tables_merge_into_one_statement_with_their_parameters_in_order():
+    merged = sql.merged(
+        [
+            ('INSERT INTO "a" (x) VALUES (%s)', [1]),
+            ('UPDATE "b" SET x = %s WHERE id = %s', [2, 3]),
+            ('DELETE FROM "c" WHERE id = %s', [4]),
+        ]
+    )
+    assert merged == [
+        (
+            'WITH _wb0 AS (INSERT INTO "a" (x) VALUES (%s)), '
+            '_wb1 AS (UPDATE "b" SET x = %s WHERE id = %s) DELETE FROM "c" WHERE id = %s',
+            [1, 2, 3, 4],
+        )
+    ]
+
+
+def test_a_write_that_reads_a_table_written_before_it_starts_a_new_statement():
+    insert = ('INSERT INTO "a" (x) VALUES (%s)', [1])
+    assert len(_texts([insert, ('UPDATE "a" SET x = %s', [2])])) == 2
+    assert len(_texts([insert, ('DELETE FROM "a" WHERE x = %s', [2])])) == 2
+    assert len(_texts([insert, ('INSERT INTO "b" (x) SELECT x FROM "a" WHERE x = %s', [2])])) == 2
+    upsert = ('INSERT INTO "a" (x) VALUES (%s) ON CONFLICT (x) DO UPDATE SET x = excluded.x', [2])
+    assert len(_texts([insert, upsert])) == 2
+    # a plain insert reads nothing: two into one table, or after an update, join
+    assert len(_texts([insert, insert])) == 1
+    assert len(_texts([('UPDATE "a" SET x = %s', [2]), insert])) == 1
+
+
+def test_a_write_with_its_own_with_clause_ends_its_merged_statement():
+    own = (
+        'WITH e AS (INSERT INTO "h" (x) VALUES (%s) RETURNING x) INSERT INTO "g" SELECT x FROM e',
+        [9],
+    )
+    texts = _texts(
+        [('INSERT INTO "a" (x) VALUES (%s)', [1]), own, ('INSERT INTO "b" (x) VALUES (%s)', [2])]
+    )
+    assert texts[0].startswith(
+        'WITH _wb0 AS (INSERT INTO "a" (x) VALUES (%s)), e AS (INSERT INTO "h"'
+    )
+    assert texts[1] == 'INSERT INTO "b" (x) VALUES (%s)'
+    assert _texts([('WITH RECURSIVE r AS (SELECT 1) DELETE FROM "a"', [])])[0].startswith(
+        "WITH RECURSIVE"
+    )
