@@ -31,6 +31,7 @@ None is the engine itself (timers, workers, internal callers) and may do everyth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -214,13 +215,23 @@ def task_with_access(user: Any, task_id: int) -> UserTask | None:
     The query is compiled once per user and role shape and kept as SQL text, with the
     task id as its only changing parameter (compiling it was most of a completion's
     Python time)."""
-    text, params, slot = _access_query(user)
-    params = list(params)
-    params[slot] = task_id
     # Bound on the server and prepared on PostgreSQL like the write path's statements:
     # its parameters are the policy's texts (sent untyped, so the server reads them as
     # the literals the ORM would have quoted) and integers, and the task id.
-    values = sql.fetchone(text, params)
+    return task_from_access_row(user, sql.fetchone(*task_access_statement(user, task_id)))
+
+
+def task_access_statement(user: Any, task_id: int) -> tuple[str, list[Any]]:
+    """The statement ``task_with_access`` runs (a caller may send it with others: its
+    row goes to ``task_from_access_row``)."""
+    text, params, slot = _access_query(user)
+    bound = list(params)
+    bound[slot] = task_id
+    return text, bound
+
+
+def task_from_access_row(user: Any, values: Sequence[Any] | None) -> UserTask | None:
+    """The task of a row of ``task_access_statement``, carrying the user's answers."""
     if values is None:
         return None
     task = sql.build(UserTask, values[:-2])

@@ -101,6 +101,18 @@ def lock_instance_with(
     return row, (extra[0] if extra else None)
 
 
+def lock_instance_of_then(
+    model: type[Model], row_id: int, then: tuple[str, Sequence[Any]]
+) -> tuple[ProcessInstance | None, list[tuple[Any, ...]]]:
+    """``lock_instance_of``, then the rows of the statement ``then``, read after the lock
+    is held (on PostgreSQL in the lock's round trip: the server runs it after the lock
+    statement, with a snapshot of its own taken then)."""
+    target = f"(SELECT instance_id FROM {sql.table(model)} WHERE id = %s)"
+    extra: list[list[tuple[Any, ...]]] = []
+    row = _lock(target, row_id, also=then, extra=extra)
+    return row, extra[0] if extra else sql.fetchall(*then)
+
+
 def _lock(
     target: str,
     param: int,

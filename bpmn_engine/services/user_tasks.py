@@ -38,15 +38,17 @@ def _locked_open_task(task_id: int, user: Any, work: UnitOfWork | None = None) -
 
     With a unit of work the instance is locked and loaded through it, once. A task the
     user may not see is reported as missing, before its state is revealed."""
-    instance = store.lock_instance_of(UserTask, task_id)
+    # The task is read after the instance lock, which every command on the task takes
+    # (in the lock's round trip on PostgreSQL): no row lock on the task is needed. The
+    # same statement answers the policy's visibility and work checks for this user.
+    instance, access = store.lock_instance_of_then(
+        UserTask, task_id, permissions.task_access_statement(user, task_id)
+    )
     if instance is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     if work is not None:
         instance = work.adopt(instance).row
-    # Read after the instance lock, which every command on the task takes: no row lock on
-    # the task is needed. The same statement answers the policy's visibility and work
-    # checks for this user.
-    task = permissions.task_with_access(user, task_id)
+    task = permissions.task_from_access_row(user, access[0] if access else None)
     if task is None:
         raise NotFoundError(f"Expected to find user task {task_id}, but it does not exist")
     task.instance = instance

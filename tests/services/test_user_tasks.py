@@ -100,3 +100,23 @@ def test_cancelling_an_instance_withdraws_its_user_tasks(approval):
     assert approval.status == "cancelled"
     assert approval.user_tasks.get().state == "cancelled"
     assert not approval.tokens.exists()
+
+
+def test_a_task_command_reads_the_task_and_its_access_in_the_instance_locks_round_trip(
+    approval, users
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are PostgreSQL's (pipeline mode)")
+    task = approval.user_tasks.get()
+    in_pipeline: list[bool] = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("SELECT") and '"bpmn_engine_usertask"."wait_id"' in sql:
+            in_pipeline.append(connection.connection._pipeline is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        claim_user_task(task_id=task.pk, user=users["sally"])
+    assert in_pipeline == [True]
