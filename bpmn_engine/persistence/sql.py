@@ -128,12 +128,14 @@ def cursor() -> Any:
     (Django's own cursors bind on the client). Elsewhere, and while queries are logged
     (``DEBUG``, ``CaptureQueriesContext``: Django logs a statement's text only from its
     own cursors), Django's cursor."""
-    if not is_postgres() or connection.queries_logged:
-        return connection.cursor()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
+    wrapper = connections[DEFAULT_DB_ALIAS]  # one thread-local lookup, not five
+    if not is_postgres() or wrapper.queries_logged:
+        return wrapper.cursor()
+    if wrapper.connection is None:
+        wrapper.ensure_connection()
+    with wrapper.wrap_database_errors:
         # What ``connection.cursor()`` does, with this cursor class.
-        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+        return wrapper._prepare_cursor(_PreparingCursor(wrapper.connection))
 
 
 @lru_cache(maxsize=1024)
@@ -216,8 +218,9 @@ def fetch_pipelined(
     """The rows of each statement, all sent in one round trip (PostgreSQL pipeline mode;
     the server still runs them one after the other, each with its own snapshot)."""
     cursors = [cursor() for _ in statements]
+    wrapper = connections[DEFAULT_DB_ALIAS]
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline():
+        with wrapper.wrap_database_errors, wrapper.connection.pipeline():
             for each, (sql, params) in zip(cursors, statements, strict=True):
                 each.execute(sql, params)
         return [each.fetchall() for each in cursors]
