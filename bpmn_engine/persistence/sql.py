@@ -444,8 +444,8 @@ _READS = re.compile(r"\b(?:FROM|JOIN|USING)\s+(\"?[\w.]+\"?)", re.IGNORECASE)
 def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool] | None:
     """The tables ``sql`` writes and reads and whether it starts with its own ``WITH``,
     or None when it cannot go into a merged statement (not a plain write, a recursive
-    ``WITH``). A plain ``INSERT ... VALUES`` reads nothing; an ``UPDATE``, a ``DELETE``
-    and an ``INSERT ... ON CONFLICT`` also read their own table. Tables are compared
+    ``WITH``). An ``UPDATE``, a ``DELETE`` and an ``INSERT ... ON CONFLICT`` also read
+    their own table. Tables are compared
     unquoted, in lower case; an unknown word (a set-returning function, a CTE's name)
     counts as a table read, which at worst starts a new statement."""
     head = sql.lstrip()[:12].upper()
@@ -467,14 +467,16 @@ def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool] | None
 def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list[Any]]]:
     """Deferred writes joined into as few statements as keep their meaning (PostgreSQL):
     consecutive writes become the data-modifying ``WITH`` parts of one statement
-    (``WITH w0 AS (first), w1 AS (second) last``), each part still run whole. The parts
-    of one statement share its snapshot and do not see each other's rows, so a write
-    joins only while it reads no table an earlier part writes (a plain ``INSERT`` reads
-    nothing: two inserts into one table join, constraints are checked as before); a write
-    that starts with its own ``WITH`` ends its statement (its parts are listed after
-    ours). Each statement parsed, planned and run costs the server and the client more
-    than the same rows written by a part of one. A statement that fails rolls the command
-    back as its parts would have one by one."""
+    (``WITH _wb0 AS (first), _wb1 AS (second) last``), each part still run whole. The
+    parts of one statement share its snapshot, do not see each other's rows and run in
+    an order of the server's choosing (the last one first), so a write joins only while
+    it neither reads nor writes a table an earlier part writes: each table is written at
+    most once per statement (ids taken from a table's sequence keep the order of the
+    writes) and no part depends on another. A write that starts with its own ``WITH``
+    ends its statement (its parts are listed after ours). Each statement parsed, planned
+    and run costs the server and the client more than the same rows written by a part
+    of one. A statement that fails rolls the command back as its parts would have one by
+    one."""
     out: list[tuple[str, list[Any]]] = []
     parts: list[str] = []
     params: list[Any] = []
@@ -504,7 +506,7 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
             out.append((sql, list(values)))
             continue
         writes, reads, own_with = shape
-        if parts and (reads & written or len(params) + len(values) > PREPARE_MAX_PARAMS):
+        if parts and ((reads | writes) & written or len(params) + len(values) > PREPARE_MAX_PARAMS):
             close()
         params.extend(values)
         written.update(writes)

@@ -78,7 +78,10 @@ def written_parts(queries: list[dict[str, str]]) -> list[str]:
     keys: list[str] = []
     for query in queries:
         sql = query["sql"]
-        if "instancestatepart" in sql and sql.lstrip().upper().startswith(("INSERT", "DELETE")):
+        # (on PostgreSQL a write may be a part of a merged ``WITH`` statement)
+        if "instancestatepart" in sql and sql.lstrip().upper().startswith(
+            ("INSERT", "DELETE", "WITH")
+        ):
             keys += PART_KEY.findall(sql)
     return keys
 
