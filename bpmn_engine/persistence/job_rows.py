@@ -100,18 +100,11 @@ def extend_lease(job_id: int, *, until: datetime) -> None:
     )
 
 
-def lock_job_for_report(
-    job_id: int, *, instance_id: int, external_only: bool
-) -> tuple[Job, Breaker] | None:
-    """Job ``job_id`` of instance ``instance_id`` locked (the caller holds the instance
-    lock), with its breaker's state and consecutive failures read alongside."""
-    return job_with_breaker(sql.fetchall(*report_lock(job_id, instance_id, external_only)))
-
-
 def report_lock(job_id: int, instance_id: int, external_only: bool) -> tuple[str, list[object]]:
-    """The statement (text, parameters) of ``lock_job_for_report``, for a caller that
-    sends it in the round trip that locks the instance (``store.lock_instance_with``);
-    its rows go to ``job_with_breaker``."""
+    """The statement (text, parameters) that locks job ``job_id`` of instance
+    ``instance_id`` (the caller holds the instance lock: it is sent with it, see
+    ``store.lock_instance_with``) and reads its breaker's state and consecutive failures
+    alongside; its rows go to ``job_with_breaker``."""
     job = sql.table(Job)
     statement = (
         f"SELECT {sql.select_list(Job, 'j')}, b.state, b.consecutive_failures "

@@ -86,30 +86,35 @@ def lock_instance_of(model: type[Model], row_id: int) -> ProcessInstance | None:
 
 
 def lock_instance_with(
-    instance_id: int, also: tuple[str, Sequence[Any]]
-) -> tuple[ProcessInstance, list[tuple[Any, ...]] | None]:
-    """``lock_instance``, and on PostgreSQL statement ``also`` (text, parameters) run right
-    after the lock in the same round trip, its rows returned; elsewhere None (the caller
-    runs it itself). For a command that locks a row of the instance next (a job's report
-    locks the job): one round trip instead of two, in the same lock order."""
-    extra: list[list[tuple[Any, ...]]] = []
-    row = _lock("%s", instance_id, also=also, extra=extra)
+    instance_id: int, then: tuple[str, Sequence[Any]]
+) -> tuple[ProcessInstance, list[tuple[Any, ...]]]:
+    """``lock_instance``, then the rows of the statement ``then`` (text, parameters), read
+    after the lock is held. For a command that locks a row of the instance next (a job's
+    report locks the job): on PostgreSQL one round trip instead of two, same lock order."""
+    row, rows = _lock_then("%s", instance_id, then)
     if row is None:
         raise NotFoundError(
             f"Expected to find process instance {instance_id}, but it does not exist"
         )
-    return row, (extra[0] if extra else None)
+    return row, rows
 
 
 def lock_instance_of_then(
     model: type[Model], row_id: int, then: tuple[str, Sequence[Any]]
 ) -> tuple[ProcessInstance | None, list[tuple[Any, ...]]]:
     """``lock_instance_of``, then the rows of the statement ``then``, read after the lock
-    is held (on PostgreSQL in the lock's round trip: the server runs it after the lock
-    statement, with a snapshot of its own taken then)."""
-    target = f"(SELECT instance_id FROM {sql.table(model)} WHERE id = %s)"
+    is held (as ``lock_instance_with``)."""
+    return _lock_then(f"(SELECT instance_id FROM {sql.table(model)} WHERE id = %s)", row_id, then)
+
+
+def _lock_then(
+    target: str, param: int, then: tuple[str, Sequence[Any]]
+) -> tuple[ProcessInstance | None, list[tuple[Any, ...]]]:
+    """``_lock``, then ``then``'s rows: on PostgreSQL in the lock's round trip (the server
+    runs it after the lock statement, with a snapshot of its own taken then), elsewhere
+    as a statement of its own."""
     extra: list[list[tuple[Any, ...]]] = []
-    row = _lock(target, row_id, also=then, extra=extra)
+    row = _lock(target, param, also=then, extra=extra)
     return row, extra[0] if extra else sql.fetchall(*then)
 
 

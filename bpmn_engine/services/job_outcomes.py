@@ -189,7 +189,7 @@ def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> tuple[Job, Breaker
         rows = _lock_instance_then(work, instance_id, lock_job)
     except NotFoundError:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist") from None
-    found = job_rows.job_with_breaker(rows if rows is not None else sql.fetchall(*lock_job))
+    found = job_rows.job_with_breaker(rows)
     if found is None:
         raise NotFoundError(f"Expected to find {kind} {job_id}, but it does not exist")
     holder.check(found[0])
@@ -198,12 +198,11 @@ def _locked(job_id: int, holder: Holder, work: UnitOfWork) -> tuple[Job, Breaker
 
 def _lock_instance_then(
     work: UnitOfWork, instance_id: int, statement: tuple[str, list[object]]
-) -> list[tuple[Any, ...]] | None:
-    """Lock and load the instance on ``work`` (unless it holds it already); on PostgreSQL
-    ``statement`` goes in the same round trip as the lock and its rows come back, else
-    None and the caller runs it."""
+) -> list[tuple[Any, ...]]:
+    """Lock and load the instance on ``work`` (unless it holds it already), then the rows
+    of ``statement`` (on PostgreSQL in the lock's round trip)."""
     if instance_id in work.loaded:
-        return None
+        return sql.fetchall(*statement)
     row, rows = store.lock_instance_with(instance_id, statement)
     work.adopt(row)
     return rows
