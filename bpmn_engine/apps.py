@@ -9,12 +9,15 @@ class BpmnEngineConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the built-in handlers, the project's own handler modules and the audit
-        trigger's switch on every new database connection."""
+        trigger's switch and the prepared-statement cache size on every new database
+        connection."""
         from django.db.backends.signals import connection_created
 
         from bpmn_engine.audit import triggers
         from bpmn_engine.jobs import builtin_handlers  # noqa: F401 - registers on import
         from bpmn_engine.jobs.handlers import load_handler_modules
+        from bpmn_engine.persistence import sql
 
         load_handler_modules(settings.PROCESSION_HANDLER_MODULES)
         connection_created.connect(triggers.register_switch, dispatch_uid="audit-switch")
+        connection_created.connect(sql.size_prepared_cache, dispatch_uid="prepared-cache")

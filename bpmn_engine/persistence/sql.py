@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Model
@@ -118,6 +119,15 @@ class _PreparingCursor(BindingCursor[Any]):
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.setdefault("prepare", params is None or len(params) <= PREPARE_MAX_PARAMS)
         return super().execute(query, params, **kwargs)
+
+
+def size_prepared_cache(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: a new PostgreSQL connection keeps up to
+    ``DATABASE_PREPARED_MAX`` statements prepared, so a mix of commands whose merged
+    statements outnumber psycopg's default of 100 does not deallocate and prepare them
+    again, round after round."""
+    if connection.vendor == "postgresql":
+        connection.connection.prepared_max = settings.DATABASE_PREPARED_MAX
 
 
 def cursor() -> Any:

@@ -86,6 +86,20 @@ def test_the_write_path_prepares_each_statement_once_per_connection():
     assert runs >= 2
 
 
+def test_a_connection_keeps_more_statements_prepared_than_psycopgs_default_of_100():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    texts = [f"SELECT %s::int + {n}" for n in range(150)]
+    for text in texts:  # a mix of commands whose merged statements outnumber 100
+        assert sql.fetchone(text, [1]) is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT $1::int + %"],
+        )
+        assert cursor.fetchone()[0] == len(texts)  # none deallocated to make room
+
+
 def test_a_failing_write_path_statement_raises_django_database_error():
     with pytest.raises(DatabaseError), transaction.atomic():
         sql.run("INSERT INTO no_such_table (id) VALUES (%s)", [1])
