@@ -331,6 +331,10 @@ PROCESSION_JOB_LOCK_MARGIN_SECONDS = float(
 # in the same message while the budget left covers that job's own hard limit; 0: one
 # job per message.
 PROCESSION_JOB_CHAIN_SECONDS = float(os.environ.get("PROCESSION_JOB_CHAIN_SECONDS", "10"))
+# Doorbells already waiting in a process's publisher go out together, up to this many job
+# ids per message (jobs whose limits match); the worker leases them in one statement and
+# reports their outcomes in one transaction. 1: one job per message.
+PROCESSION_JOB_BATCH_SIZE = max(1, int(os.environ.get("PROCESSION_JOB_BATCH_SIZE", "8")))
 PROCESSION_JOB_REDISPATCH_SECONDS = float(os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
 PROCESSION_JOB_BACKOFF_BASE_SECONDS = float(
     os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5")

@@ -13,7 +13,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 #: Sent by name through the app, so nothing below the services imports the Celery adapters.
 RUN_JOB_TASK = "procession.run_job"
+RUN_JOBS_TASK = "procession.run_jobs"
 #: Doorbells waiting for the publisher thread; beyond this the sweeper re-sends.
 MAX_WAITING = 10_000
 
@@ -38,27 +39,50 @@ def time_limits_for(job_type: str) -> tuple[float, float]:
     return soft, soft + float(settings.PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS)
 
 
-def message_limits_for(job_type: str) -> tuple[float, float]:
-    """(soft, hard) Celery time limits of a ``run_job`` message: the job's own limits
-    plus the chain budget (``PROCESSION_JOB_CHAIN_SECONDS``), within which the worker may
-    run the jobs the first one's report creates. The worker enforces each job's own
+def message_limits_for(job_type: str, count: int = 1) -> tuple[float, float]:
+    """(soft, hard) Celery time limits of a message carrying ``count`` jobs of
+    ``job_type``'s limits: the job's own limits plus the chain budget
+    (``PROCESSION_JOB_CHAIN_SECONDS``) for each job it carries, within which the worker
+    runs the others and the jobs their reports create. The worker enforces each job's own
     limits itself (``jobs.time_limits``); the message's are the pool's backstop."""
     soft, hard = time_limits_for(job_type)
-    chain = float(settings.PROCESSION_JOB_CHAIN_SECONDS)
+    chain = float(settings.PROCESSION_JOB_CHAIN_SECONDS) * max(count, 1)
     return soft + chain, hard + chain
 
 
 def publish_run_job(job_id: int, job_type: str) -> bool:
     """Send one ``run_job`` message now; False when the broker refused it."""
-    soft, hard = message_limits_for(job_type)
+    return publish_run_jobs([(job_id, job_type)])
+
+
+def publish_run_jobs(jobs: Sequence[tuple[int, str]]) -> bool:
+    """Send one message for ``jobs`` (job id, job type), whose types share their time
+    limits: ``run_job`` for one job, ``run_jobs`` for several. False when the broker
+    refused it."""
+    ids = [job_id for job_id, _ in jobs]
+    soft, hard = message_limits_for(jobs[0][1], len(ids))
+    name, args = (RUN_JOB_TASK, (ids[0],)) if len(ids) == 1 else (RUN_JOBS_TASK, (ids,))
     try:
-        current_app.send_task(
-            RUN_JOB_TASK, args=(job_id,), retry=False, soft_time_limit=soft, time_limit=hard
-        )
+        current_app.send_task(name, args=args, retry=False, soft_time_limit=soft, time_limit=hard)
     except Exception:  # any broker failure: the sweeper re-sends from the job table
-        log.warning("could not publish job %s; the sweeper will re-send it", job_id, exc_info=True)
+        log.warning("could not publish jobs %s; the sweeper will re-send them", ids, exc_info=True)
         return False
     return True
+
+
+def batched(jobs: Sequence[tuple[int, str]], size: int) -> list[list[tuple[int, str]]]:
+    """``jobs`` (job id, job type) in messages of at most ``size``, each of jobs whose
+    time limits match (so a message's limits fit every job it carries), in first-seen
+    order."""
+    groups: dict[tuple[float, float], list[list[tuple[int, str]]]] = {}
+    ordered: list[list[tuple[int, str]]] = []
+    for job in jobs:
+        runs = groups.setdefault(time_limits_for(job[1]), [])
+        if not runs or len(runs[-1]) >= size:
+            runs.append([])
+            ordered.append(runs[-1])
+        runs[-1].append(job)
+    return ordered
 
 
 class Publisher:
@@ -98,10 +122,24 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            job_id, job_type = self._queue.get()
+            self.publish_waiting()
+
+    def publish_waiting(self) -> None:
+        """Wait for a doorbell, then publish it with those already waiting behind it,
+        several job ids per message (``PROCESSION_JOB_BATCH_SIZE``)."""
+        waiting = [self._queue.get()]
+        # Only what is already waiting joins it: a lone doorbell goes out at once.
+        size = int(settings.PROCESSION_JOB_BATCH_SIZE)
+        while len(waiting) < size * 4:  # room to group a few kinds of limits
             try:
-                publish_run_job(job_id, job_type)
-            finally:
+                waiting.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        try:
+            for jobs in batched(waiting, size):
+                publish_run_jobs(jobs)
+        finally:
+            for _ in waiting:
                 self._queue.task_done()
 
 

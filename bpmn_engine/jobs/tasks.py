@@ -10,7 +10,7 @@ from django.conf import settings
 
 from bpmn_engine import services
 from bpmn_engine.jobs.time_limits import MessageBudget
-from bpmn_engine.services import job_runner, job_sweeper
+from bpmn_engine.services import job_batches, job_runner, job_sweeper
 from bpmn_engine.services.audit_anchors import anchor_audit_chains
 
 
@@ -27,6 +27,21 @@ def run_job(self, job_id: int) -> str:
     hard_limit = (self.request.timelimit or (None, None))[0]
     return job_runner.execute_job(
         job_id=job_id,
+        worker_id=worker_id(self.request.hostname),
+        hard_limit=hard_limit,
+        budget=MessageBudget.starting_now(hard_limit) if hard_limit else None,
+    )
+
+
+@shared_task(name="procession.run_jobs", bind=True, ignore_result=True)
+def run_jobs(self, job_ids: list[int]) -> str:
+    """Run several jobs (doorbells the publisher found waiting together): leased in one
+    statement, run one after another under each one's own limits, reported together;
+    then the jobs their reports lease next, while the message's time lasts. A job that
+    is not ours to run any more is skipped, as in ``run_job``."""
+    hard_limit = (self.request.timelimit or (None, None))[0]
+    return job_batches.execute_jobs(
+        job_ids=[int(job_id) for job_id in job_ids],
         worker_id=worker_id(self.request.hostname),
         hard_limit=hard_limit,
         budget=MessageBudget.starting_now(hard_limit) if hard_limit else None,

@@ -132,3 +132,111 @@ def job_with_breaker(rows: list[tuple[object, ...]]) -> tuple[Job, Breaker] | No
 
 def _instance_index() -> int:
     return [f.attname for f in Job._meta.concrete_fields].index("instance_id")
+
+
+def lock_due_jobs(
+    job_ids: list[int], *, worker_id: str, now: datetime, lock_seconds: float
+) -> list[tuple[Job, ProcessInstance]]:
+    """``lock_due_job`` for a set: every job of ``job_ids`` that may run now is leased in
+    one statement (ascending ids; on PostgreSQL a job another transaction holds is
+    skipped, not waited for), and returned with its instance (not locked). On PostgreSQL
+    the audit chain heads of the leased jobs' instances are locked in the same round trip
+    (the order a single job's lease takes: job, then head)."""
+    ids = sorted(set(job_ids))
+    if not ids:
+        return []
+    job, instance = sql.table(Job), sql.table(ProcessInstance)
+    postgres = sql.is_postgres()
+    listed = "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(ids))})"
+    ids_params: list[object] = [ids] if postgres else list(ids)
+    skip = " ORDER BY c.id FOR UPDATE OF c SKIP LOCKED" if postgres else ""
+    update = (
+        f"UPDATE {job} SET state = %s, attempts = attempts + 1, "
+        "lock_owner = %s || '#' || CAST(attempts + 1 AS TEXT), lock_expires_at = %s "
+        f"WHERE id IN (SELECT c.id FROM {job} c WHERE c.id {listed} "
+        "AND c.state = %s AND c.external = %s AND c.due_at <= %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {instance} i WHERE i.id = c.instance_id AND i.suspended) "
+        f"AND NOT EXISTS (SELECT 1 FROM {sql.table(CircuitBreaker)} b "
+        f"WHERE b.job_type = c.job_type AND b.state <> %s){skip})"
+    )
+    until = sql.when(now + timedelta(seconds=lock_seconds))
+    params = [
+        JobState.LOCKED,
+        worker_id,
+        until,
+        *ids_params,
+        JobState.PENDING,
+        False,
+        sql.when(now),
+        BreakerState.CLOSED,
+    ]
+    width = sql.column_count(Job)
+    if postgres:
+        rows, heads = sql.fetch_pipelined(
+            (
+                f"WITH j AS ({update} RETURNING {sql.select_list(Job, job)}) "
+                f"SELECT j.*, {sql.select_list(ProcessInstance, 'i')} "
+                f"FROM j JOIN {instance} i ON i.id = j.instance_id ORDER BY j.id",
+                params,
+            ),
+            (
+                f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} "
+                f"WHERE stream IN (SELECT 'instance:' || instance_id FROM {job} "
+                "WHERE id = ANY(%s) AND state = %s AND lock_expires_at = %s "
+                "AND lock_owner = %s || '#' || CAST(attempts AS TEXT)) "
+                "ORDER BY stream FOR UPDATE",
+                (ids, JobState.LOCKED, until, worker_id),
+            ),
+        )
+        for stream, seq, hash_ in heads:
+            sql.remember_audit_head(stream, (seq, hash_))
+        pairs = [(row[:width], row[width:]) for row in rows]
+    else:
+        leased = sorted(
+            sql.fetchall(f"{update} RETURNING {sql.select_list(Job, job)}", params),
+            key=lambda row: row[0],
+        )
+        owners = sorted({row[_instance_index()] for row in leased})
+        instances = (
+            {
+                values[0]: values
+                for values in sql.fetchall(
+                    f"SELECT {sql.select_list(ProcessInstance, 'i')} FROM {instance} i "
+                    f"WHERE i.id IN ({', '.join(['%s'] * len(owners))})",
+                    owners,
+                )
+            }
+            if owners
+            else {}
+        )
+        pairs = [(row, instances[row[_instance_index()]]) for row in leased]
+    found = []
+    for values, instance_values in pairs:
+        leased_job = sql.build(Job, values)
+        leased_job.instance = sql.build(ProcessInstance, instance_values)  # type: ignore[assignment]
+        found.append((leased_job, leased_job.instance))
+    return found  # type: ignore[return-value]
+
+
+def lock_jobs_for_report(job_ids: list[int]) -> dict[int, tuple[Job, Breaker]]:
+    """Lock the jobs of ``job_ids`` (ascending ids; the caller holds their instances) and
+    read each one's breaker alongside, in one statement: ``report_lock`` for a set."""
+    ids = sorted(set(job_ids))
+    if not ids:
+        return {}
+    postgres = sql.is_postgres()
+    statement = (
+        f"SELECT {sql.select_list(Job, 'j')}, b.state, b.consecutive_failures "
+        f"FROM {sql.table(Job)} j LEFT JOIN {sql.table(CircuitBreaker)} b "
+        "ON b.job_type = j.job_type WHERE j.id "
+        + ("= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(ids))})")
+        + " ORDER BY j.id"
+    )
+    if connection.features.has_select_for_update_of:
+        statement += " FOR UPDATE OF j"
+    found = {}
+    for row in sql.fetchall(statement, [ids] if postgres else ids):
+        located = job_with_breaker([row])
+        assert located is not None
+        found[located[0].pk] = located
+    return found

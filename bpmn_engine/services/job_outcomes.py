@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import EllipsisType
 from typing import Any
 
 from django.utils import timezone
@@ -160,10 +161,21 @@ def report_outcome(
     return job
 
 
-def apply_outcome(work: UnitOfWork, *, job_id: int, holder: Holder, outcome: Outcome) -> Job:
+def apply_outcome(
+    work: UnitOfWork,
+    *,
+    job_id: int,
+    holder: Holder,
+    outcome: Outcome,
+    locked: tuple[Job, Breaker | EllipsisType] | None = None,
+) -> Job:
     """Queue ``outcome``'s step on ``work`` (inside the caller's command) once ``holder``
-    is found to hold job ``job_id``; the caller runs the unit of work."""
-    job, breaker = _locked(job_id, holder, work)
+    is found to hold job ``job_id``; the caller runs the unit of work. ``locked``: the
+    job and its breaker as the caller locked and read them after the job's instance
+    (``...`` for a breaker to read again); else they are locked here."""
+    job, breaker = _locked(job_id, holder, work) if locked is None else locked
+    if locked is not None:
+        holder.check(job)
     if holder.counts_for_breaker:
         record_handler_outcome(
             job.job_type, succeeded=outcome.succeeded, now=work.now, breaker=breaker

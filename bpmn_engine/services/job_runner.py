@@ -97,7 +97,7 @@ def _acquire(
     now = now or timezone.now()
     # The common case, one statement: the job leased if it may run, its instance read
     # alongside. Anything else (not ours, not due, a breaker not closed) is decided below.
-    guess = _lock_seconds_guess(hard_limit)
+    guess = lock_seconds_guess(hard_limit)
     leased = job_rows.lock_due_job(job_id, worker_id=worker_id, now=now, lock_seconds=guess)
     if leased is not None:
         job, instance = leased
@@ -113,23 +113,34 @@ def _acquire(
         .filter(pk=job_id)
         .first()
     )
-    if job is None or job.external or job.state != JobState.PENDING or job.due_at > now:
+    if job is None:
         return None
+    if not lease_locked_job(job, worker_id=worker_id, now=now, hard_limit=hard_limit):
+        return None
+    return _leased(job, job.instance.definition_id, worker_id, now)
+
+
+def lease_locked_job(job: Job, *, worker_id: str, now: datetime, hard_limit: float | None) -> bool:
+    """The slow way to a lease, for a job the caller has locked (with its instance read):
+    False when it is not ours to run (done, external, not due, its instance suspended) or
+    its circuit breaker holds it back (then it is postponed); True once it is leased."""
+    if job.external or job.state != JobState.PENDING or job.due_at > now:
+        return False
     if job.instance.suspended:
-        return None  # held back; resuming the instance dispatches it again
+        return False  # held back; resuming the instance dispatches it again
     job.attempts += 1
     postpone_to = breaker_admits(job, now=now)
     if postpone_to is not None:
         postpone_job(job, until=postpone_to)
-        return None
+        return False
     job.state = JobState.LOCKED
     job.lock_owner = f"{worker_id}#{job.attempts}"
     job.lock_expires_at = now + timedelta(seconds=lock_seconds_for(job.job_type, hard_limit))
     job.save(update_fields=["attempts", "state", "lock_owner", "lock_expires_at"])
-    return _leased(job, job.instance.definition_id, worker_id, now)
+    return True
 
 
-def _lock_seconds_guess(hard_limit: float | None) -> float:
+def lock_seconds_guess(hard_limit: float | None) -> float:
     """The lease a message's hard limit asks for (its job type may still ask for more)."""
     return (hard_limit or 0.0) + float(settings.PROCESSION_JOB_LOCK_MARGIN_SECONDS)
 
@@ -217,20 +228,24 @@ def _run(
     lease: JobLease, job: Job, *, worker_id: str, budget: MessageBudget | None
 ) -> tuple[str, Next]:
     """Run one leased job's handler and report it; the job leased for next, if any."""
+    outcome, done = run_handler(lease, job, budget=budget)
+    try:
+        return done, report_and_claim_next(
+            lease=lease, outcome=outcome, worker_id=worker_id, budget=budget
+        )
+    except JobNotActiveError as exc:  # a stale lease too
+        log.info("discarded a late job outcome: %s", exc)
+        return "stale", None
 
-    def report(outcome: Outcome, done: str) -> tuple[str, Next]:
-        try:
-            return done, report_and_claim_next(
-                lease=lease, outcome=outcome, worker_id=worker_id, budget=budget
-            )
-        except JobNotActiveError as exc:  # a stale lease too
-            log.info("discarded a late job outcome: %s", exc)
-            return "stale", None
 
+def run_handler(lease: JobLease, job: Job, *, budget: MessageBudget | None) -> tuple[Outcome, str]:
+    """Run one leased job's handler under its own limits (no transaction open); the
+    outcome to report and its label (``completed``, ``bpmn-error``, ``failed``,
+    ``incident``)."""
     try:
         handler = get_handler(job.job_type)
     except HandlerNotFoundError as exc:
-        return report(Failed(str(exc), retries=0), "incident")
+        return Failed(str(exc), retries=0), "incident"
     snapshot = job_snapshot(job)
     context = JobContext(
         job_id=job.pk,
@@ -248,16 +263,16 @@ def _run(
         with budget.enforced(job.job_type) if budget is not None else nullcontext():
             result = handler.function(context)
     except BpmnError as error:
-        return report(ErrorThrown(error.code, error.message, error.variables), "bpmn-error")
+        return ErrorThrown(error.code, error.message, error.variables), "bpmn-error"
     except Exception as exc:  # any handler failure is retried, then an incident
         message = f"{type(exc).__name__}: {exc}"
-        return report(Failed(message, traceback.format_exc()), "failed")
+        return Failed(message, traceback.format_exc()), "failed"
     try:
         variables = result_variables(result, job.result_variable)
         check_handler_result_size(variables)
     except (UnstorableResultError, LimitExceededError) as exc:
-        return report(Failed(str(exc)), "failed")
-    return report(Completed(dict(variables)), "completed")
+        return Failed(str(exc)), "failed"
+    return Completed(dict(variables)), "completed"
 
 
 @command
@@ -282,7 +297,7 @@ def report_and_claim_next(
     claimed: Next = None
     for job_id, job_type in created:
         if claimed is None and budget is not None:
-            claimed = _claim_in_report(work, job_id, job_type, worker_id, budget)
+            claimed = claim_in_report(work, job_id, job_type, worker_id, budget)
             if claimed is not None:
                 continue
         dispatch_after_commit(job_id, job_type)
@@ -290,7 +305,7 @@ def report_and_claim_next(
     return claimed
 
 
-def _claim_in_report(
+def claim_in_report(
     work: UnitOfWork, job_id: int, job_type: str, worker_id: str, budget: MessageBudget
 ) -> Next:
     """Lease a job the report just created, if it has a handler here and the message's

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bpmn_engine.errors import JobNotActiveError
-from bpmn_engine.jobs.dispatch import publish_run_job
+from bpmn_engine.jobs.dispatch import batched, publish_run_jobs
 from bpmn_engine.models import Job
 from bpmn_engine.models.work import JobState
 from bpmn_engine.services.job_outcomes import ExpiredLease, Failed, report_outcome
@@ -61,7 +61,8 @@ def _return_to_pool(job_id: int, lock_owner: str, now: datetime) -> None:
 
 def dispatch_due_jobs(*, now: datetime | None = None) -> int:
     """Send ``run_job`` for due internal jobs never sent, or sent longer ago than the
-    re-dispatch interval without being picked up (lost message, broker down at commit)."""
+    re-dispatch interval without being picked up (lost message, broker down at commit):
+    several per message (``run_jobs``) where their limits match."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.PROCESSION_JOB_REDISPATCH_SECONDS)
     with transaction.atomic(durable=True):
@@ -78,10 +79,10 @@ def dispatch_due_jobs(*, now: datetime | None = None) -> int:
         )
         Job.objects.filter(pk__in=[pk for pk, _ in due]).update(dispatched_at=now)
     sent = 0
-    for pk, job_type in due:
-        if not publish_run_job(pk, job_type):
+    for jobs in batched(due, int(settings.PROCESSION_JOB_BATCH_SIZE)):
+        if not publish_run_jobs(jobs):
             break  # the broker is down: the rest wait for the next sweep, not a timeout each
-        sent += 1
+        sent += len(jobs)
     return sent
 
 
