@@ -153,6 +153,7 @@ def measure(
             start_instance(definition_key=PROCESS_ID, variables={"n": n})
         started_s = time.perf_counter() - t0
         publisher.drain(60)
+        job_messages = int(counter.llen(queue))  # several job ids may share a message
         ours = ProcessInstance.objects.filter(pk__gt=before)
         connection.close()
         commits0, sessions0 = support.server_commits(), server_sessions()
@@ -186,6 +187,8 @@ def measure(
         "noop_tasks_per_s": round(messages / noop_s, 1),
         "noop_cpu": noop_cpu,
         "start_phase_s": round(started_s, 2),
+        "job_batch_size": settings.PROCESSION_JOB_BATCH_SIZE,
+        "job_messages_queued": job_messages,
         "jobs_completed": jobs,
         "job_attempts": attempts,
         "jobs_drain_s": round(jobs_s, 2),
@@ -265,7 +268,8 @@ def main() -> None:
             print(
                 f"  {count} worker(s): no-op {row['noop_tasks_per_s']} tasks/s, jobs "
                 f"{row['jobs_per_s']} jobs/s ({row['instances_per_s']} instances/s), "
-                f"ratio {row['jobs_over_noop']}; CPU ms per job: postgres "
+                f"ratio {row['jobs_over_noop']}; {row['job_messages_queued']} messages for "
+                f"{args.instances} first jobs; CPU ms per job: postgres "
                 f"{row['cpu_ms_per_job']['postgres']}, workers {row['cpu_ms_per_job']['workers']}",
                 flush=True,
             )

@@ -21,7 +21,12 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
-from bpmn_engine.jobs.handlers import DEFAULT_TIMEOUT_SECONDS, get_handler, has_handler
+from bpmn_engine.jobs.handlers import (
+    DEFAULT_TIMEOUT_SECONDS,
+    get_handler,
+    has_handler,
+    registered_job_types,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,11 @@ def message_limits_for(job_type: str, count: int = 1) -> tuple[float, float]:
     soft, hard = time_limits_for(job_type)
     chain = float(settings.PROCESSION_JOB_CHAIN_SECONDS) * max(count, 1)
     return soft + chain, hard + chain
+
+
+def job_types_sent_with(soft: float, hard: float) -> list[str]:
+    """The job types with a handler here whose single-job messages carry these limits."""
+    return [t for t in registered_job_types() if message_limits_for(t) == (soft, hard)]
 
 
 def publish_run_job(job_id: int, job_type: str) -> bool:

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bpmn_engine import services
+from bpmn_engine.jobs.dispatch import job_types_sent_with
 from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.services import job_batches, job_runner, job_sweeper
 from bpmn_engine.services.audit_anchors import anchor_audit_chains
@@ -23,13 +24,28 @@ def run_job(self, job_id: int) -> str:
     """Run one job's handler (a duplicate or late message finds nothing to do), and the
     jobs its report leases next while the message's time lasts. Each job runs under its
     own limits; the lease outlasts the hard time limit this message carries, so the pool
-    kills an overrunning handler before anyone else may run the job again."""
-    hard_limit = (self.request.timelimit or (None, None))[0]
-    return job_runner.execute_job(
-        job_id=job_id,
+    kills an overrunning handler before anyone else may run the job again.
+
+    Up to ``PROCESSION_JOB_CLAIM_AHEAD`` other due jobs waiting for a worker, of types
+    that go out with the same limits, are leased with it and run in this message as a
+    batch (as ``run_jobs`` runs its jobs); their own messages then find them taken."""
+    hard_limit, soft_limit = self.request.timelimit or (None, None)
+    ahead = int(settings.PROCESSION_JOB_CLAIM_AHEAD)
+    if not (hard_limit and soft_limit and ahead > 0):
+        return job_runner.execute_job(
+            job_id=job_id,
+            worker_id=worker_id(self.request.hostname),
+            hard_limit=hard_limit,
+            budget=MessageBudget.starting_now(hard_limit) if hard_limit else None,
+        )
+    # Jobs waiting for a worker are taken along when they go out with this message's limits.
+    return job_batches.execute_jobs(
+        job_ids=[job_id],
         worker_id=worker_id(self.request.hostname),
         hard_limit=hard_limit,
-        budget=MessageBudget.starting_now(hard_limit) if hard_limit else None,
+        budget=MessageBudget.starting_now(hard_limit),
+        ahead=ahead,
+        ahead_types=job_types_sent_with(soft_limit, hard_limit),
     )
 
 

@@ -5,6 +5,7 @@ run) stay with the services, which decide through the ORM."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -135,41 +136,59 @@ def _instance_index() -> int:
 
 
 def lock_due_jobs(
-    job_ids: list[int], *, worker_id: str, now: datetime, lock_seconds: float
+    job_ids: list[int],
+    *,
+    worker_id: str,
+    now: datetime,
+    lock_seconds: float,
+    ahead: int = 0,
+    ahead_types: Sequence[str] = (),
 ) -> list[tuple[Job, ProcessInstance]]:
     """``lock_due_job`` for a set: every job of ``job_ids`` that may run now is leased in
     one statement (ascending ids; on PostgreSQL a job another transaction holds is
-    skipped, not waited for), and returned with its instance (not locked). On PostgreSQL
-    the audit chain heads of the leased jobs' instances are locked in the same round trip
-    (the order a single job's lease takes: job, then head)."""
+    skipped, not waited for), and returned with its instance (not locked). ``ahead``:
+    lease up to that many more due jobs of ``ahead_types`` besides, the longest due
+    first (jobs waiting for a worker: their own messages then find them taken). On
+    PostgreSQL the audit chain heads of the leased jobs' instances are locked in the same
+    round trip (the order a single job's lease takes: job, then head)."""
     ids = sorted(set(job_ids))
     if not ids:
         return []
     job, instance = sql.table(Job), sql.table(ProcessInstance)
     postgres = sql.is_postgres()
-    listed = "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(ids))})"
-    ids_params: list[object] = [ids] if postgres else list(ids)
-    skip = " ORDER BY c.id FOR UPDATE OF c SKIP LOCKED" if postgres else ""
+
+    def listed(values: Sequence[object]) -> tuple[str, list[object]]:
+        if postgres:
+            return "= ANY(%s)", [list(values)]
+        return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+
+    may_run = (
+        "c.state = %s AND c.external = %s AND c.due_at <= %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {instance} i WHERE i.id = c.instance_id AND i.suspended) "
+        f"AND NOT EXISTS (SELECT 1 FROM {sql.table(CircuitBreaker)} b "
+        "WHERE b.job_type = c.job_type AND b.state <> %s)"
+    )
+    may_run_params = [JobState.PENDING, False, sql.when(now), BreakerState.CLOSED]
+    lock = " FOR UPDATE OF c SKIP LOCKED" if postgres else ""
+    named, named_params = listed(ids)
+    candidates = (
+        f"id IN (SELECT c.id FROM {job} c WHERE c.id {named} AND {may_run} ORDER BY c.id{lock})"
+    )
+    candidate_params = [*named_params, *may_run_params]
+    if ahead > 0 and ahead_types:
+        types, types_params = listed(sorted(set(ahead_types)))
+        candidates += (
+            f" OR id IN (SELECT c.id FROM {job} c WHERE c.job_type {types} "
+            f"AND NOT c.id {named} AND {may_run} ORDER BY c.due_at, c.id LIMIT %s{lock})"
+        )
+        candidate_params += [*types_params, *named_params, *may_run_params, ahead]
     update = (
         f"UPDATE {job} SET state = %s, attempts = attempts + 1, "
         "lock_owner = %s || '#' || CAST(attempts + 1 AS TEXT), lock_expires_at = %s "
-        f"WHERE id IN (SELECT c.id FROM {job} c WHERE c.id {listed} "
-        "AND c.state = %s AND c.external = %s AND c.due_at <= %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {instance} i WHERE i.id = c.instance_id AND i.suspended) "
-        f"AND NOT EXISTS (SELECT 1 FROM {sql.table(CircuitBreaker)} b "
-        f"WHERE b.job_type = c.job_type AND b.state <> %s){skip})"
+        f"WHERE {candidates}"
     )
     until = sql.when(now + timedelta(seconds=lock_seconds))
-    params = [
-        JobState.LOCKED,
-        worker_id,
-        until,
-        *ids_params,
-        JobState.PENDING,
-        False,
-        sql.when(now),
-        BreakerState.CLOSED,
-    ]
+    params = [JobState.LOCKED, worker_id, until, *candidate_params]
     width = sql.column_count(Job)
     if postgres:
         rows, heads = sql.fetch_pipelined(
@@ -182,10 +201,10 @@ def lock_due_jobs(
             (
                 f"SELECT stream, seq, hash FROM {sql.table(AuditChainHead)} "
                 f"WHERE stream IN (SELECT 'instance:' || instance_id FROM {job} "
-                "WHERE id = ANY(%s) AND state = %s AND lock_expires_at = %s "
+                "WHERE state = %s AND lock_expires_at = %s "
                 "AND lock_owner = %s || '#' || CAST(attempts AS TEXT)) "
                 "ORDER BY stream FOR UPDATE",
-                (ids, JobState.LOCKED, until, worker_id),
+                (JobState.LOCKED, until, worker_id),
             ),
         )
         for stream, seq, hash_ in heads:

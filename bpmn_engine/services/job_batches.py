@@ -13,6 +13,7 @@ again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -25,7 +26,7 @@ from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import BreakerState, JobState
 from bpmn_engine.persistence import job_rows
-from bpmn_engine.services.job_outcomes import LeaseHolder, Outcome, apply_outcome
+from bpmn_engine.services.job_outcomes import Failed, LeaseHolder, Outcome, apply_outcome
 from bpmn_engine.services.job_runner import (
     JobLease,
     Next,
@@ -52,13 +53,22 @@ def execute_jobs(
     worker_id: str,
     hard_limit: float | None = None,
     budget: MessageBudget | None = None,
+    ahead: int = 0,
+    ahead_types: Sequence[str] = (),
 ) -> str:
-    """Run the jobs of one message: lease those that may run, run their handlers one
-    after another, report the outcomes together; then the same for the jobs those
-    reports leased next (as ``execute_job`` does for one job) while ``budget`` lasts. A
-    leased job the budget no longer covers is released and dispatched again. Returns
-    the outcomes joined by ``,`` ("skipped" when no job was ours to run)."""
-    acquired = claim_jobs_to_run(job_ids=job_ids, worker_id=worker_id, hard_limit=hard_limit)
+    """Run the jobs of one message: lease those that may run (and up to ``ahead`` more
+    due jobs of ``ahead_types`` waiting for a worker), run their handlers one after
+    another, report the outcomes together; then the same for the jobs those reports
+    leased next (as ``execute_job`` does for one job) while ``budget`` lasts. A leased
+    job the budget no longer covers is released and dispatched again. Returns the
+    outcomes joined by ``,`` ("skipped" when no job was ours to run)."""
+    acquired = claim_jobs_to_run(
+        job_ids=job_ids,
+        worker_id=worker_id,
+        hard_limit=hard_limit,
+        ahead=ahead,
+        ahead_types=list(ahead_types),
+    )
     if not acquired:
         return "skipped"
     outcomes: list[str] = []
@@ -78,16 +88,29 @@ def execute_jobs(
 
 @command
 def claim_jobs_to_run(
-    *, job_ids: list[int], worker_id: str, hard_limit: float | None = None
+    *,
+    job_ids: list[int],
+    worker_id: str,
+    hard_limit: float | None = None,
+    ahead: int = 0,
+    ahead_types: list[str] | None = None,
 ) -> list[Leased]:
     """Lease every job of ``job_ids`` that may run now (``claim_job_to_run`` for a set,
-    ascending ids): one statement for the common case; a job it leaves out that may still
-    be ours (a breaker not closed) takes the slow way. A job another transaction holds is
-    skipped: whoever holds it runs it or dispatches it again."""
+    ascending ids), and up to ``ahead`` more due jobs of ``ahead_types``: one statement
+    for the common case; a job of ``job_ids`` it leaves out that may still be ours (a
+    breaker not closed) takes the slow way. A job another transaction holds is skipped:
+    whoever holds it runs it or dispatches it again."""
     now = timezone.now()
     guess = lock_seconds_guess(hard_limit)
     jobs = []
-    for job, _ in job_rows.lock_due_jobs(job_ids, worker_id=worker_id, now=now, lock_seconds=guess):
+    for job, _ in job_rows.lock_due_jobs(
+        job_ids,
+        worker_id=worker_id,
+        now=now,
+        lock_seconds=guess,
+        ahead=ahead,
+        ahead_types=ahead_types or (),
+    ):
         exact = lock_seconds_for(job.job_type, hard_limit)
         if exact != guess:  # the handler's own limit is longer than the message's
             job.lock_expires_at = now + timedelta(seconds=exact)
@@ -219,11 +242,14 @@ def report_batch(
         read = ... if job.job_type in changed_breakers else breaker
         if not outcome.succeeded or read not in (None, (BreakerState.CLOSED, 0)):
             changed_breakers.add(job.job_type)
+        if isinstance(outcome, Failed):
+            # A failure records its event at once (``fail_job``): the events of the jobs
+            # before it go first, in the order their own reports would have written them.
+            work.flush_audit()
         work.audit_actor, work.budget = Actor.of(worker_id=lease.lock_owner), command_budget()
         with held_doorbells() as created:
             apply_outcome(work, job_id=job.pk, holder=holder, outcome=outcome, locked=(job, read))
             work.process()
-        work.flush_audit()  # each job's events in the order its own report writes them
         created_by.append(created)
     leased = []
     for created in created_by:

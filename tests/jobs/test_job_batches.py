@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bpmn_engine.audit.verify import verify
 from bpmn_engine.jobs import dispatch
-from bpmn_engine.jobs.dispatch import Publisher, message_limits_for
+from bpmn_engine.jobs.dispatch import Publisher, job_types_sent_with, message_limits_for
 from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.models import AuditEvent, Incident, Job, ProcessInstance
 from bpmn_engine.services import start_instance
@@ -308,3 +308,61 @@ def test_a_worker_killed_mid_batch_leaves_leases_that_expire_and_each_job_runs_o
         assert instance.activity_history.filter(node_id="S0").count() == 1
     assert len(attempts_of(journal, "test-double")) == 3
     assert set(Job.objects.filter(node_id="S0").values_list("attempts", flat=True)) == {2}
+
+
+# ---------------------------------------------------------------------------- claiming ahead
+
+
+def test_a_message_takes_along_due_jobs_waiting_for_a_worker(journal):
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instances = [
+        start_instance(definition_key="doubling", variables={"amount": n}) for n in range(3)
+    ]
+    named, *waiting = first_jobs(*instances)
+    outcome = execute_jobs(
+        job_ids=[named],
+        worker_id="w1",
+        budget=a_whole_message(1),
+        ahead=7,
+        ahead_types=job_types_sent_with(*message_limits_for("test-double")),
+    )
+    assert outcome == ",".join(["completed"] * 6)
+    assert all(completed(instance) for instance in instances)
+    # their own messages come later and find nothing to do
+    assert [execute_job(job_id=pk, worker_id="w2") for pk in waiting] == ["skipped"] * 2
+    assert len(attempts_of(journal, "test-double")) == 3
+    assert len(attempts_of(journal, "test-increment")) == 3
+
+
+def test_claiming_ahead_takes_only_the_types_given_and_at_most_as_many_as_asked():
+    deploy_service_process("doubling", "test-double")
+    deploy_service_process("sleepy", "test-sleepy")
+    doubling = [start_instance(definition_key="doubling") for _ in range(4)]
+    sleepy = start_instance(definition_key="sleepy")
+    named = first_jobs(*doubling)[0]
+    leased = claim_jobs_to_run(
+        job_ids=[named], worker_id="w1", ahead=2, ahead_types=["test-double"]
+    )
+    assert [lease.job_id for lease, _ in leased] == first_jobs(*doubling)[:3]
+    assert Job.objects.get(instance=sleepy).state == "pending"
+    assert Job.objects.filter(state="pending", job_type="test-double").count() == 1
+
+
+def test_claiming_ahead_passes_over_jobs_not_due_suspended_or_held():
+    deploy_service_process("doubling", "test-double")
+    named, later, suspended, held = (start_instance(definition_key="doubling") for _ in range(4))
+    Job.objects.filter(instance=later).update(due_at=timezone.now() + timedelta(hours=1))
+    ProcessInstance.objects.filter(pk=suspended.pk).update(suspended=True)
+    assert claim_jobs_to_run(job_ids=first_jobs(held), worker_id="other")
+    leased = claim_jobs_to_run(
+        job_ids=first_jobs(named), worker_id="w1", ahead=7, ahead_types=["test-double"]
+    )
+    assert [job.instance_id for _, job in leased] == [named.pk]
+
+
+def test_the_job_types_a_message_takes_along_are_those_sent_with_its_limits():
+    soft, hard = message_limits_for("test-double")
+    types = job_types_sent_with(soft, hard)
+    assert {"test-double", "test-increment"} <= set(types)
+    assert "test-sleepy" not in types  # a one-second limit of its own
+    assert job_types_sent_with(soft + 1, hard) == []

@@ -14,7 +14,8 @@ from django.utils import timezone
 from bpmn_engine.models import Job
 from bpmn_engine.services import start_instance
 from bpmn_engine.services.job_outcomes import Completed, LeaseHolder, apply_outcome
-from bpmn_engine.services.job_runner import claim_job_to_run
+from bpmn_engine.services.job_batches import execute_jobs
+from bpmn_engine.services.job_runner import claim_job_to_run, execute_job
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
 from tests.jobs.conftest import deploy_service_process
@@ -73,3 +74,18 @@ def test_a_report_locks_its_instance_and_its_job_in_one_round_trip(tmp_path):
     # three statements, one round trip (two before)
     executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
     assert executed == [3], trips
+
+
+def test_a_batch_of_jobs_takes_fewer_round_trips_than_the_same_jobs_one_by_one(tmp_path, journal):
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are PostgreSQL's")
+    deploy_service_process("doubling", "test-double")
+    instances = [start_instance(definition_key="doubling", variables={"amount": n}) for n in range(8)]
+    jobs = [Job.objects.get(instance=i).pk for i in instances]
+    one_by_one = round_trips(
+        tmp_path, lambda: [execute_job(job_id=pk, worker_id="w1") for pk in jobs[:4]]
+    )
+    together = round_trips(tmp_path, lambda: execute_jobs(job_ids=jobs[4:], worker_id="w1"))
+    assert Job.objects.filter(pk__in=jobs, state="completed").count() == 8
+    # 4 jobs: 45 round trips one by one, 16 together (lease, report, their commits)
+    assert len(together) * 2 < len(one_by_one), (one_by_one, together)

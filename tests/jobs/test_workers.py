@@ -10,8 +10,9 @@ import threading
 import time
 
 import pytest
+from django.test import override_settings
 
-from bpmn_engine.jobs.dispatch import publish_run_job
+from bpmn_engine.jobs.dispatch import held_doorbells, publish_run_job, publish_run_jobs
 from bpmn_engine.models import Job, ProcessInstance
 from bpmn_engine.services import start_instance
 from tests.jobs.conftest import deploy_service_process
@@ -228,3 +229,54 @@ def test_a_worker_killed_in_a_chained_job_is_recovered_and_nothing_is_duplicated
     assert instance.variable_rows.get(name="steps").value == 1
     assert instance.variable_rows.get(name="finished_attempt").value == 2
     assert instance.activity_history.filter(node_id="S1").count() == 1
+
+
+def run_jobs_deliveries(worker) -> list[str]:
+    """What each ``run_jobs`` (several job ids) delivery returned."""
+    return re.findall(
+        r"procession\.run_jobs\[[^\]]+\] succeeded in [^:]+: '([\w,-]*)'", worker.read_log()
+    )
+
+
+def started_with_one_message(key: str, count: int, **variables) -> list[ProcessInstance]:
+    """``count`` instances whose first jobs go out together in one ``run_jobs`` message."""
+    with held_doorbells() as held:
+        instances = [start_instance(definition_key=key, variables=variables) for _ in range(count)]
+    assert len(held) == count
+    assert publish_run_jobs(held)
+    return instances
+
+
+def test_a_worker_runs_the_jobs_of_one_message_and_their_next_jobs_to_the_end(
+    engine_worker, journal
+):
+    worker = engine_worker()
+    deploy_service_process("doubling", "test-double", "test-increment")
+    instances = started_with_one_message("doubling", 3, amount=5)
+    wait_for(lambda: completed(*instances), worker=worker)
+    wait_for(lambda: run_jobs_deliveries(worker), worker=worker)
+    assert run_jobs_deliveries(worker) == [",".join(["completed"] * 6)]
+    for instance in instances:
+        assert instance.variable_rows.get(name="amount").value == 10
+        assert instance.variable_rows.get(name="steps").value == 1
+    pids = {pid for _, _, pid in attempts_of(journal, "test-double")}
+    assert pids == {pid for _, _, pid in attempts_of(journal, "test-increment")}
+    assert len(pids) == 1  # one pool process ran them all
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_runs_each_step_once(engine_worker, journal):
+    limits = {"PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS": "2", "PROCESSION_JOB_CHAIN_SECONDS": "1"}
+    worker = engine_worker(**limits)
+    with override_settings(**{name: float(value) for name, value in limits.items()}):
+        deploy_service_process("slow", "test-slow-once", "test-increment")
+        instances = started_with_one_message("slow", 2)
+    [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
+    os.kill(int(pid), signal.SIGKILL)  # mid batch: the first handler hangs, the second waits
+    wait_for(lambda: completed(*instances), timeout=120, worker=worker)
+    keys = [key for _, key, _ in attempts_of(journal, "test-slow-once")]
+    assert sorted(keys.count(key) for key in set(keys)) == [1, 2]  # the killed one ran again
+    assert len(attempts_of(journal, "test-increment")) == 2
+    for instance in instances:
+        assert instance.variable_rows.get(name="steps").value == 1
+        assert instance.activity_history.filter(node_id="S0").count() == 1
+        assert instance.activity_history.filter(node_id="S1").count() == 1
