@@ -25,7 +25,7 @@ from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.models import Job
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.models.work import BreakerState, JobState
-from bpmn_engine.persistence import job_rows
+from bpmn_engine.persistence import job_rows, sql
 from bpmn_engine.services.job_outcomes import Failed, LeaseHolder, Outcome, apply_outcome
 from bpmn_engine.services.job_runner import (
     JobLease,
@@ -228,6 +228,10 @@ def report_batch(
     changed_breakers: set[str] = set()
     for lease, outcome in reports:
         found = locked.get(lease.job_id)
+        if lease.instance_id in work.stepped:  # a step before may have changed or ended it
+            found = job_rows.job_with_breaker(
+                sql.fetchall(*job_rows.report_lock(lease.job_id, lease.instance_id, False))
+            )
         if found is None or found[0].instance_id != lease.instance_id:
             raise NotFoundError(f"Expected to find job {lease.job_id}, but it does not exist")
         job, breaker = found

@@ -63,6 +63,7 @@ class UnitOfWork:
         self.audit: list[Entry] = []
         self.loaded: dict[int, store.LoadedInstance] = {}
         self.created: list[int] = []  # instances started by this unit of work
+        self.stepped: set[int] = set()  # instances advanced by this unit of work
         self.queue: deque[Pending] = deque()
         self.budget = command_budget()
 
@@ -179,6 +180,7 @@ class UnitOfWork:
                 return
             raise
         loaded.state = step.state
+        self.stepped.add(loaded.row.pk)
         whole = None
         if loaded.split is None:
             whole = store.encode_whole(loaded.state)

@@ -17,13 +17,13 @@ from bpmn_engine.jobs import dispatch
 from bpmn_engine.jobs.dispatch import Publisher, job_types_sent_with, message_limits_for
 from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.models import AuditEvent, Incident, Job, ProcessInstance
-from bpmn_engine.services import start_instance
+from bpmn_engine.services import deploy_definition, start_instance
 from bpmn_engine.services.job_batches import (
     claim_jobs_to_run,
     execute_jobs,
     report_batch,
 )
-from bpmn_engine.services.job_outcomes import Completed
+from bpmn_engine.services.job_outcomes import Completed, ErrorThrown, Failed
 from bpmn_engine.services.job_runner import execute_job
 from bpmn_engine.services.job_sweeper import dispatch_due_jobs, release_expired_locks
 from tests.jobs.conftest import deploy_service_process
@@ -366,3 +366,59 @@ def test_the_job_types_a_message_takes_along_are_those_sent_with_its_limits():
     assert {"test-double", "test-increment"} <= set(types)
     assert "test-sleepy" not in types  # a one-second limit of its own
     assert job_types_sent_with(soft + 1, hard) == []
+
+
+SPLIT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <bpmn:error id="Err" errorCode="CARD_DECLINED"/>
+  <bpmn:process id="split" isExecutable="true">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:subProcess id="Sub">
+      <bpmn:startEvent id="SubStart"/>
+      <bpmn:parallelGateway id="Fork"/>
+      <bpmn:serviceTask id="Declines" camunda:type="external" camunda:topic="test-decline"/>
+      <bpmn:serviceTask id="Fails" camunda:type="external" camunda:topic="test-broken"/>
+      <bpmn:parallelGateway id="Join"/>
+      <bpmn:endEvent id="SubEnd"/>
+      <bpmn:sequenceFlow id="s1" sourceRef="SubStart" targetRef="Fork"/>
+      <bpmn:sequenceFlow id="s2" sourceRef="Fork" targetRef="Declines"/>
+      <bpmn:sequenceFlow id="s3" sourceRef="Fork" targetRef="Fails"/>
+      <bpmn:sequenceFlow id="s4" sourceRef="Declines" targetRef="Join"/>
+      <bpmn:sequenceFlow id="s5" sourceRef="Fails" targetRef="Join"/>
+      <bpmn:sequenceFlow id="s6" sourceRef="Join" targetRef="SubEnd"/>
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="Caught" attachedToRef="Sub">
+      <bpmn:errorEventDefinition errorRef="Err"/>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="Handled"/>
+    <bpmn:endEvent id="End"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Sub"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Sub" targetRef="End"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Caught" targetRef="Handled"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("declined_first", [True, False])
+def test_a_job_ended_by_an_earlier_report_of_its_batch_is_not_brought_back(journal, declined_first):
+    deploy_definition(name="split", resources={"split.bpmn": SPLIT})
+    instance = start_instance(definition_key="split")
+    declines = Job.objects.get(instance=instance, node_id="Declines")
+    fails = Job.objects.get(instance=instance, node_id="Fails")
+    leased = {
+        lease.job_id: lease
+        for lease, _ in claim_jobs_to_run(job_ids=[declines.pk, fails.pk], worker_id="w1")
+    }
+    reports = [
+        (leased[declines.pk], ErrorThrown("CARD_DECLINED", "card declined")),
+        (leased[fails.pk], Failed("payment service unreachable")),
+    ]
+    if not declined_first:
+        reports.reverse()
+    # the report applies them in job id order whatever the order given
+    report_batch(reports=reports, worker_id="w1", budget=None)
+    assert completed(instance)
+    assert instance.activity_history.filter(node_id="Handled").count() == 1
+    assert not Job.objects.filter(instance=instance, state__in=["pending", "locked"]).exists()
+    assert verify(instance_id=instance.pk).breaks == []

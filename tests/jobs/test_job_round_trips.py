@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from bpmn_engine.models import Job
 from bpmn_engine.services import start_instance
-from bpmn_engine.services.job_outcomes import Completed, LeaseHolder, apply_outcome
 from bpmn_engine.services.job_batches import execute_jobs
+from bpmn_engine.services.job_outcomes import Completed, LeaseHolder, apply_outcome
 from bpmn_engine.services.job_runner import claim_job_to_run, execute_job
 from bpmn_engine.services.transactions import command
 from bpmn_engine.services.unit_of_work import UnitOfWork
@@ -80,7 +80,9 @@ def test_a_batch_of_jobs_takes_fewer_round_trips_than_the_same_jobs_one_by_one(t
     if connection.vendor != "postgresql":
         pytest.skip("round trips are PostgreSQL's")
     deploy_service_process("doubling", "test-double")
-    instances = [start_instance(definition_key="doubling", variables={"amount": n}) for n in range(8)]
+    instances = [
+        start_instance(definition_key="doubling", variables={"amount": n}) for n in range(8)
+    ]
     jobs = [Job.objects.get(instance=i).pk for i in instances]
     one_by_one = round_trips(
         tmp_path, lambda: [execute_job(job_id=pk, worker_id="w1") for pk in jobs[:4]]
