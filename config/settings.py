@@ -339,6 +339,16 @@ PROCESSION_JOB_BATCH_SIZE = max(1, int(os.environ.get("PROCESSION_JOB_BATCH_SIZE
 # types sent with the same limits) and runs them as one batch; their own messages then
 # find them taken. Trades a little latency under a backlog for fewer transactions; 0: off.
 PROCESSION_JOB_CLAIM_AHEAD = max(0, int(os.environ.get("PROCESSION_JOB_CLAIM_AHEAD", "7")))
+# ... but only jobs of types whose handlers have averaged at most this long in the worker
+# (a slow handler gains little from a shared transaction and would hold the others back).
+PROCESSION_JOB_CLAIM_AHEAD_MAX_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_CLAIM_AHEAD_MAX_SECONDS", "0.05")
+)
+# Once a batch's handlers have run this long, its jobs not yet started are released and
+# sent again one per message, so other workers take them instead of waiting behind it.
+PROCESSION_JOB_BATCH_SLICE_SECONDS = float(
+    os.environ.get("PROCESSION_JOB_BATCH_SLICE_SECONDS", "0.25")
+)
 PROCESSION_JOB_REDISPATCH_SECONDS = float(os.environ.get("PROCESSION_JOB_REDISPATCH_SECONDS", "30"))
 PROCESSION_JOB_BACKOFF_BASE_SECONDS = float(
     os.environ.get("PROCESSION_JOB_BACKOFF_BASE_SECONDS", "5")

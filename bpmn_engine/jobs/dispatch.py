@@ -95,19 +95,24 @@ def batched(jobs: Sequence[tuple[int, str]], size: int) -> list[list[tuple[int, 
     return ordered
 
 
+#: (job id, job type), or (job id, job type, True) for one sent in a message of its own.
+Doorbell = tuple[int, str] | tuple[int, str, bool]
+
+
 class Publisher:
     """One background thread per process that publishes queued doorbells in order."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pid = -1
-        self._queue: queue.Queue[tuple[int, str]] = queue.Queue(MAX_WAITING)
+        self._queue: queue.Queue[Doorbell] = queue.Queue(MAX_WAITING)
         self._thread: threading.Thread | None = None
 
-    def submit(self, job_id: int, job_type: str) -> None:
+    def submit(self, job_id: int, job_type: str, alone: bool = False) -> None:
+        """Queue a doorbell; ``alone``: never in one message with others."""
         self._ensure_thread()
         try:
-            self._queue.put_nowait((job_id, job_type))
+            self._queue.put_nowait((job_id, job_type, True) if alone else (job_id, job_type))
         except queue.Full:
             log.warning("doorbell queue full; the sweeper will send job %s", job_id)
 
@@ -146,7 +151,11 @@ class Publisher:
             except queue.Empty:
                 break
         try:
-            for jobs in batched(waiting, size):
+            for job_id, job_type, *alone in waiting:
+                if alone:
+                    publish_run_jobs([(job_id, job_type)])
+            together = [(job_id, job_type) for job_id, job_type, *alone in waiting if not alone]
+            for jobs in batched(together, size):
                 publish_run_jobs(jobs)
         finally:
             for _ in waiting:
@@ -160,14 +169,14 @@ atexit.register(publisher.drain, 2.0)  # a short-lived process sends what it com
 _held: ContextVar[list[tuple[int, str]] | None] = ContextVar("held_doorbells", default=None)
 
 
-def dispatch_after_commit(job_id: int, job_type: str) -> None:
+def dispatch_after_commit(job_id: int, job_type: str, alone: bool = False) -> None:
     """Queue the job's doorbell once the current transaction commits (or hold it for
-    the caller of ``held_doorbells``)."""
+    the caller of ``held_doorbells``); ``alone``: in a message of its own."""
     held = _held.get()
-    if held is not None:
+    if held is not None and not alone:
         held.append((job_id, job_type))
         return
-    transaction.on_commit(lambda: publisher.submit(job_id, job_type))
+    transaction.on_commit(lambda: publisher.submit(job_id, job_type, alone))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from bpmn_engine import services
 from bpmn_engine.jobs.dispatch import job_types_sent_with
+from bpmn_engine.jobs.handler_timing import quick_types
 from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.services import job_batches, job_runner, job_sweeper
 from bpmn_engine.services.audit_anchors import anchor_audit_chains
@@ -27,11 +28,21 @@ def run_job(self, job_id: int) -> str:
     kills an overrunning handler before anyone else may run the job again.
 
     Up to ``PROCESSION_JOB_CLAIM_AHEAD`` other due jobs waiting for a worker, of types
-    that go out with the same limits, are leased with it and run in this message as a
-    batch (as ``run_jobs`` runs its jobs); their own messages then find them taken."""
+    that go out with the same limits and whose handlers have been quick in this worker
+    (``PROCESSION_JOB_CLAIM_AHEAD_MAX_SECONDS``), are leased with it and run in this
+    message as a batch (as ``run_jobs`` runs its jobs); their own messages then find
+    them taken."""
     hard_limit, soft_limit = self.request.timelimit or (None, None)
     ahead = int(settings.PROCESSION_JOB_CLAIM_AHEAD)
-    if not (hard_limit and soft_limit and ahead > 0):
+    ahead_types = (
+        quick_types(
+            job_types_sent_with(soft_limit, hard_limit),
+            float(settings.PROCESSION_JOB_CLAIM_AHEAD_MAX_SECONDS),
+        )
+        if hard_limit and soft_limit and ahead > 0
+        else []
+    )
+    if not ahead_types:
         return job_runner.execute_job(
             job_id=job_id,
             worker_id=worker_id(self.request.hostname),
@@ -45,7 +56,7 @@ def run_job(self, job_id: int) -> str:
         hard_limit=hard_limit,
         budget=MessageBudget.starting_now(hard_limit),
         ahead=ahead,
-        ahead_types=job_types_sent_with(soft_limit, hard_limit),
+        ahead_types=ahead_types,
     )
 
 

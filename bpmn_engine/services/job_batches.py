@@ -13,9 +13,11 @@ again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from bpmn_engine.audit.writer import Actor, Entry, record_entries
@@ -60,8 +62,10 @@ def execute_jobs(
     due jobs of ``ahead_types`` waiting for a worker), run their handlers one after
     another, report the outcomes together; then the same for the jobs those reports
     leased next (as ``execute_job`` does for one job) while ``budget`` lasts. A leased
-    job the budget no longer covers is released and dispatched again. Returns the
-    outcomes joined by ``,`` ("skipped" when no job was ours to run)."""
+    job the budget no longer covers, or not started once the batch's handlers have run
+    for ``PROCESSION_JOB_BATCH_SLICE_SECONDS``, is released and sent again in a message
+    of its own. Returns the outcomes joined by ``,`` ("skipped" when no job was ours to
+    run)."""
     acquired = claim_jobs_to_run(
         job_ids=job_ids,
         worker_id=worker_id,
@@ -72,12 +76,17 @@ def execute_jobs(
     if not acquired:
         return "skipped"
     outcomes: list[str] = []
+    slice_seconds = float(settings.PROCESSION_JOB_BATCH_SLICE_SECONDS)
     while acquired:
         ran: list[Ran] = []
         left: list[Leased] = []
+        slice_ends = time.monotonic() + slice_seconds
         for index, (lease, job) in enumerate(acquired):
             if budget is not None and budget.lease_seconds_for(job.job_type) is None:
                 left = acquired[index:]  # the time only shrinks: none of the rest is covered
+                break
+            if index and time.monotonic() > slice_ends:
+                left = acquired[index:]  # slow handlers: the rest go to other workers
                 break
             outcome, label = run_handler(lease, job, budget=budget)
             ran.append((lease, outcome, label))
@@ -152,15 +161,16 @@ def claim_jobs_to_run(
 
 @command
 def release_job(*, lease: JobLease) -> str:
-    """Give back a leased job this message will not run (its time ran out): pending
-    again, dispatched after the commit. Its attempt stays counted, so the next lease
-    has a lock owner of its own."""
+    """Give back a leased job this message will not run (its time ran out, or the
+    handlers before it were slow): pending again, sent after the commit in a message of
+    its own, so whichever worker is free takes it. Its attempt stays counted, so the next
+    lease has a lock owner of its own."""
     released = Job.objects.filter(
         pk=lease.job_id, state=JobState.LOCKED, lock_owner=lease.lock_owner
     ).update(state=JobState.PENDING, lock_owner="", lock_expires_at=None, dispatched_at=None)
     if not released:
         return "stale"
-    dispatch_after_commit(lease.job_id, lease.job_type)
+    dispatch_after_commit(lease.job_id, lease.job_type, alone=True)
     return "released"
 
 

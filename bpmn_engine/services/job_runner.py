@@ -4,6 +4,7 @@ lock, report the outcome in a short transaction fenced by the lease."""
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.utils import timezone
 from bpmn_engine.audit import record
 from bpmn_engine.audit.writer import Actor, Entry
 from bpmn_engine.errors import JobNotActiveError, LimitExceededError
+from bpmn_engine.jobs import handler_timing
 from bpmn_engine.jobs.dispatch import dispatch_after_commit, held_doorbells, time_limits_for
 from bpmn_engine.jobs.handlers import (
     BpmnError,
@@ -259,6 +261,7 @@ def run_handler(lease: JobLease, job: Job, *, budget: MessageBudget | None) -> t
         node_id=job.node_id,
         attempt=lease.attempt,
     )
+    started = time.perf_counter()
     try:
         with budget.enforced(job.job_type) if budget is not None else nullcontext():
             result = handler.function(context)
@@ -267,6 +270,8 @@ def run_handler(lease: JobLease, job: Job, *, budget: MessageBudget | None) -> t
     except Exception as exc:  # any handler failure is retried, then an incident
         message = f"{type(exc).__name__}: {exc}"
         return Failed(message, traceback.format_exc()), "failed"
+    finally:
+        handler_timing.observe(job.job_type, time.perf_counter() - started)
     try:
         variables = result_variables(result, job.result_variable)
         check_handler_result_size(variables)

@@ -13,8 +13,9 @@ import pytest
 from django.utils import timezone
 
 from bpmn_engine.audit.verify import verify
-from bpmn_engine.jobs import dispatch
+from bpmn_engine.jobs import dispatch, handler_timing
 from bpmn_engine.jobs.dispatch import Publisher, job_types_sent_with, message_limits_for
+from bpmn_engine.jobs.tasks import run_job
 from bpmn_engine.jobs.time_limits import MessageBudget
 from bpmn_engine.models import AuditEvent, Incident, Job, ProcessInstance
 from bpmn_engine.services import deploy_definition, start_instance
@@ -422,3 +423,84 @@ def test_a_job_ended_by_an_earlier_report_of_its_batch_is_not_brought_back(journ
     assert instance.activity_history.filter(node_id="Handled").count() == 1
     assert not Job.objects.filter(instance=instance, state__in=["pending", "locked"]).exists()
     assert verify(instance_id=instance.pk).breaks == []
+
+
+# ---------------------------------------------------------------------------- slow handlers
+
+
+@pytest.fixture
+def timings():
+    handler_timing.forget()
+    yield handler_timing
+    handler_timing.forget()
+
+
+def run_job_message(job_id: int, job_type: str) -> str:
+    """``run_job`` as a worker runs it, with the limits its message carries."""
+    soft, hard = message_limits_for(job_type)
+    run_job.push_request(timelimit=(hard, soft), hostname="w1")
+    try:
+        return run_job.run(job_id)
+    finally:
+        run_job.pop_request()
+
+
+def test_a_message_takes_along_only_jobs_whose_handlers_have_been_quick_in_this_worker(
+    journal, timings, settings
+):
+    settings.PROCESSION_JOB_CLAIM_AHEAD_MAX_SECONDS = 0.05
+    settings.PROCESSION_JOB_CLAIM_AHEAD = 1
+    deploy_service_process("doubling", "test-double")
+    first, second, third, fourth, fifth = first_jobs(
+        *[start_instance(definition_key="doubling") for _ in range(5)]
+    )
+    # not run here yet: its message runs it alone, and measures it
+    assert run_job_message(first, "test-double") == "completed"
+    assert timings.average_seconds("test-double") is not None
+    assert run_job_message(second, "test-double") == "completed,completed"  # third along
+    assert Job.objects.get(pk=third).state == "completed"
+    for _ in range(20):
+        timings.observe("test-double", 1.0)  # its handlers became slow
+    assert run_job_message(fourth, "test-double") == "completed"
+    assert Job.objects.get(pk=fifth).state == "pending"
+
+
+def test_the_moving_average_of_a_handler_follows_it_when_it_becomes_slow(timings):
+    assert timings.quick_types(["t"], 0.05) == []  # not run here yet
+    for _ in range(5):
+        timings.observe("t", 0.001)
+    assert timings.quick_types(["t", "other"], 0.05) == ["t"]
+    timings.observe("t", 1.0)
+    assert timings.quick_types(["t"], 0.05) == []  # one slow run in five weighs enough
+    for _ in range(30):
+        timings.observe("t", 0.001)
+    assert timings.quick_types(["t"], 0.05) == ["t"]
+
+
+def test_jobs_a_batch_has_not_started_when_its_slice_is_spent_go_out_one_per_message(
+    journal, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.PROCESSION_JOB_BATCH_SLICE_SECONDS = 0  # every handler outlasts the slice
+    deploy_service_process("doubling", "test-double")
+    jobs = first_jobs(*[start_instance(definition_key="doubling") for _ in range(3)])
+    with django_capture_on_commit_callbacks(execute=False) as doorbells:
+        outcome = execute_jobs(job_ids=jobs, worker_id="w1", budget=a_whole_message(3))
+    assert outcome == "completed,released,released"
+    assert len(attempts_of(journal, "test-double")) == 1
+    submitted: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(dispatch.publisher, "submit", lambda *doorbell: submitted.append(doorbell))
+    for ring in doorbells:
+        ring()
+    assert submitted == [(jobs[1], "test-double", True), (jobs[2], "test-double", True)]
+    assert set(Job.objects.filter(pk__in=jobs[1:]).values_list("state", flat=True)) == {"pending"}
+
+
+def test_a_doorbell_to_go_alone_is_sent_in_a_message_of_its_own(sent, settings):
+    settings.PROCESSION_JOB_BATCH_SIZE = 8
+    publisher = waiting_publisher((1, "test-double", True), (2, "test-double"), (3, "test-double"))
+    publisher.publish_waiting()
+    assert [(name, args) for name, args, _, _ in sent.sent] == [
+        ("procession.run_job", (1,)),
+        ("procession.run_jobs", ([2, 3],)),
+    ]
+    assert publisher._queue.unfinished_tasks == 0
