@@ -338,14 +338,40 @@ def column_count(model: type[Model]) -> int:
     return len(model._meta.concrete_fields)
 
 
-def build(model: type[Model], values: Sequence[Any]) -> Model:
+# Rows read again and again with the same raw values (a process definition: every start
+# and every command on an instance reads its definition with it), by model: raw values ->
+# converted ones. SQLite only (its raw values are text and numbers; psycopg hands out
+# JSON already decoded, and the PostgreSQL path is not where conversion costs show).
+_SAME_ROWS_MAX = 64
+_same_rows: dict[type[Model], dict[tuple[Any, ...], list[Any]]] = {}
+
+
+def build(model: type[Model], values: Sequence[Any], *, same_rows: bool = False) -> Model:
     """A model instance from the raw values of ``select_list(model, ...)``, converted as
-    the ORM converts them (JSON decoded, SQLite datetimes and booleans parsed)."""
-    converted = []
-    for value, converters in zip(values, _converters(model, _vendor()), strict=True):
-        for converter, col in converters:
-            value = converter(value, col, connection)
-        converted.append(value)
+    the ORM converts them (JSON decoded, SQLite datetimes and booleans parsed).
+
+    ``same_rows``: the model's rows are read far more often than they change (process
+    definitions): the converted values of the last rows seen are kept, keyed by their raw
+    values, so a row read again skips the conversion (its JSON decoded, its datetimes
+    parsed). Each instance still gets values of its own (lists and dicts copied)."""
+    converted: list[Any] | None = None
+    if same_rows and not is_postgres():
+        kept = _same_rows.setdefault(model, {})
+        try:
+            key = tuple(values)
+            converted = kept.get(key)
+        except TypeError:  # a raw value that cannot be a key: convert as usual
+            key, converted = None, None
+        if converted is not None:
+            converted = [_fresh(v) for v in converted]
+        else:
+            converted = _converted(model, values)
+            if key is not None:
+                if len(kept) >= _SAME_ROWS_MAX:
+                    kept.clear()
+                kept[key] = [_fresh(v) for v in converted]
+    else:
+        converted = _converted(model, values)
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), converted)
     # What ``from_db`` does for a full row, without ``Model.__init__``'s per-field
@@ -355,6 +381,54 @@ def build(model: type[Model], values: Sequence[Any]) -> Model:
     state.adding, state.db = False, DEFAULT_DB_ALIAS
     obj.__dict__.update(zip(_attnames(model), converted, strict=True))
     return obj
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the lists and dicts of a decoded JSON value (the rest is immutable)."""
+    kind = type(value)
+    if kind is list:
+        return [_fresh(v) for v in value]
+    if kind is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
+def _converted(model: type[Model], values: Sequence[Any]) -> list[Any]:
+    converted = []
+    for value, converters in zip(values, _converters(model, _vendor()), strict=True):
+        for converter, col in converters:
+            value = converter(value, col, connection)
+        converted.append(value)
+    return converted
+
+
+def new(model: type[Model], **fields: Any) -> Model:
+    """``model(**fields)``, an unsaved instance, without ``Model.__init__``'s per-field
+    keyword handling: every column takes its default, then ``fields`` are set through the
+    model's attributes (a related object through its descriptor, as ``__init__`` does).
+    ``fields`` must name model fields (not checked here, unlike ``__init__``)."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**fields)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    values = obj.__dict__
+    for attname, default, call in _defaults(model):
+        values[attname] = default() if call else default
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return obj
+
+
+@cache
+def _defaults(model: type[Model]) -> list[tuple[str, Any, bool]]:
+    """Each concrete field's attribute name and default: a callable default (``dict``) is
+    called for every instance, any other is computed once (immutable values)."""
+    return [
+        (f.attname, f.default, True)
+        if f.has_default() and callable(f.default)
+        else (f.attname, f.get_default(), False)
+        for f in model._meta.concrete_fields
+    ]
 
 
 @cache

@@ -197,7 +197,7 @@ def _locked_with_parent(
     found = []
     for values in rows:
         row = sql.build(ProcessInstance, values[:split])
-        row.definition = sql.build(ProcessDefinition, values[split:end])
+        row.definition = sql.build(ProcessDefinition, values[split:end], same_rows=True)
         stream = f"instance:{row.pk}"
         if len(values) > end and values[end] is not None:
             known[stream] = (values[end], values[end + 1])
@@ -228,7 +228,9 @@ def lock_top_level(instance_ids: list[int]) -> list[ProcessInstance]:
         row = sql.build(ProcessInstance, values[:split])
         definition = definitions.get(values[split])
         if definition is None:
-            definition = definitions[values[split]] = sql.build(ProcessDefinition, values[split:])
+            definition = definitions[values[split]] = sql.build(
+                ProcessDefinition, values[split:], same_rows=True
+            )
         row.definition = definition
         if known is not None:
             stream = f"instance:{row.pk}"
@@ -381,7 +383,7 @@ def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
     )
     if values is None:
         return None, None
-    return sql.build(ProcessDefinition, values[:-1]), values[-1]
+    return sql.build(ProcessDefinition, values[:-1], same_rows=True), values[-1]
 
 
 def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInstance, bool]:
@@ -389,7 +391,7 @@ def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInsta
     ``latest_definition``; on PostgreSQL otherwise from the sequence) ``save`` inserts the
     row whole (returns True: not inserted yet); on SQLite without one the row is inserted
     now with an empty state and ``save`` updates it (returns False)."""
-    row = ProcessInstance(**fields)
+    row = sql.new(ProcessInstance, **fields)
     if reserved_id is not None:
         row.pk = reserved_id
         return row, True
