@@ -18,11 +18,13 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django.dispatch import receiver
 from psycopg import Cursor as BindingCursor
 from psycopg import ServerCursor
 from psycopg._queries import PostgresQuery, _query2pg_nocache
@@ -344,6 +346,13 @@ def column_count(model: type[Model]) -> int:
 # JSON already decoded, and the PostgreSQL path is not where conversion costs show).
 _SAME_ROWS_MAX = 64
 _same_rows: dict[type[Model], dict[tuple[Any, ...], list[Any]]] = {}
+
+
+@receiver(setting_changed)
+def _forget_same_rows(*, setting: str, **kwargs: Any) -> None:
+    """Converted datetimes depend on the time zone settings (tests override them)."""
+    if setting in {"USE_TZ", "TIME_ZONE", "DATABASES"}:
+        _same_rows.clear()
 
 
 def build(model: type[Model], values: Sequence[Any], *, same_rows: bool = False) -> Model:

@@ -104,3 +104,14 @@ def test_starting_an_instance_makes_its_row_without_model_init(monkeypatch):
     instance = start_instance(definition_key="guarded", business_key="B-2")
     assert made == []
     assert ProcessInstance.objects.get(pk=instance.pk).business_key == "B-2"
+
+
+def test_a_definition_read_after_the_time_zone_setting_changes_is_converted_anew(settings):
+    started()
+    with transaction.atomic():
+        aware, _ = store.latest_definition("guarded")
+    settings.USE_TZ = False
+    with transaction.atomic():
+        naive, _ = store.latest_definition("guarded")
+    assert aware.created_at.tzinfo is not None
+    assert naive.created_at.tzinfo is None
