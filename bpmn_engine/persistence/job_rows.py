@@ -171,17 +171,24 @@ def lock_due_jobs(
     may_run_params = [JobState.PENDING, False, sql.when(now), BreakerState.CLOSED]
     lock = " FOR UPDATE OF c SKIP LOCKED" if postgres else ""
     named, named_params = listed(ids)
-    candidates = (
-        f"id IN (SELECT c.id FROM {job} c WHERE c.id {named} AND {may_run} ORDER BY c.id{lock})"
-    )
+    selects = [
+        f"SELECT id FROM (SELECT c.id FROM {job} c WHERE c.id {named} AND {may_run} "
+        f"ORDER BY c.id{lock}) AS n"
+    ]
     candidate_params = [*named_params, *may_run_params]
     if ahead > 0 and ahead_types:
         types, types_params = listed(sorted(set(ahead_types)))
-        candidates += (
-            f" OR id IN (SELECT c.id FROM {job} c WHERE c.job_type {types} "
-            f"AND NOT c.id {named} AND {may_run} ORDER BY c.due_at, c.id LIMIT %s{lock})"
+        selects.append(
+            f"SELECT id FROM (SELECT c.id FROM {job} c WHERE c.state = %s AND c.job_type {types} "
+            f"AND NOT c.id {named} AND {may_run} ORDER BY c.state, c.due_at, c.id "
+            f"LIMIT %s{lock}) AS a"
         )
-        candidate_params += [*types_params, *named_params, *may_run_params, ahead]
+        candidate_params += [JobState.PENDING, *types_params, *named_params, *may_run_params]
+        candidate_params.append(ahead)
+    # The ids first, then the rows by primary key: an ``OR`` of two ``IN`` lists here made
+    # PostgreSQL scan the whole job table (0.5 s with a million finished jobs).
+    chosen = " UNION ALL ".join(selects)
+    candidates = f"id = ANY(ARRAY({chosen}))" if postgres else f"id IN ({chosen})"
     update = (
         f"UPDATE {job} SET state = %s, attempts = attempts + 1, "
         "lock_owner = %s || '#' || CAST(attempts + 1 AS TEXT), lock_expires_at = %s "
