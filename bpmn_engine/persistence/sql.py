@@ -445,6 +445,11 @@ def _attnames(model: type[Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
 
+def batching() -> bool:
+    """Whether ``defer`` keeps writes for later: a command's ``WriteBatch`` on PostgreSQL."""
+    return getattr(connection, "write_batch", None) is not None
+
+
 def defer(sql: str, params: Sequence[Any] = ()) -> None:
     """Run a write whose result nobody reads. Inside a command on PostgreSQL it waits in
     the command's ``WriteBatch`` and reaches the server with the next statement or with
@@ -478,9 +483,12 @@ class WriteBatch:
         connection.write_batch = self
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         try:
-            self.stack.close()  # leaves pipeline mode after the COMMIT (send_with_commit)
+            # Leaves pipeline mode after the COMMIT (send_with_commit). The command's
+            # error goes along: a write refused at the COMMIT makes Django drop the
+            # connection, and leaving pipeline mode on it must not replace that error.
+            self.stack.__exit__(*exc)
         finally:
             connection.write_batch = None
             self.pending = []
@@ -534,13 +542,14 @@ _READS = re.compile(r"\b(?:FROM|JOIN|USING)\s+(\"?[\w.]+\"?)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
-def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool] | None:
-    """The tables ``sql`` writes and reads and whether it starts with its own ``WITH``,
-    or None when it cannot go into a merged statement (not a plain write, a recursive
-    ``WITH``). An ``UPDATE``, a ``DELETE`` and an ``INSERT ... ON CONFLICT`` also read
-    their own table. Tables are compared
-    unquoted, in lower case; an unknown word (a set-returning function, a CTE's name)
-    counts as a table read, which at worst starts a new statement."""
+def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool, bool] | None:
+    """The tables ``sql`` writes and reads, whether it starts with its own ``WITH`` and
+    whether it is a plain ``INSERT`` (no ``ON CONFLICT``, reads no table), or None when
+    it cannot go into a merged statement (not a plain write, a recursive ``WITH``). An
+    ``UPDATE``, a ``DELETE`` and an ``INSERT ... ON CONFLICT`` also read their own table.
+    Tables are compared unquoted, in lower case; an unknown word (a set-returning
+    function, a CTE's name) counts as a table read, which at worst starts a new
+    statement."""
     head = sql.lstrip()[:12].upper()
     if head.startswith("WITH RECURSIVE") or not head.startswith(
         ("INSERT", "UPDATE", "DELETE", "WITH")
@@ -552,9 +561,32 @@ def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool] | None
 
     written = names(_WRITES) - {"set"}  # ``DO UPDATE SET`` is no table
     reads = names(_READS)
-    if not head.startswith("INSERT") or "ON CONFLICT" in sql.upper():
+    plain_insert = head.startswith("INSERT") and "ON CONFLICT" not in sql.upper()
+    if not plain_insert:
         reads |= written
-    return written, reads, head.startswith("WITH")
+    return written, reads, head.startswith("WITH"), plain_insert and not reads
+
+
+@cache
+def _keyless_tables() -> frozenset[str]:
+    """Tables (lower case) whose only unique key is their generated primary key: a row
+    inserted into one cannot collide with a row another part of the statement updates
+    or deletes, whatever order the server runs the parts in."""
+    from django.apps import apps
+
+    keyless = set()
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.unique_together or any(
+            getattr(c, "fields", None) or getattr(c, "expressions", None)
+            for c in meta.constraints
+            if type(c).__name__ == "UniqueConstraint"
+        ):
+            continue
+        if any(f.unique and not f.primary_key for f in meta.concrete_fields):
+            continue
+        keyless.add(meta.db_table.lower())
+    return frozenset(keyless)
 
 
 def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list[Any]]]:
@@ -563,9 +595,12 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
     (``WITH _wb0 AS (first), _wb1 AS (second) last``), each part still run whole. The
     parts of one statement share its snapshot, do not see each other's rows and run in
     an order of the server's choosing (the last one first), so a write joins only while
-    it neither reads nor writes a table an earlier part writes: each table is written at
-    most once per statement (ids taken from a table's sequence keep the order of the
-    writes) and no part depends on another. A write that starts with its own ``WITH``
+    it neither reads nor writes a table an earlier part writes: no part depends on
+    another, and a table is inserted into at most once per statement (ids taken from its
+    sequence keep the order of the writes). One exception: a plain ``INSERT`` joins after
+    an ``UPDATE`` or ``DELETE`` of its table when the table has no unique key besides its
+    id (``_keyless_tables``: a completion closes the task's activity row and opens the
+    next ones in one statement). A write that starts with its own ``WITH``
     ends its statement (its parts are listed after ours). Each statement parsed, planned
     and run costs the server and the client more than the same rows written by a part
     of one. A statement that fails rolls the command back as its parts would have one by
@@ -574,6 +609,7 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
     parts: list[str] = []
     params: list[Any] = []
     written: set[str] = set()
+    inserted: set[str] = set()  # by a part that inserts (ids from the table's sequence)
 
     def close(last: str | None = None) -> None:
         nonlocal parts, params
@@ -591,6 +627,7 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
                 out.append((f"WITH {ctes} {last}", params))
         parts, params = [], []
         written.clear()
+        inserted.clear()
 
     for sql, values in pending:
         shape = _merge_shape(sql)
@@ -598,11 +635,20 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
             close()
             out.append((sql, list(values)))
             continue
-        writes, reads, own_with = shape
-        if parts and ((reads | writes) & written or len(params) + len(values) > PREPARE_MAX_PARAMS):
+        writes, reads, own_with, plain_insert = shape
+        # A plain insert may follow an update or delete of its table (the activity row a
+        # step closes, then the rows it opens): they touch different rows, the earlier
+        # part would not have seen the new rows anyway, and without a unique key besides
+        # the generated id no order of the two can make either fail.
+        clash = writes & written
+        if plain_insert and not writes & inserted and writes <= _keyless_tables():
+            clash = set()
+        if parts and (reads & written or clash or len(params) + len(values) > PREPARE_MAX_PARAMS):
             close()
         params.extend(values)
         written.update(writes)
+        if not own_with and sql.lstrip()[:6].upper() == "INSERT":
+            inserted.update(writes)
         if own_with:
             close(sql)
         else:

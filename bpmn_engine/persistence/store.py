@@ -338,17 +338,7 @@ def save(
         _insert_instance(row, snapshot)
         loaded.new = False
     else:
-        updated = sql.execute(
-            f"UPDATE {sql.table(ProcessInstance)} SET state = {sql.json_placeholder()}, "
-            "version = %s, status = %s, ended_at = %s WHERE id = %s AND version = %s",
-            (snapshot, row.version + 1, status, sql.when(ended_at), row.pk, row.version),
-            expect=1,
-        )
-        if updated != 1:
-            raise ConcurrentModificationError(
-                f"Expected to update process instance {row.pk} at version {row.version}, "
-                "but another command changed it"
-            )
+        _update_instance(row, snapshot, status, ended_at)
         row.version += 1
         row.status = status
         row.ended_at = ended_at
@@ -364,6 +354,41 @@ def save(
     split.head_bytes = encoded_size(value)
     CACHE.put_on_commit(row.pk, Cached(row.version, state, split, loaded.tokens, loaded.scopes))
     return split.total
+
+
+def _update_instance(
+    row: ProcessInstance, snapshot: str, status: str, ended_at: datetime | None
+) -> None:
+    """The state ``UPDATE`` guarded by the version column. In a command on PostgreSQL the
+    guard is evaluated by the server (``guards``: a conflict fails the statement), so the
+    write waits and travels with the command's other writes and its ``COMMIT``; elsewhere
+    its row count is checked at once (or, in a timer batch, at the batch's flush)."""
+    values = (snapshot, row.version + 1, status, sql.when(ended_at), row.pk)
+    if sql.batching():
+        sql.defer(_guarded_update_sql(), (*values, row.pk, row.version))
+        return
+    updated = sql.execute(_checked_update_sql(), (*values, row.version), expect=1)
+    if updated != 1:
+        raise ConcurrentModificationError(
+            f"Expected to update process instance {row.pk} at version {row.version}, "
+            "but another command changed it"
+        )
+
+
+@cache
+def _checked_update_sql() -> str:
+    return (
+        f"UPDATE {sql.table(ProcessInstance)} SET state = {sql.json_placeholder()}, "
+        "version = %s, status = %s, ended_at = %s WHERE id = %s AND version = %s"
+    )
+
+
+@cache
+def _guarded_update_sql() -> str:
+    return (
+        f"UPDATE {sql.table(ProcessInstance)} SET state = %s::jsonb, version = %s, status = %s, "
+        "ended_at = %s WHERE id = %s AND procession_version_guard(id, version, %s, %s)"
+    )
 
 
 def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:

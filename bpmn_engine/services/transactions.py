@@ -20,7 +20,7 @@ from bpmn_engine.errors import (
     StorageError,
 )
 from bpmn_engine.expressions import ExpressionError
-from bpmn_engine.persistence import sql
+from bpmn_engine.persistence import guards, sql
 from bpmn_engine.runtime.budget import BudgetExceededError
 from bpmn_engine.runtime.errors import RuntimeCommandError
 
@@ -45,6 +45,20 @@ INPUT_ERRORS = (
     RecursionError,
     MemoryError,
 )
+
+
+def _conflict(exc: Exception) -> Exception:
+    """A version conflict the server found (``guards``: a deferred state ``UPDATE``
+    refused) as the ``ConcurrentModificationError`` the client-side check raises."""
+    if isinstance(exc, DatabaseError) and (
+        getattr(exc.__cause__, "sqlstate", None) == guards.VERSION_CONFLICT
+    ):
+        diag = getattr(exc.__cause__, "diag", None)
+        message = getattr(diag, "message_primary", None) or str(exc)
+        conflict = ConcurrentModificationError(message)
+        conflict.__cause__ = exc
+        return conflict
+    return exc
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -113,12 +127,13 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
                 from bpmn_engine.services.limits import budget_exceeded
 
                 raise budget_exceeded(exc, action) from None
-            except Exception as exc:
+            except Exception as raised:
+                exc = _conflict(raised)
                 if attempt == MAX_ATTEMPTS or not _retryable(exc):
                     error = typed(exc, action)
-                    if error is exc:
+                    if error is raised:
                         raise
-                    raise error from exc
+                    raise error from raised
                 log.info("retrying %s after %s (attempt %d)", func.__name__, exc, attempt)
                 time.sleep(retry_pause(attempt))
         raise AssertionError("unreachable")

@@ -63,12 +63,16 @@ BUDGETS = {
 #: On PostgreSQL a command's deferred writes to different tables travel as the parts of
 #: one statement (``sql.merged``): start 11 -> 7, complete user task 13 -> 11, complete
 #: job 14 -> 12, correlate message 12 -> 11 (counting the test's two savepoint statements).
+#: Then the state ``UPDATE`` joined them (its version guard evaluated by the server) and an
+#: activity row's close and the next rows' inserts share one statement: complete user task
+#: 11 -> 9, complete job 12 -> 10, correlate message 11 -> 9. These budgets are the
+#: measured counts, without headroom: one statement more fails here.
 POSTGRES_BUDGETS = {
     **BUDGETS,
-    "start": 9,
-    "complete user task": 13,
-    "complete job": 14,
-    "correlate message": 13,
+    "start": 7,
+    "complete user task": 9,
+    "complete job": 10,
+    "correlate message": 9,
     "fire timer": 17,
 }
 

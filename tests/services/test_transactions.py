@@ -137,3 +137,31 @@ def test_retry_pauses_are_random_so_two_clashing_commands_do_not_retry_in_step()
     assert len({transactions.retry_pause(1) for _ in range(20)}) > 1
     worst = sum(transactions.RETRY_PAUSE_SECONDS * 2 ** (n - 1) for n in range(1, MAX_ATTEMPTS))
     assert worst <= 0.030
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_state_write_sent_with_the_commit_is_refused_by_the_server(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the server-side guard is PostgreSQL's (SQLite checks the row count)")
+    monkeypatch.setattr(transactions.time, "sleep", lambda seconds: None)
+    instance = started()
+    attempts: list[int] = []
+
+    @command
+    def always_stale() -> None:
+        attempts.append(1)
+        work = UnitOfWork(now=instance.started_at)
+        work.instance(instance.pk)
+        ProcessInstance.objects.filter(pk=instance.pk).update(version=instance.version + 7)
+        work.send(instance.pk, tr.SetVariables(variables={"note": "stale"}))
+        work.run()
+        assert connection.write_batch.pending  # the state UPDATE waits for the COMMIT
+
+    with pytest.raises(ConcurrentModificationError, match="at version") as refused:
+        always_stale()
+    assert len(attempts) == MAX_ATTEMPTS  # retried like a conflict found by the client
+    assert getattr(refused.value.__cause__.__cause__, "sqlstate", None) == "PV409"
+    instance.refresh_from_db()
+    assert instance.version == 1
+    assert "note" not in instance.state["scopes"]["root"]["variables"]
+    assert not instance.variable_rows.filter(name="note").exists()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from bpmn_engine.errors import StorageError
 from bpmn_engine.models import ActivityHistory, ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.persistence import sql
+from bpmn_engine.persistence.history import _COLUMNS as history_columns
 from bpmn_engine.services.transactions import command
 from tests.services.test_transactions import started
 
@@ -207,3 +208,46 @@ def test_a_write_with_its_own_with_clause_ends_its_merged_statement():
     assert _texts([('WITH RECURSIVE r AS (SELECT 1) DELETE FROM "a"', [])])[0].startswith(
         "WITH RECURSIVE"
     )
+
+
+def test_a_plain_insert_joins_after_an_update_of_a_table_keyed_only_by_its_id():
+    history, variables = sql.table(ActivityHistory), sql.table(VariableRow)
+    close = (f"UPDATE {history} SET state = %s WHERE instance_id = %s AND node_id = %s", [1])
+    open_ = (f"INSERT INTO {history} (instance_id, node_id) VALUES (%s, %s)", [2])
+    # a step closes its activity row and opens the next ones: one statement
+    assert len(_texts([close, open_])) == 1
+    assert len(_texts([(f"DELETE FROM {history} WHERE instance_id = %s", [1]), open_])) == 1
+    # not the other way round (the update must see the inserted rows), not two inserts
+    # (ids in the order of the writes), not on a table with a unique key of its own
+    assert len(_texts([open_, close])) == 2
+    assert len(_texts([close, open_, open_])) == 2
+    keyed = (f"UPDATE {variables} SET name = %s WHERE instance_id = %s", [1])
+    insert = (f"INSERT INTO {variables} (instance_id, name) VALUES (%s, %s)", [2])
+    assert len(_texts([keyed, insert])) == 2
+
+
+def test_closing_and_opening_activity_rows_in_one_statement_keeps_both():
+    instance = started()
+
+    now = sql.when(instance.started_at)
+
+    @command
+    def close_then_open() -> None:
+        sql.defer(
+            f"UPDATE {sql.table(ActivityHistory)} SET actor = %s WHERE instance_id = %s",
+            ("closer", instance.pk),
+        )
+        sql.insert_rows(
+            ActivityHistory,
+            history_columns,
+            [(instance.pk, "Next", "userTask", "", "t9", "root", "active", "", "", now, None)],
+        )
+
+    before = set(
+        ActivityHistory.objects.filter(instance_id=instance.pk).values_list("pk", flat=True)
+    )
+    close_then_open()
+    rows = ActivityHistory.objects.filter(instance_id=instance.pk)
+    assert {r.actor for r in rows if r.pk in before} == {"closer"}
+    (opened,) = [r for r in rows if r.pk not in before]
+    assert (opened.node_id, opened.actor) == ("Next", "")  # the update did not reach it
