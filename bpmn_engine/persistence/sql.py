@@ -567,6 +567,9 @@ def _merge_shape(sql: str) -> tuple[frozenset[str], frozenset[str], bool, bool] 
     return written, reads, head.startswith("WITH"), plain_insert and not reads
 
 
+_GENERATED_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+
+
 @cache
 def _keyless_tables() -> frozenset[str]:
     """Tables (lower case) whose only unique key is their generated primary key: a row
@@ -585,6 +588,8 @@ def _keyless_tables() -> frozenset[str]:
             continue
         if any(f.unique and not f.primary_key for f in meta.concrete_fields):
             continue
+        if meta.pk is None or meta.pk.get_internal_type() not in _GENERATED_KEYS:
+            continue  # a key the writer chooses (a chain head's stream) can collide
         keyless.add(meta.db_table.lower())
     return frozenset(keyless)
 

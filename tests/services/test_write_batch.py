@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bpmn_engine.errors import StorageError
 from bpmn_engine.models import ActivityHistory, ProcessInstance, TokenRow, VariableRow
+from bpmn_engine.models.audit import AuditChainHead
 from bpmn_engine.persistence import sql
 from bpmn_engine.persistence.history import _COLUMNS as history_columns
 from bpmn_engine.services.transactions import command
@@ -224,6 +225,10 @@ def test_a_plain_insert_joins_after_an_update_of_a_table_keyed_only_by_its_id():
     keyed = (f"UPDATE {variables} SET name = %s WHERE instance_id = %s", [1])
     insert = (f"INSERT INTO {variables} (instance_id, name) VALUES (%s, %s)", [2])
     assert len(_texts([keyed, insert])) == 2
+    # nor where the writer chooses the primary key (a chain head's stream)
+    heads = sql.table(AuditChainHead)
+    drop = (f"DELETE FROM {heads} WHERE stream = %s", ["s"])
+    assert len(_texts([drop, (f"INSERT INTO {heads} (stream) VALUES (%s)", ["s"])])) == 2
 
 
 def test_closing_and_opening_activity_rows_in_one_statement_keeps_both():
