@@ -604,7 +604,7 @@ def merged(pending: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list
     another, and a table is inserted into at most once per statement (ids taken from its
     sequence keep the order of the writes). One exception: a plain ``INSERT`` joins after
     an ``UPDATE`` or ``DELETE`` of its table when the table has no unique key besides its
-    id (``_keyless_tables``: a completion closes the task's activity row and opens the
+    generated id (``_keyless_tables``: a completion closes the task's activity row and opens the
     next ones in one statement). A write that starts with its own ``WITH``
     ends its statement (its parts are listed after ours). Each statement parsed, planned
     and run costs the server and the client more than the same rows written by a part
