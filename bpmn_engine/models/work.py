@@ -133,14 +133,15 @@ class JobState(models.TextChoices):
 class Job(models.Model):
     """Work for a handler or an external worker (transactional outbox row)."""
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="jobs")
+    # Found by the (instance, wait_id) unique index; no index of its own.
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="jobs", db_index=False
+    )
     wait_id = models.CharField(max_length=32)
     node_id = models.CharField(max_length=255)
-    job_type = models.CharField(max_length=255, db_index=True)
+    job_type = models.CharField(max_length=255)
     external = models.BooleanField(default=False)
-    state = models.CharField(
-        max_length=16, choices=JobState.choices, default=JobState.PENDING, db_index=True
-    )
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.PENDING)
     retries = models.IntegerField(default=3)
     retry_time_cycle = models.CharField(max_length=255, blank=True, default="")
     priority = models.IntegerField(default=0)
@@ -148,7 +149,7 @@ class Job(models.Model):
     implementation = models.CharField(max_length=32, default="type")
     result_variable = models.CharField(max_length=255, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, unique=True)
-    due_at = models.DateTimeField(db_index=True)
+    due_at = models.DateTimeField()
     dispatched_at = models.DateTimeField(null=True, blank=True)
     lock_owner = models.CharField(max_length=255, blank=True, default="")
     lock_expires_at = models.DateTimeField(null=True, blank=True)
@@ -161,6 +162,11 @@ class Job(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["instance", "wait_id"], name="unique_job_wait"),
+        ]
+        indexes = [
+            # Every query that is not by id or instance asks for jobs in a state, oldest
+            # due first: leasing and taking along, the sweeper, external fetches, lists.
+            models.Index(fields=["state", "due_at", "id"], name="job_state_due"),
         ]
 
     def __str__(self) -> str:
