@@ -171,6 +171,7 @@ def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dic
 
     results: list[tuple[list[float], list[float], float, float]] = []
     marks: list[float] = []
+    steal = support.StealMeter()
     if processes:
         connections.close_all()  # never share a connection with a forked child
         context = multiprocessing.get_context("fork")
@@ -237,6 +238,7 @@ def run_clients(clients: int, seconds: float, *, processes: bool = False) -> dic
         "ms_per_command_median": round(
             statistics.median(start_latencies + complete_latencies) * 1e3, 2
         ),
+        "cpu_steal_share": steal.share(),
         "start": support.summary_ms(start_latencies),
         "complete": support.summary_ms(complete_latencies),
     }
@@ -557,6 +559,7 @@ def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]
     db = raw_database(path, rows)
     done, deadline = 0, time.perf_counter() + seconds
     cpu = time.thread_time()
+    steal = support.StealMeter()
     started = time.perf_counter()
     while time.perf_counter() < deadline:
         raw_transaction(db, random.randint(1, rows), random.randint(1, 2_000_000_000))
@@ -568,6 +571,7 @@ def raw_sqlite(path: Path, seconds: float, rows: int = 10_000) -> dict[str, Any]
         "transactions": done,
         "tps": round(done / wall, 1),
         "cpu_ms_per_tx": round(cpu / done * 1e3, 3),
+        "cpu_steal_share": steal.share(),
     }
 
 
@@ -669,6 +673,7 @@ def main() -> None:
             pgbench.append(row)
         results["pgbench"] = pgbench
         tps = {row["clients"]: row["tps"] for row in pgbench}
+        steal = {row["clients"]: row.get("cpu_steal_share") for row in pgbench}
         pg_cpu = {
             row["clients"]: row["client_cpu_ms_per_tx"] + row["server_cpu_ms_per_tx"]
             for row in pgbench
@@ -689,6 +694,10 @@ def main() -> None:
                     / max(pg_cpu[run["clients"]], 1e-9),
                     2,
                 ),
+                # Shares of the machine's CPU time stolen by other guests during each
+                # side: a ratio whose sides lost different shares compares unlike runs.
+                "engine_cpu_steal_share": run.get("cpu_steal_share"),
+                "pgbench_cpu_steal_share": steal[run["clients"]],
             }
             for run in results["postgres"]["runs"] + results["postgres"]["process_runs"]
         ]

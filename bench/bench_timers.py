@@ -308,6 +308,7 @@ def fleet(count: int, workers: int, env: dict[str, str], timeout: float) -> dict
         # the due time are in it: a few ms)
         workers_cpu_ms_per_timer=round(cpu["workers_cpu_s"] / per * 1e3, 3),
         postgres_cpu_ms_per_timer=round(cpu["postgres_backends_cpu_s"] / per * 1e3, 3),
+        cpu_steal_share=cpu["cpu_steal_share"],
         # timers fired in each half second after the due time (ended_at): when the first
         # batch lands, when the second worker joins, whether a tail is left
         fired_per_half_second=timeline(late),

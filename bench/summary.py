@@ -13,6 +13,15 @@ import support
 FOLDER = Path(sys.argv[1]) if len(sys.argv) > 1 else support.RESULTS
 
 
+def _steal(*shares: float | None) -> str:
+    """A note when another guest took a noticeable share (>= 1 %) of the machine's CPU
+    during a measured side: such a ratio compares unlike runs."""
+    taken = [s for s in shares if s is not None]
+    if not taken or max(taken) < 0.01:
+        return ""
+    return "; CPU steal " + " / ".join(f"{s:.1%}" for s in taken)
+
+
 def load(name: str) -> dict[str, Any] | None:
     path = FOLDER / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -55,7 +64,8 @@ def lines() -> list[tuple[str, str]]:
                     f"persisted PG {r['clients']} {r['kind']}",
                     f"{r['engine_commands_per_s']} cmd/s vs pgbench {r['pgbench_tps']} tps "
                     f"(ratio {r['ratio']}); CPU {r.get('engine_cpu_ms_per_command')} ms/cmd vs "
-                    f"{r.get('pgbench_cpu_ms_per_tx')} ms/tx ({r.get('cpu_ratio')}x)",
+                    f"{r.get('pgbench_cpu_ms_per_tx')} ms/tx ({r.get('cpu_ratio')}x)"
+                    + _steal(r.get("engine_cpu_steal_share"), r.get("pgbench_cpu_steal_share")),
                 )
             )
         if persisted.get("sqlite"):

@@ -125,6 +125,33 @@ def prepare_pgbench(database: str = PG_DB, rows: int = 10_000) -> None:
     psql(PGBENCH_SCHEMA.read_text().replace(":rows", str(rows)), database)
 
 
+def cpu_steal_seconds() -> float | None:
+    """CPU time the hypervisor gave to other guests so far, summed over this machine's
+    CPUs (``/proc/stat``'s steal column; None where there is none). On a shared virtual
+    machine a phase that lost time this way ran slower for reasons outside the code."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class StealMeter:
+    """The share of the machine's CPU time stolen between ``__init__`` and ``share()``:
+    steal seconds divided by (wall seconds times CPUs); None where steal is not reported."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.steal = cpu_steal_seconds()
+
+    def share(self) -> float | None:
+        now = cpu_steal_seconds()
+        if now is None or self.steal is None:
+            return None
+        wall = (time.monotonic() - self.started) * (os.cpu_count() or 1)
+        return round((now - self.steal) / max(wall, 1e-9), 4)
+
+
 def proc_cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of process ``pid`` so far (None if it is gone)."""
     try:
@@ -200,6 +227,7 @@ def run_pgbench(
         samples.append((time.time(), _sample_cpu(pids)))
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    steal = StealMeter()
     sampler = threading.Thread(target=sample_server)
     sampler.start()
     out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=logs).stdout
@@ -225,6 +253,7 @@ def run_pgbench(
         "latency_ms": float(latency.group(1)) if latency else None,
         "client_cpu_ms_per_tx": round(client / max(len(ends), 1) * 1e3, 3),
         "server_cpu_ms_per_tx": round(server / max(window, 1) * 1e3, 3),
+        "cpu_steal_share": steal.share(),
     }
 
 
@@ -337,6 +366,9 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+_RUN_STEAL: StealMeter | None = None  # from ``machine()`` to ``write_result()``
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     cpu = ""
@@ -350,6 +382,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
+    global _RUN_STEAL
+    _RUN_STEAL = StealMeter()
     try:
         info["postgres"] = psql("SHOW server_version")
     except (OSError, RuntimeError):
@@ -361,6 +395,8 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     """Write ``bench/results/<name>.json``."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = {**data, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+    if _RUN_STEAL is not None:
+        data["cpu_steal_share"] = _RUN_STEAL.share()
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     return path
@@ -418,9 +454,14 @@ class CpuMeter:
 
     def start(self) -> None:
         self.before = self._sample()
+        self.steal = StealMeter()
 
-    def stop(self) -> dict[str, float]:
+    def stop(self) -> dict[str, float | None]:
         after = self._sample()
         pg = sum(cpu - self.before[0].get(pid, 0.0) for pid, cpu in after[0].items())
         own = sum(cpu - self.before[1].get(pid, 0.0) for pid, cpu in after[1].items())
-        return {"postgres_backends_cpu_s": round(pg, 2), "workers_cpu_s": round(own, 2)}
+        return {
+            "postgres_backends_cpu_s": round(pg, 2),
+            "workers_cpu_s": round(own, 2),
+            "cpu_steal_share": self.steal.share(),
+        }
