@@ -17,6 +17,12 @@ from tests.services.test_transactions import DIAGRAM, started
 pytestmark = pytest.mark.django_db
 
 
+#: PostgreSQL hands out JSON decoded: there is nothing to keep.
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL hands out JSON decoded: nothing kept"
+)
+
+
 @pytest.fixture
 def json_decodes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every JSON column value decoded from a row (``JSONField.from_db_value``)."""
@@ -31,9 +37,7 @@ def json_decodes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return seen
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="PostgreSQL hands out JSON decoded: nothing kept"
-)
+@sqlite_only
 def test_a_definition_read_again_unchanged_is_not_decoded_again(json_decodes):
     started()
     with transaction.atomic():
@@ -106,9 +110,7 @@ def test_starting_an_instance_makes_its_row_without_model_init(monkeypatch):
     assert ProcessInstance.objects.get(pk=instance.pk).business_key == "B-2"
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="PostgreSQL hands out JSON decoded: nothing kept"
-)
+@sqlite_only
 def test_a_definition_read_after_the_time_zone_setting_changes_is_converted_anew(settings):
     started()
     with transaction.atomic():
