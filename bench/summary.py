@@ -129,12 +129,60 @@ def lines() -> list[tuple[str, str]]:
     return rows
 
 
+def _verdict(value: float | None, limit: float, *, at_most: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    met = value <= limit if at_most else value >= limit
+    return ("met" if met else "NOT MET") + f" ({value:g})"
+
+
+def targets() -> list[tuple[str, str]]:
+    """The persisted path's targets (``docs/benchmarks.md``), each against this run."""
+    rows: list[tuple[str, str]] = []
+    persisted = load("persisted") or {}
+    ratios = {(r["clients"], r["kind"]): r for r in persisted.get("ratios") or []}
+    for key, label in (((1, "threads"), "1 client"), ((2, "processes"), "2 processes")):
+        r = ratios.get(key) or {}
+        steal = _steal(r.get("engine_cpu_steal_share"), r.get("pgbench_cpu_steal_share"))
+        rows.append((f"engine / pgbench >= 0.5, {label}", _verdict(r.get("ratio"), 0.5) + steal))
+        rows.append(
+            (
+                f"CPU per command <= 2x pgbench's, {label}",
+                _verdict(r.get("cpu_ratio"), 2.0, at_most=True) + steal,
+            )
+        )
+    runs = ((persisted.get("postgres") or {}).get("process_runs")) or []
+    best = max((r["instances_per_s"] for r in runs), default=None)
+    rows.append(("approval instances/s >= 500 (best process count)", _verdict(best, 500)))
+    size = load("instance_size") or {}
+    largest = [
+        max(rs, key=lambda r: r["tokens"])
+        for rs in ((size.get(db) or {}).get("rows") for db in ("postgres", "sqlite"))
+        if rs
+    ]
+    rows.append(
+        (
+            "completing a task of the largest instance <= 2x a 1-token one",
+            _verdict(max((r["ratio_to_1"] for r in largest), default=None), 2.0, at_most=True),
+        )
+    )
+    fleet = [f for f in (load("timers") or {}).get("fleet", []) if f["timers"] >= 10_000]
+    within = fleet[0]["all_fired_within_s"] if fleet else None
+    rows.append(("10,000 timers due at once fired within 5 s", _verdict(within, 5.0, at_most=True)))
+    rounds = (load("jobs") or {}).get("rounds", [])
+    jobs = max((r["jobs_over_noop"] for r in rounds), default=None)
+    rows.append(("jobs/s >= 0.5 of the no-op ceiling (best worker count)", _verdict(jobs, 0.5)))
+    sqlite = (persisted.get("sqlite") or {}).get("ratio")
+    rows.append(("SQLite >= 0.3 of raw sqlite3", _verdict(sqlite, 0.3)))
+    return rows
+
+
 def main() -> None:
-    rows = lines()
-    width = max((len(name) for name, _ in rows), default=10)
-    print(f"== summary ({FOLDER})")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    for title, rows in (("summary", lines()), ("targets", targets())):
+        width = max((len(name) for name, _ in rows), default=10)
+        print(f"== {title} ({FOLDER})")
+        for name, value in rows:
+            print(f"{name:<{width}}  {value}")
 
 
 if __name__ == "__main__":
