@@ -1,4 +1,4 @@
-"""Persisted step cost: service-layer commands on PostgreSQL (1, 2, 4 clients) and SQLite,
+"""Persisted step cost: service-layer commands on PostgreSQL (1 to 4 clients) and SQLite,
 against pgbench running a comparable transaction on the same server in the same run.
 
 Each instance of a one-user-task process costs two commands: ``start_instance`` (runs to
@@ -42,7 +42,7 @@ import support
 
 PROCESS_ID = "bench_user_task"
 USER = "bench"
-CLIENT_COUNTS = (1, 2, 4)
+CLIENT_COUNTS = (1, 2, 3, 4)
 
 # start -> user task (assigned, so no claim command) -> exclusive gateway -> script -> end:
 # the shape of the in-memory "approval" benchmark, 5 BPMN steps per instance.

@@ -11,8 +11,8 @@ through the ORM exactly like rows the ORM wrote.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from contextlib import ExitStack, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -224,15 +224,34 @@ def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         c.close()
 
 
+@contextmanager
+def pipeline(raw: Any) -> Iterator[None]:
+    """``raw.pipeline()`` (psycopg) whose round trip also opens the transaction when the
+    next statement would. psycopg adds the ``BEGIN`` itself and, in pipeline mode, waits
+    for it on its own (a round trip of its own before every command's first statement);
+    here the ``BEGIN`` is queued first in the same pipeline. psycopg is pinned: its
+    ``_autocommit`` flag is lowered only while that ``BEGIN`` is queued, so that psycopg
+    adds none; the statements after it see the transaction as under way."""
+    with raw.pipeline():
+        if not raw._autocommit and raw.pgconn.transaction_status == TransactionStatus.IDLE:
+            raw._autocommit = True
+            try:
+                raw.execute(raw._get_tx_start_command())
+            finally:
+                raw._autocommit = False
+        yield
+
+
 def fetch_pipelined(
     *statements: tuple[str, Sequence[Any]],
 ) -> list[list[tuple[Any, ...]]]:
     """The rows of each statement, all sent in one round trip (PostgreSQL pipeline mode;
-    the server still runs them one after the other, each with its own snapshot)."""
+    the server still runs them one after the other, each with its own snapshot), the
+    transaction's ``BEGIN`` with them when it has not started yet."""
     cursors = [cursor() for _ in statements]
     wrapper = connections[DEFAULT_DB_ALIAS]
     try:
-        with wrapper.wrap_database_errors, wrapper.connection.pipeline():
+        with wrapper.wrap_database_errors, pipeline(wrapper.connection):
             for each, (sql, params) in zip(cursors, statements, strict=True):
                 each.execute(sql, params)
         return [each.fetchall() for each in cursors]
@@ -506,10 +525,10 @@ class WriteBatch:
         if not self.pending and raw.info.transaction_status != TransactionStatus.IDLE:
             return execute(sql, params, many, context)
         if isinstance(context["cursor"].cursor, ServerCursor):  # not in pipeline mode
-            with connection.wrap_database_errors, raw.pipeline():
+            with connection.wrap_database_errors, pipeline(raw):
                 self._send()
             return execute(sql, params, many, context)
-        with connection.wrap_database_errors, raw.pipeline():
+        with connection.wrap_database_errors, pipeline(raw):
             self._send()
             return execute(sql, params, many, context)
 

@@ -1,15 +1,18 @@
 """Round trips and statements of a user-task completion on PostgreSQL, counted at the wire
-(libpq's protocol trace): the lock, the audit chain heads and the task with its access in
-one round trip; the state ``UPDATE`` (its version guard evaluated by the server) and every
-other write in one statement that travels with the ``COMMIT``."""
+(libpq's protocol trace): the transaction's ``BEGIN``, the lock, the audit chain heads and
+the task with its access in one round trip; the state ``UPDATE`` (its version guard
+evaluated by the server) and every other write in one statement that travels with the
+``COMMIT``."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models import ActivityHistory, ProcessInstance, UserTask
+from bpmn_engine.persistence import sql
 from bpmn_engine.services import complete_user_task, deploy_definition, start_instance
 from tests.jobs.test_job_round_trips import round_trips
 
@@ -45,11 +48,12 @@ def test_completing_a_task_sends_all_its_writes_as_one_statement_with_the_commit
         lambda: complete_user_task(task_id=task.pk, user=ann, variables={"ok": True}),
     )
     executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
-    # psycopg's BEGIN (synced on its own in pipeline mode); lock + audit heads + task
-    # with access; then the instance, token, task, variable, history (closed and opened)
-    # and audit writes as one statement, with the COMMIT. Before: [1, 3, 1, 3], the state
-    # UPDATE alone in a round trip, the history's update and inserts in two statements.
-    assert executed == [1, 3, 2], trips
+    # The BEGIN with the lock, the audit heads and the task with its access; then the
+    # instance, token, task, variable, history (closed and opened) and audit writes as one
+    # statement, with the COMMIT. Before: [1, 3, 2], psycopg's own BEGIN in a round trip of
+    # its own; earlier [1, 3, 1, 3], the state UPDATE alone in a round trip, the
+    # history's update and inserts in two statements.
+    assert executed == [4, 2], trips
     instance.refresh_from_db()
     assert (instance.status, instance.version) == ("completed", 2)
     rows = ActivityHistory.objects.filter(instance=instance).order_by("id")
@@ -60,3 +64,41 @@ def test_completing_a_task_sends_all_its_writes_as_one_statement_with_the_commit
         ("End", "completed"),
     ]
     assert ProcessInstance.objects.get(pk=instance.pk).variable_rows.get(name="ok").value is True
+
+
+def test_starting_an_instance_opens_its_transaction_in_its_first_statements_round_trip(
+    tmp_path,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are PostgreSQL's")
+    deploy_definition(name="approval", resources={"approval.bpmn": DIAGRAM})
+    start_instance(definition_key="approval")
+    started: list[ProcessInstance] = []
+    trips = round_trips(tmp_path, lambda: started.append(start_instance(definition_key="approval")))
+    executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
+    # The BEGIN with the definition's read (and the instance's id); then every write as
+    # one statement with the COMMIT. Before: [1, 1, 2], psycopg's BEGIN on its own.
+    assert executed == [2, 2], trips
+    assert UserTask.objects.filter(instance=started[0], state="open").count() == 1
+
+
+def test_a_failing_statement_in_the_opening_round_trip_rolls_the_transaction_back():
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+    deploy_definition(name="approval", resources={"approval.bpmn": DIAGRAM})
+    connection.ensure_connection()
+    raw = connection.connection
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ProcessInstance.objects.none()  # no statement: the transaction is not open yet
+        assert raw.info.transaction_status == TransactionStatus.IDLE
+        sql.fetch_pipelined(("SELECT 1", []), ("SELECT 1 / 0", []))
+    # Django rolled back; psycopg is back in autocommit with no transaction open
+    assert raw.autocommit is True
+    assert raw.info.transaction_status == TransactionStatus.IDLE
+    with transaction.atomic():
+        first, second = sql.fetch_pipelined(("SELECT 1", []), ("SELECT 2", []))
+        # the transaction is open, and psycopg knows it is not in autocommit
+        assert raw.info.transaction_status == TransactionStatus.INTRANS
+        assert raw.autocommit is False
+    assert (first, second) == ([(1,)], [(2,)])
+    assert raw.info.transaction_status == TransactionStatus.IDLE
