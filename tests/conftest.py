@@ -28,6 +28,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pure: pure-core test, no database, runs once")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Logins stay real; only the deliberately slow production hash (PBKDF2, ~0.4 s per
+    password here) is swapped for new passwords. PBKDF2 still verifies the demo fixtures'
+    stored hashes."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    previous = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = previous
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path: Path):
     """Start a real ``celery worker`` process on the configured broker; stop it afterwards."""

@@ -12,12 +12,6 @@ from tests.api import diagrams
 ROLES = ("admin", "developer", "sally", "frank", "audrey", "worker")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Logins are real; only the deliberately slow production hash is swapped."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def users(db) -> dict[str, User]:
     groups = {

@@ -97,10 +97,25 @@ def journal(tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
+#: Job timing the worker fixture shortens, in the worker's environment and in this
+#: process's settings alike: the test process publishes the messages, whose time limits
+#: (and so the leases a dead worker leaves behind) follow the same settings.
+SHARED_JOB_TIMING = (
+    "PROCESSION_JOB_LOCK_MARGIN_SECONDS",
+    "PROCESSION_JOB_BACKOFF_BASE_SECONDS",
+    "PROCESSION_JOB_BACKOFF_MAX_SECONDS",
+    "PROCESSION_JOB_REDISPATCH_SECONDS",
+    "PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS",
+    "PROCESSION_JOB_CHAIN_SECONDS",
+)
+
+
 @pytest.fixture
-def engine_worker(tmp_path: Path, journal: Path):
+def engine_worker(tmp_path: Path, journal: Path, settings):
     """A real worker with an embedded scheduler (timers, sweeper) on the test database,
-    tuned for fast recovery: short lock margin, quick backoff and re-dispatch."""
+    tuned for fast recovery: short lock margin, hard-limit grace and chain budget, quick
+    backoff and re-dispatch. This process's settings get the same job timing, as every
+    process of a deployment shares one environment."""
     workers: list[CeleryWorkerProcess] = []
 
     def start(concurrency: int = 1, **env: str) -> CeleryWorkerProcess:
@@ -112,10 +127,14 @@ def engine_worker(tmp_path: Path, journal: Path):
             "PROCESSION_JOB_BACKOFF_BASE_SECONDS": "0.2",
             "PROCESSION_JOB_BACKOFF_MAX_SECONDS": "1",
             "PROCESSION_JOB_REDISPATCH_SECONDS": "2",
+            "PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS": "2",
+            "PROCESSION_JOB_CHAIN_SECONDS": "5",
             "PROCESSION_JOB_SWEEP_SECONDS": "1",
             "PROCESSION_TIMER_POLL_SECONDS": "1",
             **env,
         }
+        for name in SHARED_JOB_TIMING:
+            setattr(settings, name, float(environment[name]))
         worker = CeleryWorkerProcess(
             log_path=tmp_path / f"worker-{len(workers)}.log",
             extra_env=environment,

@@ -10,7 +10,6 @@ import threading
 import time
 
 import pytest
-from django.test import override_settings
 
 from bpmn_engine.jobs.dispatch import held_doorbells, publish_run_job, publish_run_jobs
 from bpmn_engine.models import Job, ProcessInstance
@@ -140,7 +139,7 @@ def test_a_handler_ignoring_its_soft_limit_is_killed_before_its_lease_ends_and_n
     engine_worker, journal
 ):
     # Two pool processes: a second attempt could run beside the first if the lease allowed.
-    worker = engine_worker(concurrency=2, PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    worker = engine_worker(concurrency=2)
     deploy_service_process("stubborn", "test-stubborn")
     instance = start_instance(definition_key="stubborn")
     wait_for(lambda: completed(instance), timeout=90, worker=worker)
@@ -198,7 +197,7 @@ def test_a_chained_job_over_its_own_soft_limit_fails_and_is_retried(engine_worke
 def test_a_chained_handler_ignoring_its_soft_limit_is_killed_and_never_overlaps(
     engine_worker, journal
 ):
-    worker = engine_worker(concurrency=2, PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    worker = engine_worker(concurrency=2)
     deploy_service_process("stubborn_second", "test-double", "test-stubborn")
     instance = start_instance(definition_key="stubborn_second", variables={"amount": 1})
     wait_for(lambda: completed(instance), timeout=120, worker=worker)
@@ -213,7 +212,7 @@ def test_a_chained_handler_ignoring_its_soft_limit_is_killed_and_never_overlaps(
 def test_a_worker_killed_in_a_chained_job_is_recovered_and_nothing_is_duplicated(
     engine_worker, journal
 ):
-    worker = engine_worker(PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS="2")
+    worker = engine_worker()
     deploy_service_process("slow_second", "test-double", "test-slow-once", "test-increment")
     instance = start_instance(definition_key="slow_second", variables={"amount": 3})
     [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
@@ -265,11 +264,9 @@ def test_a_worker_runs_the_jobs_of_one_message_and_their_next_jobs_to_the_end(
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_runs_each_step_once(engine_worker, journal):
-    limits = {"PROCESSION_JOB_HARD_LIMIT_GRACE_SECONDS": "2", "PROCESSION_JOB_CHAIN_SECONDS": "1"}
-    worker = engine_worker(**limits)
-    with override_settings(**{name: float(value) for name, value in limits.items()}):
-        deploy_service_process("slow", "test-slow-once", "test-increment")
-        instances = started_with_one_message("slow", 2)
+    worker = engine_worker(PROCESSION_JOB_CHAIN_SECONDS="1")  # here too, as in production
+    deploy_service_process("slow", "test-slow-once", "test-increment")
+    instances = started_with_one_message("slow", 2)
     [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
     os.kill(int(pid), signal.SIGKILL)  # mid batch: the first handler hangs, the second waits
     wait_for(lambda: completed(*instances), timeout=120, worker=worker)
