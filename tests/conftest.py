@@ -32,21 +32,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def _fast_password_hashing():
     """Logins stay real; only the deliberately slow production hash (PBKDF2, ~0.4 s per
     password here) is swapped for new passwords. PBKDF2 still verifies the demo fixtures'
-    stored hashes."""
-    from django.conf import settings
-    from django.contrib.auth import hashers
+    stored hashes. (``override_settings`` also clears Django's cached hashers.)"""
+    from django.test import override_settings
 
-    previous = settings.PASSWORD_HASHERS
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
-    hashers.get_hashers.cache_clear()
-    hashers.get_hashers_by_algorithm.cache_clear()
-    yield
-    settings.PASSWORD_HASHERS = previous
-    hashers.get_hashers.cache_clear()
-    hashers.get_hashers_by_algorithm.cache_clear()
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
 
 
 @pytest.fixture

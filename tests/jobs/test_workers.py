@@ -264,7 +264,7 @@ def test_a_worker_runs_the_jobs_of_one_message_and_their_next_jobs_to_the_end(
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_runs_each_step_once(engine_worker, journal):
-    worker = engine_worker(PROCESSION_JOB_CHAIN_SECONDS="1")  # here too, as in production
+    worker = engine_worker(PROCESSION_JOB_CHAIN_SECONDS="1")  # this process publishes with it too
     deploy_service_process("slow", "test-slow-once", "test-increment")
     instances = started_with_one_message("slow", 2)
     [[_, _, pid]] = wait_for(lambda: attempts_of(journal, "test-slow-once"), worker=worker)
