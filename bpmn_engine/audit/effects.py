@@ -71,18 +71,42 @@ class StepEvents:
         )
 
     def build(self, effects: list[fx.Effect]) -> list[Entry]:
+        """The step's entries in order. An activity that starts and completes within the
+        step (a gateway, a script task, a pass-through event) is one ``activity.completed``
+        entry marked ``passed``, where its completion stands: its start adds nothing the
+        completion does not say (same command, same time, same actor)."""
         _trigger_entry(self, self.trigger)
+        entries = self.entries
         ends = []
+        opened: dict[tuple[str, str], tuple[int, datetime]] = {}
+        passed: list[int] = []
         for effect in effects:
-            if isinstance(effect, fx.InstanceCompleted | fx.InstanceCancelled):
+            kind = type(effect)
+            if kind is fx.ActivityStarted:
+                opened[(effect.token_id, effect.node_id)] = (len(entries), effect.at)
+                _add_activity(self, T.ACTIVITY_STARTED, effect)
+            elif kind is fx.ActivityCompleted:
+                start = opened.pop((effect.token_id, effect.node_id), None)
+                if start is not None and start[1] == effect.at:
+                    passed.append(start[0])
+                    _add_activity(self, T.ACTIVITY_COMPLETED, effect, passed=True)
+                else:
+                    _add_activity(self, T.ACTIVITY_COMPLETED, effect)
+            elif kind is fx.ActivityCancelled:
+                opened.pop((effect.token_id, effect.node_id), None)
+                _add_activity(self, T.ACTIVITY_CANCELLED, effect)
+            elif kind is fx.InstanceCompleted or kind is fx.InstanceCancelled:
                 ends.append(effect)  # the runtime reports variables last; the end goes after
-                continue
-            handler = EFFECT_ENTRIES.get(type(effect))
-            if handler is not None:
-                handler(self, effect)
+            else:
+                handler = EFFECT_ENTRIES.get(kind)
+                if handler is not None:
+                    handler(self, effect)
+        if passed:
+            starts = set(passed)
+            self.entries = entries = [e for i, e in enumerate(entries) if i not in starts]
         for effect in ends:
             EFFECT_ENTRIES[type(effect)](self, effect)
-        return self.entries
+        return entries
 
 
 def _trigger_entry(step: StepEvents, trigger: tr.Trigger) -> None:
@@ -135,13 +159,24 @@ def _variables(step: StepEvents, e: fx.VariablesChanged) -> None:
         known[name] = value
 
 
-def _activity(event_type: str) -> Callable[[StepEvents, Any], None]:
-    def add(step: StepEvents, e: fx.ActivityEffect) -> None:
+def _add_activity(
+    step: StepEvents, event_type: str, e: fx.ActivityEffect, *, passed: bool = False
+) -> None:
+    if passed:
+        step.add(
+            event_type,
+            e.node_id,
+            e.at,
+            type=e.tag,
+            name=e.name,
+            token=e.token_id,
+            scope=e.scope_id,
+            passed=True,
+        )
+    else:
         step.add(
             event_type, e.node_id, e.at, type=e.tag, name=e.name, token=e.token_id, scope=e.scope_id
         )
-
-    return add
 
 
 def _task_created(step: StepEvents, e: fx.UserTaskCreated) -> None:
@@ -234,10 +269,8 @@ def _instance_cancelled(step: StepEvents, e: fx.InstanceCancelled) -> None:
     step.add(T.INSTANCE_CANCELLED, reason=e.reason)
 
 
+# The other effects' entries (``StepEvents.build`` pairs the activity effects itself).
 EFFECT_ENTRIES: dict[type, Callable[[StepEvents, Any], None]] = {
-    fx.ActivityStarted: _activity(T.ACTIVITY_STARTED),
-    fx.ActivityCompleted: _activity(T.ACTIVITY_COMPLETED),
-    fx.ActivityCancelled: _activity(T.ACTIVITY_CANCELLED),
     fx.VariablesChanged: _variables,
     fx.UserTaskCreated: _task_created,
     fx.UserTaskCompleted: _task_completed,
