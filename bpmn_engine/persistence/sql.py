@@ -11,6 +11,7 @@ through the ORM exactly like rows the ORM wrote.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
@@ -32,6 +33,26 @@ from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models.encoding import ExactJSONEncoder
 from bpmn_engine.persistence import deferred
+
+
+class _Held(threading.local):
+    """What one command holds on to in its thread (``audit_heads_scope``): Django's
+    connection wrapper (``connections[alias]`` is a context-aware lookup of ~1 µs, and
+    a command's statements ask for it ~20 times) and the audit chain heads it has read
+    or moved."""
+
+    wrapper: Any = None
+    audit_heads: dict[str, tuple[int, str] | None] | None = None
+
+
+_held = _Held()
+
+
+def default_connection() -> Any:
+    """This thread's default database connection (Django's wrapper): the one held for
+    the running command, else looked up."""
+    wrapper = _held.wrapper
+    return connections[DEFAULT_DB_ALIAS] if wrapper is None else wrapper
 
 
 @cache
@@ -140,7 +161,7 @@ def cursor() -> Any:
     (Django's own cursors bind on the client). Elsewhere, and while queries are logged
     (``DEBUG``, ``CaptureQueriesContext``: Django logs a statement's text only from its
     own cursors), Django's cursor."""
-    wrapper = connections[DEFAULT_DB_ALIAS]  # one thread-local lookup, not five
+    wrapper = default_connection()  # one lookup, not five
     if not is_postgres() or wrapper.queries_logged:
         return wrapper.cursor()
     if wrapper.connection is None:
@@ -163,7 +184,7 @@ def _sqlite_direct() -> Any:
     else None. Django's cursor wrapper costs more Python per statement than SQLite takes
     to run one of the write path's statements; what it does that matters is kept: the
     connection is opened, a broken transaction refused, errors wrapped."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper = default_connection()
     if wrapper.execute_wrappers or wrapper.queries_logged:
         return None
     if wrapper.connection is None:
@@ -249,7 +270,7 @@ def fetch_pipelined(
     the server still runs them one after the other, each with its own snapshot), the
     transaction's ``BEGIN`` with them when it has not started yet."""
     cursors = [cursor() for _ in statements]
-    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper = default_connection()
     try:
         with wrapper.wrap_database_errors, pipeline(wrapper.connection):
             for each, (sql, params) in zip(cursors, statements, strict=True):
@@ -263,7 +284,7 @@ def fetch_pipelined(
 def known_audit_heads() -> dict[str, tuple[int, str] | None] | None:
     """The audit chain heads this command has already read or moved (by stream; None: the
     stream has no head yet), or None outside a command (``audit_heads_scope``)."""
-    return getattr(connection, "audit_heads", None)
+    return _held.audit_heads
 
 
 def remember_audit_head(stream: str, head: tuple[int, str] | None) -> None:
@@ -278,10 +299,11 @@ class audit_heads_scope:
     needs no further read."""
 
     def __enter__(self) -> None:
-        connection.audit_heads = {}
+        _held.wrapper = connections[DEFAULT_DB_ALIAS]
+        _held.audit_heads = {}
 
     def __exit__(self, *exc: object) -> None:
-        connection.audit_heads = None
+        _held.wrapper = _held.audit_heads = None
 
 
 def insert_rows(
@@ -423,9 +445,10 @@ def _fresh(value: Any) -> Any:
 
 def _converted(model: type[Model], values: Sequence[Any]) -> list[Any]:
     converted = []
+    wrapper = default_connection()
     for value, converters in zip(values, _converters(model, _vendor()), strict=True):
         for converter, col in converters:
-            value = converter(value, col, connection)
+            value = converter(value, col, wrapper)
         converted.append(value)
     return converted
 
@@ -466,7 +489,7 @@ def _attnames(model: type[Model]) -> list[str]:
 
 def batching() -> bool:
     """Whether ``defer`` keeps writes for later: a command's ``WriteBatch`` on PostgreSQL."""
-    return getattr(connection, "write_batch", None) is not None
+    return getattr(default_connection(), "write_batch", None) is not None
 
 
 def defer(sql: str, params: Sequence[Any] = ()) -> None:
@@ -476,7 +499,7 @@ def defer(sql: str, params: Sequence[Any] = ()) -> None:
     if not is_postgres():  # no write batch (``write_batch``)
         execute(sql, params)
         return
-    batch = getattr(connection, "write_batch", None)
+    batch = getattr(default_connection(), "write_batch", None)
     if batch is None:
         execute(sql, params)
     else:

@@ -184,15 +184,30 @@ def check_variables(variables: object, argument: str = "variables") -> None:
             raise InvalidVariableError(
                 f"Expected variable '{name}' to be storable, but {problem}", name=name
             )
-        size = len(value) if type(value) is str else 0
-        if size <= limit:
-            size = encoded_size(value)
+        size = _size_within(value, limit)
         if size > limit:
             raise InvalidVariableError(
                 f"Expected variable '{name}' to be at most {limit} bytes, but it has {size} "
                 "(PROCESSION_MAX_VARIABLE_BYTES)",
                 name=name,
             )
+
+
+def _size_within(value: object, limit: int) -> int:
+    """``encoded_size(value)``, or a bound of it when that bound is within ``limit``: the
+    usual scalars are not encoded just to be measured."""
+    kind = type(value)
+    if value is None or kind is bool:
+        return 5  # null, true, false
+    if kind is int:
+        return len(str(value))  # JSON writes an int as its decimal digits
+    if kind is str:
+        bound = len(value) * 6 + 2  # at most 6 bytes a character (an escape), and quotes
+        if bound <= limit:
+            return bound
+        if len(value) > limit:
+            return len(value)
+    return encoded_size(value)
 
 
 def check_resources(resources: object) -> None:

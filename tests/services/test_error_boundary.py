@@ -5,6 +5,8 @@ from the database as the floats that went in."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
@@ -118,6 +120,31 @@ def test_a_variable_larger_than_the_limit_is_refused(settings):
         with pytest.raises(InvalidVariableError, match="PROCESSION_MAX_VARIABLE_BYTES"):
             start_instance(definition_key="task", variables={"big": value})
     start_instance(definition_key="task", variables={"fits": "x" * 900})
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        ("\x01" * 6, False),  # 6 characters, 38 bytes once escaped
+        ("é" * 15, True),  # 30 bytes in UTF-8
+        ("x" * 30, True),
+        ("x" * 31, False),
+        (10**32, False),  # 33 digits
+        (10**31, True),  # 32 digits
+        (True, True),
+        (None, True),
+        (1.5, True),
+    ],
+)
+def test_a_scalar_variable_is_measured_as_stored(settings, value, fits):
+    settings.PROCESSION_MAX_VARIABLE_BYTES = 32
+    check = functools.partial(start_instance, definition_key="task", variables={"v": value})
+    deploy_definition(name="task", resources={"task.bpmn": TASK})
+    if fits:
+        check()
+    else:
+        with pytest.raises(InvalidVariableError, match="PROCESSION_MAX_VARIABLE_BYTES"):
+            check()
 
 
 @pytest.mark.parametrize(
