@@ -39,10 +39,11 @@ class _Held(threading.local):
     """What one command holds on to in its thread (``audit_heads_scope``): Django's
     connection wrapper (``connections[alias]`` is a context-aware lookup of ~1 µs, and
     a command's statements ask for it ~20 times) and the audit chain heads it has read
-    or moved."""
+    or moved, and ``settings.DEBUG`` (a lazy setting: ~1 µs a read)."""
 
     wrapper: Any = None
     audit_heads: dict[str, tuple[int, str] | None] | None = None
+    debug: bool | None = None
 
 
 _held = _Held()
@@ -53,6 +54,14 @@ def default_connection() -> Any:
     the running command, else looked up."""
     wrapper = _held.wrapper
     return connections[DEFAULT_DB_ALIAS] if wrapper is None else wrapper
+
+
+def _queries_logged(wrapper: Any) -> bool:
+    """``wrapper.queries_logged``, with ``DEBUG`` as the running command read it."""
+    if wrapper.force_debug_cursor:
+        return True
+    debug = _held.debug
+    return bool(settings.DEBUG if debug is None else debug)
 
 
 @cache
@@ -162,7 +171,7 @@ def cursor() -> Any:
     (``DEBUG``, ``CaptureQueriesContext``: Django logs a statement's text only from its
     own cursors), Django's cursor."""
     wrapper = default_connection()  # one lookup, not five
-    if not is_postgres() or wrapper.queries_logged:
+    if not is_postgres() or _queries_logged(wrapper):
         return wrapper.cursor()
     if wrapper.connection is None:
         wrapper.ensure_connection()
@@ -185,7 +194,7 @@ def _sqlite_direct() -> Any:
     to run one of the write path's statements; what it does that matters is kept: the
     connection is opened, a broken transaction refused, errors wrapped."""
     wrapper = default_connection()
-    if wrapper.execute_wrappers or wrapper.queries_logged:
+    if wrapper.execute_wrappers or _queries_logged(wrapper):
         return None
     if wrapper.connection is None:
         wrapper.ensure_connection()
@@ -301,9 +310,10 @@ class audit_heads_scope:
     def __enter__(self) -> None:
         _held.wrapper = connections[DEFAULT_DB_ALIAS]
         _held.audit_heads = {}
+        _held.debug = settings.DEBUG
 
     def __exit__(self, *exc: object) -> None:
-        _held.wrapper = _held.audit_heads = None
+        _held.wrapper = _held.audit_heads = _held.debug = None
 
 
 def insert_rows(
