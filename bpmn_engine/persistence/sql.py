@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.dispatch import receiver
 from psycopg import Cursor as BindingCursor
-from psycopg import ServerCursor
+from psycopg import Pipeline, ServerCursor
 from psycopg._queries import PostgresQuery, _query2pg_nocache
 from psycopg.pq import TransactionStatus
 
@@ -144,13 +144,43 @@ class _WritePathQuery(PostgresQuery):
 class _PreparingCursor(BindingCursor[Any]):
     """A psycopg cursor that binds parameters on the server and prepares the statements
     it runs (psycopg keeps them per connection, keyed by text and parameter types, and
-    deallocates the least recently used beyond its ``prepared_max``)."""
+    deallocates the least recently used beyond its ``prepared_max``).
+
+    ``buffered``: in pipeline mode a statement only goes into libpq's output buffer, and
+    reaches the server with the next statement that talks to it or with the pipeline's
+    sync. psycopg otherwise sends each statement of a pipeline on its own (a ``poll``
+    and a ``send`` per statement, and as many passes of its Python loop); buffered, a
+    round trip of many statements is one ``send``. For statements whose results are
+    read after the round trip (``fetch_pipelined``) or not at all (``WriteBatch``)."""
 
     _query_cls = _WritePathQuery
+    buffered = False
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.setdefault("prepare", params is None or len(params) <= PREPARE_MAX_PARAMS)
         return super().execute(query, params, **kwargs)
+
+    def _execute_gen(  # type: ignore[override]
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Any:
+        """psycopg's ``_execute_gen`` (pinned), whose pipeline step, buffered, queues the
+        statement's libpq calls at once instead of sending them."""
+        pipeline = self._conn._pipeline
+        if not self.buffered or pipeline is None:
+            return (yield from super()._execute_gen(query, params, prepare=prepare, binary=binary))
+        yield from self._start_query(query)
+        pgq = self._convert_query(query, params)
+        yield from self._maybe_prepare_gen(pgq, prepare=prepare, binary=binary)
+        commands = pipeline.command_queue
+        while commands:  # what psycopg's send loop calls, one per pass, between flushes
+            commands.popleft()()
+        self._last_query = query
+        yield from self._conn._prepared.maintain_gen(self._conn)
 
 
 def size_prepared_cache(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -162,14 +192,14 @@ def size_prepared_cache(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.connection.prepared_max = settings.DATABASE_PREPARED_MAX
 
 
-def cursor() -> Any:
+def cursor(*, buffered: bool = False) -> Any:
     """A cursor for the write path's own statements, wrapped by Django as usual (execute
     wrappers, query capture, error wrapping). On PostgreSQL the statements are bound on
     the server and prepared: each of the few fixed statements is parsed and planned once
     per connection, not on every command, and no parameter is quoted into the text
     (Django's own cursors bind on the client). Elsewhere, and while queries are logged
     (``DEBUG``, ``CaptureQueriesContext``: Django logs a statement's text only from its
-    own cursors), Django's cursor."""
+    own cursors), Django's cursor. ``buffered``: see ``_PreparingCursor``."""
     wrapper = default_connection()  # one lookup, not five
     if not is_postgres() or _queries_logged(wrapper):
         return wrapper.cursor()
@@ -177,7 +207,9 @@ def cursor() -> Any:
         wrapper.ensure_connection()
     with wrapper.wrap_database_errors:
         # What ``connection.cursor()`` does, with this cursor class.
-        return wrapper._prepare_cursor(_PreparingCursor(wrapper.connection))
+        raw = _PreparingCursor(wrapper.connection)
+        raw.buffered = buffered
+        return wrapper._prepare_cursor(raw)
 
 
 @lru_cache(maxsize=1024)
@@ -266,7 +298,9 @@ def pipeline(raw: Any) -> Iterator[None]:
         if not raw._autocommit and raw.pgconn.transaction_status == TransactionStatus.IDLE:
             raw._autocommit = True
             try:
-                raw.execute(raw._get_tx_start_command())
+                with _PreparingCursor(raw) as begin:  # buffered: leaves with the statements
+                    begin.buffered = True
+                    begin.execute(raw._get_tx_start_command(), prepare=False)
             finally:
                 raw._autocommit = False
         yield
@@ -278,7 +312,7 @@ def fetch_pipelined(
     """The rows of each statement, all sent in one round trip (PostgreSQL pipeline mode;
     the server still runs them one after the other, each with its own snapshot), the
     transaction's ``BEGIN`` with them when it has not started yet."""
-    cursors = [cursor() for _ in statements]
+    cursors = [cursor(buffered=True) for _ in statements]
     wrapper = default_connection()
     try:
         with wrapper.wrap_database_errors, pipeline(wrapper.connection):
@@ -569,7 +603,7 @@ class WriteBatch:
         pending, self.pending = self.pending, []
         self.sending = True
         try:
-            with cursor() as c:
+            with cursor(buffered=True) as c:
                 for sql, params in merged(pending):
                     c.execute(sql, params)
         finally:
@@ -585,8 +619,48 @@ class WriteBatch:
             with connection.wrap_database_errors, connection.connection.pipeline():
                 self._send()
             return
-        self.stack.enter_context(connection.connection.pipeline())
+        wrapper = default_connection()
+        raw = wrapper.connection
+        with raw.lock:
+            pipeline = raw._pipeline
+            if pipeline is None:
+                pipeline = raw._pipeline = Pipeline(raw)
+        self.stack.enter_context(_HeldPipeline(raw, pipeline))
         self._send()
+        # Django's COMMIT, then out of pipeline mode at once: left open, psycopg would
+        # sync it twice more, a round trip each (Django turning autocommit back on,
+        # then leaving the pipeline), with nothing left to send or to read.
+        wrapper._commit = partial(_commit_and_leave, wrapper, pipeline)
+        self.stack.callback(wrapper.__dict__.pop, "_commit", None)
+
+
+def _commit_and_leave(wrapper: Any, pipeline: Pipeline) -> None:
+    """Django's ``_commit`` (the ``COMMIT`` with the pipeline's sync, errors wrapped), then
+    out of pipeline mode without a further sync when every result has been read."""
+    type(wrapper)._commit(wrapper)
+    if pipeline.level == 1 and not pipeline.command_queue and not pipeline.result_queue:
+        pipeline._exit(None)  # level 0: libpq leaves pipeline mode
+        wrapper.connection._pipeline = None
+
+
+class _HeldPipeline:
+    """``raw.pipeline()`` (psycopg, pinned) whose exit does nothing when
+    ``_commit_and_leave`` has already left pipeline mode."""
+
+    def __init__(self, raw: Any, pipeline: Pipeline) -> None:
+        self.raw, self.pipeline = raw, pipeline
+
+    def __enter__(self) -> Pipeline:
+        return self.pipeline.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pipeline.level == 0:
+            return
+        try:
+            self.pipeline.__exit__(*exc)  # sync, read every result, leave at level 0
+        finally:
+            if self.pipeline.level == 0 and self.raw._pipeline is self.pipeline:
+                self.raw._pipeline = None
 
 
 _WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\"?[\w.]+\"?)", re.IGNORECASE)

@@ -23,9 +23,8 @@ from tests.jobs.conftest import deploy_service_process
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
-def round_trips(tmp_path: Path, block: Callable[[], object]) -> list[list[str]]:
-    """The protocol messages the client sent while ``block`` ran, one list per round trip
-    (a ``Sync`` closes each, and a simple ``Query``, a savepoint say, is one)."""
+def frontend_messages(tmp_path: Path, block: Callable[[], object]) -> list[str]:
+    """The protocol messages the client sent while ``block`` ran (libpq's trace)."""
     connection.ensure_connection()
     path = tmp_path / "protocol.trace"
     pgconn = connection.connection.pgconn
@@ -35,18 +34,31 @@ def round_trips(tmp_path: Path, block: Callable[[], object]) -> list[list[str]]:
             block()
         finally:
             pgconn.untrace()
-    trips: list[list[str]] = [[]]
+    messages = []
     for line in path.read_text().splitlines():
         parts = line.split("\t")
-        if len(parts) < 4 or parts[1] != "F":
-            continue
-        if parts[3] == "Sync":
+        if len(parts) >= 4 and parts[1] == "F":
+            messages.append(parts[3])
+    return messages
+
+
+def split_round_trips(messages: list[str]) -> list[list[str]]:
+    """``messages`` one list per round trip (a ``Sync`` closes each, and a simple
+    ``Query``, a savepoint say, is one); a ``Sync`` after nothing is no list."""
+    trips: list[list[str]] = [[]]
+    for message in messages:
+        if message == "Sync":
             trips.append([])
-        elif parts[3] == "Query":
+        elif message == "Query":
             trips.extend([["Query"], []])
         else:
-            trips[-1].append(parts[3])
+            trips[-1].append(message)
     return [trip for trip in trips if trip]
+
+
+def round_trips(tmp_path: Path, block: Callable[[], object]) -> list[list[str]]:
+    """The protocol messages the client sent while ``block`` ran, one list per round trip."""
+    return split_round_trips(frontend_messages(tmp_path, block))
 
 
 @command

@@ -14,7 +14,7 @@ from psycopg.pq import TransactionStatus
 from bpmn_engine.models import ActivityHistory, ProcessInstance, UserTask
 from bpmn_engine.persistence import sql
 from bpmn_engine.services import complete_user_task, deploy_definition, start_instance
-from tests.jobs.test_job_round_trips import round_trips
+from tests.jobs.test_job_round_trips import frontend_messages, split_round_trips
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -43,10 +43,15 @@ def test_completing_a_task_sends_all_its_writes_as_one_statement_with_the_commit
     # the user object afterwards)
     complete_user_task(task_id=UserTask.objects.get(instance=first).pk, user=ann)
     task = UserTask.objects.get(instance=instance)
-    trips = round_trips(
+    messages = frontend_messages(
         tmp_path,
         lambda: complete_user_task(task_id=task.pk, user=ann, variables={"ok": True}),
     )
+    trips = split_round_trips(messages)
+    # two round trips in all: no Sync with nothing to send (psycopg syncs its pipeline
+    # when autocommit is turned back on and when it is left; the command leaves it with
+    # the COMMIT's)
+    assert messages.count("Sync") == 2, messages
     executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
     # The BEGIN with the lock, the audit heads and the task with its access; then the
     # instance, token, task, variable, history (closed and opened) and audit writes as one
@@ -74,7 +79,11 @@ def test_starting_an_instance_opens_its_transaction_in_its_first_statements_roun
     deploy_definition(name="approval", resources={"approval.bpmn": DIAGRAM})
     start_instance(definition_key="approval")
     started: list[ProcessInstance] = []
-    trips = round_trips(tmp_path, lambda: started.append(start_instance(definition_key="approval")))
+    messages = frontend_messages(
+        tmp_path, lambda: started.append(start_instance(definition_key="approval"))
+    )
+    trips = split_round_trips(messages)
+    assert messages.count("Sync") == 2, messages
     executed = [trip.count("Execute") for trip in trips if "Execute" in trip]
     # The BEGIN with the definition's read (and the instance's id); then every write as
     # one statement with the COMMIT. Before: [1, 1, 2], psycopg's BEGIN on its own.
