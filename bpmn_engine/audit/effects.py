@@ -159,24 +159,23 @@ def _variables(step: StepEvents, e: fx.VariablesChanged) -> None:
         known[name] = value
 
 
+_PASSED = {"passed": True}
+_NOT_PASSED: dict[str, Any] = {}
+
+
 def _add_activity(
     step: StepEvents, event_type: str, e: fx.ActivityEffect, *, passed: bool = False
 ) -> None:
-    if passed:
-        step.add(
-            event_type,
-            e.node_id,
-            e.at,
-            type=e.tag,
-            name=e.name,
-            token=e.token_id,
-            scope=e.scope_id,
-            passed=True,
-        )
-    else:
-        step.add(
-            event_type, e.node_id, e.at, type=e.tag, name=e.name, token=e.token_id, scope=e.scope_id
-        )
+    step.add(
+        event_type,
+        e.node_id,
+        e.at,
+        type=e.tag,
+        name=e.name,
+        token=e.token_id,
+        scope=e.scope_id,
+        **(_PASSED if passed else _NOT_PASSED),
+    )
 
 
 def _task_created(step: StepEvents, e: fx.UserTaskCreated) -> None:
