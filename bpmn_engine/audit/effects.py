@@ -79,7 +79,7 @@ class StepEvents:
         entries = self.entries
         ends = []
         opened: dict[tuple[str, str], tuple[int, datetime]] = {}
-        passed: list[int] = []
+        passed: set[int] = set()  # the entries of starts their completion stands for
         for effect in effects:
             kind = type(effect)
             if kind is fx.ActivityStarted:
@@ -88,7 +88,7 @@ class StepEvents:
             elif kind is fx.ActivityCompleted:
                 start = opened.pop((effect.token_id, effect.node_id), None)
                 if start is not None and start[1] == effect.at:
-                    passed.append(start[0])
+                    passed.add(start[0])
                     _add_activity(self, T.ACTIVITY_COMPLETED, effect, passed=True)
                 else:
                     _add_activity(self, T.ACTIVITY_COMPLETED, effect)
@@ -102,8 +102,7 @@ class StepEvents:
                 if handler is not None:
                     handler(self, effect)
         if passed:
-            starts = set(passed)
-            self.entries = entries = [e for i, e in enumerate(entries) if i not in starts]
+            self.entries = entries = [e for i, e in enumerate(entries) if i not in passed]
         for effect in ends:
             EFFECT_ENTRIES[type(effect)](self, effect)
         return entries

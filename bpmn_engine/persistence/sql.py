@@ -620,38 +620,44 @@ class WriteBatch:
                 self._send()
             return
         wrapper = default_connection()
-        raw = wrapper.connection
-        with raw.lock:
-            pipeline = raw._pipeline
-            if pipeline is None:
-                pipeline = raw._pipeline = Pipeline(raw)
-        self.stack.enter_context(_HeldPipeline(raw, pipeline))
+        held = self.stack.enter_context(_HeldPipeline(wrapper.connection))
         self._send()
         # Django's COMMIT, then out of pipeline mode at once: left open, psycopg would
         # sync it twice more, a round trip each (Django turning autocommit back on,
         # then leaving the pipeline), with nothing left to send or to read.
-        wrapper._commit = partial(_commit_and_leave, wrapper, pipeline)
+        wrapper._commit = partial(_commit_and_leave, wrapper, held)
         self.stack.callback(wrapper.__dict__.pop, "_commit", None)
 
 
-def _commit_and_leave(wrapper: Any, pipeline: Pipeline) -> None:
+def _commit_and_leave(wrapper: Any, held: _HeldPipeline) -> None:
     """Django's ``_commit`` (the ``COMMIT`` with the pipeline's sync, errors wrapped), then
-    out of pipeline mode without a further sync when every result has been read."""
+    out of pipeline mode without a further sync."""
     type(wrapper)._commit(wrapper)
-    if pipeline.level == 1 and not pipeline.command_queue and not pipeline.result_queue:
-        pipeline._exit(None)  # level 0: libpq leaves pipeline mode
-        wrapper.connection._pipeline = None
+    held.leave_if_idle()
 
 
 class _HeldPipeline:
-    """``raw.pipeline()`` (psycopg, pinned) whose exit does nothing when
-    ``_commit_and_leave`` has already left pipeline mode."""
+    """``raw.pipeline()`` (psycopg, pinned) that can also be left without a sync
+    (``leave_if_idle``); its exit then does nothing."""
 
-    def __init__(self, raw: Any, pipeline: Pipeline) -> None:
-        self.raw, self.pipeline = raw, pipeline
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        with raw.lock:
+            if raw._pipeline is None:
+                raw._pipeline = Pipeline(raw)
+            self.pipeline = raw._pipeline
 
-    def __enter__(self) -> Pipeline:
-        return self.pipeline.__enter__()
+    def __enter__(self) -> _HeldPipeline:
+        self.pipeline.__enter__()
+        return self
+
+    def leave_if_idle(self) -> None:
+        """Leave pipeline mode now when this is its outermost level and every result has
+        been read: a sync would send nothing and read nothing."""
+        pipeline = self.pipeline
+        if pipeline.level == 1 and not pipeline.command_queue and not pipeline.result_queue:
+            pipeline._exit(None)  # level 0: libpq leaves pipeline mode
+            self._forget()
 
     def __exit__(self, *exc: Any) -> None:
         if self.pipeline.level == 0:
@@ -659,8 +665,13 @@ class _HeldPipeline:
         try:
             self.pipeline.__exit__(*exc)  # sync, read every result, leave at level 0
         finally:
-            if self.pipeline.level == 0 and self.raw._pipeline is self.pipeline:
-                self.raw._pipeline = None
+            self._forget()
+
+    def _forget(self) -> None:
+        """What psycopg's ``pipeline()`` does last: the connection forgets a pipeline
+        left at level 0."""
+        if self.pipeline.level == 0 and self.raw._pipeline is self.pipeline:
+            self.raw._pipeline = None
 
 
 _WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\"?[\w.]+\"?)", re.IGNORECASE)
