@@ -625,15 +625,28 @@ class WriteBatch:
         # Django's COMMIT, then out of pipeline mode at once: left open, psycopg would
         # sync it twice more, a round trip each (Django turning autocommit back on,
         # then leaving the pipeline), with nothing left to send or to read.
-        wrapper._commit = partial(_commit_and_leave, wrapper, held)
-        self.stack.callback(wrapper.__dict__.pop, "_commit", None)
+        # A ``_commit`` already set on the wrapper (instrumentation) runs inside ours
+        # and is put back afterwards.
+        own = wrapper.__dict__.get("_commit")
+        wrapper._commit = partial(_commit_and_leave, wrapper, held, own)
+        self.stack.callback(_restore_commit, wrapper, own)
 
 
-def _commit_and_leave(wrapper: Any, held: _HeldPipeline) -> None:
-    """Django's ``_commit`` (the ``COMMIT`` with the pipeline's sync, errors wrapped), then
-    out of pipeline mode without a further sync."""
-    type(wrapper)._commit(wrapper)
+def _commit_and_leave(wrapper: Any, held: _HeldPipeline, own: Any = None) -> None:
+    """Django's ``_commit`` (the ``COMMIT`` with the pipeline's sync, errors wrapped), or
+    the wrapper's ``own`` one, then out of pipeline mode without a further sync."""
+    if own is None:
+        type(wrapper)._commit(wrapper)
+    else:
+        own()
     held.leave_if_idle()
+
+
+def _restore_commit(wrapper: Any, own: Any) -> None:
+    if own is None:
+        wrapper.__dict__.pop("_commit", None)
+    else:
+        wrapper._commit = own
 
 
 class _HeldPipeline:

@@ -111,3 +111,30 @@ def test_a_failing_statement_in_the_opening_round_trip_rolls_the_transaction_bac
         assert raw.autocommit is False
     assert (first, second) == ([(1,)], [(2,)])
     assert raw.info.transaction_status == TransactionStatus.IDLE
+
+
+def test_a_commit_hook_set_on_the_connection_runs_inside_the_command_and_stays():
+    """The command replaces the connection's ``_commit`` for its own COMMIT (to leave
+    pipeline mode with it); a ``_commit`` already set there (instrumentation, as in the
+    benchmarks) still runs for every command and is there afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pipelined COMMIT is PostgreSQL's")
+    deploy_definition(name="approval", resources={"approval.bpmn": DIAGRAM})
+    connection.ensure_connection()
+    wrapper = sql.default_connection()
+    commits: list[str] = []
+    original = wrapper._commit
+
+    def counted() -> None:
+        commits.append("commit")
+        original()
+
+    wrapper._commit = counted
+    try:
+        for _ in range(2):
+            start_instance(definition_key="approval")
+        assert commits == ["commit", "commit"]
+        assert wrapper.__dict__["_commit"] is counted
+    finally:
+        del wrapper._commit
+    assert UserTask.objects.filter(state="open").count() == 2
