@@ -250,7 +250,7 @@ def policy_key(user: Any) -> tuple[Any, ...]:
     and kept under this key is the SQL the policy would compile again."""
     active = _active(user)
     return (
-        connection.vendor,
+        sql.vendor(),
         user is None,
         getattr(user, "pk", None) if active else None,
         user.get_username() if active else "",

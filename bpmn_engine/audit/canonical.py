@@ -50,17 +50,31 @@ try:  # the C string encoder ``json.dumps(..., ensure_ascii=False)`` uses
     from _json import encode_basestring as _quote
 except ImportError:  # pragma: no cover - CPython always has it
     _quote = py_encode_basestring
+try:
+    # ``_ENCODER``'s C encoder, built once (``JSONEncoder.encode`` builds one per call),
+    # without the circular-reference bookkeeping: a value that contains itself is
+    # refused by the recursion limit instead (``RecursionError``).
+    from _json import make_encoder as _make_encoder
+
+    _C_ENCODE: Any = _make_encoder(None, _default, _quote, None, ":", ",", True, False, True)
+except ImportError:  # pragma: no cover - CPython always has it
+    _C_ENCODE = None
 
 
 def canonical_json(value: Any) -> str:
     """``value`` as canonical JSON text (datetimes as UTC ISO 8601, other non-JSON values
     as their string form). One encoder serves every call (``json.dumps`` with these
     options builds a new one each time; the text is the same)."""
-    return _ENCODER.encode(value)
+    if _C_ENCODE is None:  # pragma: no cover - CPython always has it
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 def format_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``value`` in UTC as ISO 8601 with microseconds and ``Z``."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def event_hash(prev_hash: str, body: dict[str, Any]) -> str:

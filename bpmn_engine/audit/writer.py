@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from bpmn_engine.audit.canonical import (
@@ -29,6 +29,7 @@ from bpmn_engine.audit.canonical import (
 from bpmn_engine.models.audit import ActorKind, AuditChainHead, AuditEvent
 from bpmn_engine.persistence.sql import (
     batches,
+    default_connection,
     defer,
     is_postgres,
     known_audit_heads,
@@ -97,7 +98,7 @@ def record_entries(entries: Iterable[Entry], *, fresh_streams: frozenset[str] = 
     entries = list(entries)
     if not entries:
         return 0
-    if not transaction.get_connection().in_atomic_block:
+    if not default_connection().in_atomic_block:
         raise RuntimeError("Expected audit events to be written inside the command's transaction")
     _fill_definitions(entries)
     streams = sorted({e.stream for e in entries})

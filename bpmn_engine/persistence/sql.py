@@ -70,14 +70,14 @@ def table(model: type[Model]) -> str:
 
 
 @cache
-def _vendor() -> str:
-    # One database per process: the vendor never changes (read through the connection
-    # proxy, a thread-local lookup, once instead of on every statement).
+def vendor() -> str:
+    """The database's vendor. One database per process: it never changes (read through
+    the connection proxy, a thread-local lookup, once instead of on every statement)."""
     return str(connection.vendor)
 
 
 def is_postgres() -> bool:
-    return _vendor() == "postgresql"
+    return vendor() == "postgresql"
 
 
 # ``json.dumps(value, cls=ExactJSONEncoder)`` builds an encoder on every call; one with
@@ -106,7 +106,7 @@ def when(value: datetime | None) -> Any:
     last = _last_when  # one read: another thread may replace it meanwhile
     if last[0] is value:
         return last[1]
-    adapted = connection.ops.adapt_datetimefield_value(value)
+    adapted = default_connection().ops.adapt_datetimefield_value(value)
     _last_when = (value, adapted)
     return adapted
 
@@ -490,7 +490,7 @@ def _fresh(value: Any) -> Any:
 def _converted(model: type[Model], values: Sequence[Any]) -> list[Any]:
     converted = []
     wrapper = default_connection()
-    for value, converters in zip(values, _converters(model, _vendor()), strict=True):
+    for value, converters in zip(values, _converters(model, vendor()), strict=True):
         for converter, col in converters:
             value = converter(value, col, wrapper)
         converted.append(value)

@@ -10,7 +10,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model
 
 from bpmn_engine.bpmn.model import Definitions, Process
@@ -184,8 +183,8 @@ def _locked_with_parent(
 ) -> list[ProcessInstance]:
     split = sql.column_count(ProcessInstance)
     end = split + sql.column_count(ProcessDefinition)
-    statement = _lock_sql(connection.vendor, target)
-    if connection.vendor == "postgresql":
+    statement = _lock_sql(sql.vendor(), target)
+    if sql.is_postgres():
         rows, heads, *more = sql.fetch_pipelined(
             (statement, (param, param)), (_heads_sql(target), (param, param)), *filter(None, [also])
         )
@@ -221,7 +220,7 @@ def lock_top_level(instance_ids: list[int]) -> list[ProcessInstance]:
         )
         known = {stream: (seq, hash_) for stream, seq, hash_ in heads}
     else:
-        found, known = sql.fetchall(_lock_many_sql(connection.vendor, len(ids)), ids), None
+        found, known = sql.fetchall(_lock_many_sql(sql.vendor(), len(ids)), ids), None
     rows = []
     definitions: dict[Any, ProcessDefinition] = {}  # a batch's instances share a few
     for values in found:
@@ -396,7 +395,7 @@ def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
     start, taken by the same statement: on PostgreSQL from the sequence; on SQLite the
     table's ``AUTOINCREMENT`` counter + 1, which stays ours because the transaction holds
     the write lock from its ``BEGIN IMMEDIATE`` until the row is inserted."""
-    if connection.vendor == "postgresql":
+    if sql.is_postgres():
         reserve, param = "nextval(%s)", _instance_sequence()
     else:
         reserve = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = %s)"
@@ -420,7 +419,7 @@ def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInsta
     if reserved_id is not None:
         row.pk = reserved_id
         return row, True
-    if connection.vendor == "postgresql":
+    if sql.is_postgres():
         row.pk = sql.fetchone("SELECT nextval(%s)", (_instance_sequence(),))[0]
         return row, True
     row.save(force_insert=True)

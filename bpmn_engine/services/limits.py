@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from bpmn_engine.audit import record
@@ -32,8 +35,23 @@ log = logging.getLogger(__name__)
 BUDGET_INCIDENT = IncidentKind.COMMAND_BUDGET
 
 
+# The limits as read, by setting name: every command reads several (``settings`` is a
+# lazy object: each read goes through its ``__getattribute__``). Emptied whenever a
+# setting changes (tests override them).
+_read: dict[str, Any] = {}
+
+
+@receiver(setting_changed)
+def _forget_limits(**kwargs: Any) -> None:
+    _read.clear()
+
+
 def setting(name: str) -> int | float:
-    return getattr(settings, name)  # type: ignore[no-any-return]
+    try:
+        return _read[name]  # type: ignore[no-any-return]
+    except KeyError:
+        value = _read[name] = getattr(settings, name)
+        return value  # type: ignore[no-any-return]
 
 
 def command_budget() -> Budget:

@@ -5,10 +5,18 @@ values that stress the JSON text: quotes, escapes, non-ASCII, line separators, n
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
-from bpmn_engine.audit.canonical import GENESIS, canonical_json, chained_hash, event_hash
+from bpmn_engine.audit.canonical import (
+    GENESIS,
+    canonical_json,
+    chained_hash,
+    event_hash,
+    format_time,
+)
 
 pytestmark = pytest.mark.pure
 
@@ -40,3 +48,53 @@ def test_canonical_json_is_json_dumps_with_the_canonical_options():
     assert canonical_json(value) == json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'text with \u2028 and "quotes"',
+        5,
+        2.5,
+        None,
+        True,
+        [],
+        {},
+        {2: "int key", 1: [float("inf"), -0.0, 1e300]},
+        [{"nested": {"deeper": [1, "é"]}}],
+    ],
+)
+def test_canonical_json_of_any_json_value_is_json_dumps_with_the_canonical_options(value):
+    assert canonical_json(value) == json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def test_canonical_json_writes_non_json_values_as_before():
+    when = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+    value = {"when": when, "amount": Decimal("1.10"), "set": {"b", "a"}, "pair": (1, 2)}
+    assert canonical_json(value) == (
+        '{"amount":"1.10","pair":[1,2],"set":["a","b"],"when":"2026-03-02T07:00:00.000000Z"}'
+    )
+
+
+def test_a_value_that_contains_itself_is_refused():
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(RecursionError):
+        canonical_json(looped)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (datetime(2026, 3, 2, 9, 0, tzinfo=UTC), "2026-03-02T09:00:00.000000Z"),
+        (datetime(2026, 3, 2, 9, 0, 0, 5, tzinfo=UTC), "2026-03-02T09:00:00.000005Z"),
+        (
+            datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=timezone(timedelta(hours=-3))),
+            "2026-03-02T04:30:00.123456Z",
+        ),
+    ],
+)
+def test_event_times_are_utc_iso_8601_with_microseconds(value, text):
+    assert format_time(value) == text
