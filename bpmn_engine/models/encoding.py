@@ -6,6 +6,11 @@ keeps its scale and reads back as the same float."""
 from __future__ import annotations
 
 import json
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring,
+    encode_basestring_ascii,
+)
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,12 +40,34 @@ class ExactJSONEncoder(DjangoJSONEncoder):
     The fast C encoder runs first; only a text holding an exponent is encoded again by
     the Python encoder with :func:`exact_float`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The C encoder ``JSONEncoder.iterencode`` would build on every call, built once;
+        # without the circular-reference bookkeeping (a value that contains itself is
+        # refused by the recursion limit instead, ``RecursionError``).
+        self._c_encode: Any = None
+        if c_make_encoder is not None and self.indent is None:
+            self._c_encode = c_make_encoder(
+                None,
+                self.default,
+                encode_basestring_ascii if self.ensure_ascii else encode_basestring,
+                None,
+                self.key_separator,
+                self.item_separator,
+                self.sort_keys,
+                self.skipkeys,
+                self.allow_nan,
+            )
+
     def encode(self, o: Any) -> str:
         if type(o) is Encoded:
             return o.text
         # ``JSONEncoder.encode`` calls ``self.iterencode``, which is overridden below with
-        # the Python encoder; call the base one so the C encoder does the common case.
-        text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))
+        # the Python encoder; the C encoder does the common case.
+        if self._c_encode is not None:
+            text = "".join(self._c_encode(o, 0))
+        else:
+            text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))
         if "e+" not in text and "E+" not in text:
             return text
         return "".join(self.iterencode(o))

@@ -466,7 +466,7 @@ def build(model: type[Model], values: Sequence[Any], *, same_rows: bool = False)
                 kept[key] = [_fresh(v) for v in converted]
     else:
         converted = _converted(model, values)
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if _init_signals(model):
         return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), converted)
     # What ``from_db`` does for a full row, without ``Model.__init__``'s per-field
     # keyword handling: the row's values straight into the instance's attributes.
@@ -475,6 +475,15 @@ def build(model: type[Model], values: Sequence[Any], *, same_rows: bool = False)
     state.adding, state.db = False, DEFAULT_DB_ALIAS
     obj.__dict__.update(zip(_attnames(model), converted, strict=True))
     return obj
+
+
+def _init_signals(model: type[Model]) -> bool:
+    """Whether ``pre_init`` or ``post_init`` has a receiver for ``model``, which an
+    instance built without ``Model.__init__`` would not notify (mostly there is no
+    receiver at all: two list checks instead of two receiver-cache lookups)."""
+    if not pre_init.receivers and not post_init.receivers:
+        return False
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
 
 
 def _fresh(value: Any) -> Any:
@@ -502,7 +511,7 @@ def new(model: type[Model], **fields: Any) -> Model:
     keyword handling: every column takes its default, then ``fields`` are set through the
     model's attributes (a related object through its descriptor, as ``__init__`` does).
     ``fields`` must name model fields (not checked here, unlike ``__init__``)."""
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if _init_signals(model):
         return model(**fields)
     obj = model.__new__(model)
     obj._state = ModelState()
