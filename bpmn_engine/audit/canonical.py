@@ -18,6 +18,8 @@ from decimal import Decimal
 from json.encoder import py_encode_basestring
 from typing import Any
 
+from bpmn_engine.models.encoding import prebuilt_encode
+
 GENESIS = "0" * 64
 HASHED_FIELDS = (
     "stream",
@@ -50,24 +52,15 @@ try:  # the C string encoder ``json.dumps(..., ensure_ascii=False)`` uses
     from _json import encode_basestring as _quote
 except ImportError:  # pragma: no cover - CPython always has it
     _quote = py_encode_basestring
-try:
-    # ``_ENCODER``'s C encoder, built once (``JSONEncoder.encode`` builds one per call),
-    # without the circular-reference bookkeeping: a value that contains itself is
-    # refused by the recursion limit instead (``RecursionError``).
-    from _json import make_encoder as _make_encoder
-
-    _C_ENCODE: Any = _make_encoder(None, _default, _quote, None, ":", ",", True, False, True)
-except ImportError:  # pragma: no cover - CPython always has it
-    _C_ENCODE = None
+# ``_ENCODER.encode`` with its C encoder built once (see ``prebuilt_encode``).
+_encode = prebuilt_encode(_ENCODER) or _ENCODER.encode
 
 
 def canonical_json(value: Any) -> str:
     """``value`` as canonical JSON text (datetimes as UTC ISO 8601, other non-JSON values
     as their string form). One encoder serves every call (``json.dumps`` with these
     options builds a new one each time; the text is the same)."""
-    if _C_ENCODE is None:  # pragma: no cover - CPython always has it
-        return _ENCODER.encode(value)
-    return "".join(_C_ENCODE(value, 0))
+    return _encode(value)
 
 
 def format_time(value: datetime) -> str:

@@ -6,6 +6,7 @@ keeps its scale and reads back as the same float."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import (  # type: ignore[attr-defined]
     c_make_encoder,
     encode_basestring,
@@ -22,6 +23,27 @@ def exact_float(value: float) -> str:
     if ("e" in text or "E" in text) and value.is_integer():
         return f"{int(value)}.0"
     return text
+
+
+def prebuilt_encode(encoder: json.JSONEncoder) -> Callable[[Any], str] | None:
+    """``encoder.encode`` as its C encoder does it, that encoder built once (``encode``
+    builds one on every call) and without the circular-reference bookkeeping: a value
+    that contains itself is refused by the recursion limit (``RecursionError``). None
+    where the C encoder does not apply (indented output, no C module)."""
+    if c_make_encoder is None or encoder.indent is not None:
+        return None
+    c_encode = c_make_encoder(
+        None,
+        encoder.default,
+        encode_basestring_ascii if encoder.ensure_ascii else encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return lambda value: "".join(c_encode(value, 0))
 
 
 class Encoded:
@@ -42,22 +64,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The C encoder ``JSONEncoder.iterencode`` would build on every call, built once;
-        # without the circular-reference bookkeeping (a value that contains itself is
-        # refused by the recursion limit instead, ``RecursionError``).
-        self._c_encode: Any = None
-        if c_make_encoder is not None and self.indent is None:
-            self._c_encode = c_make_encoder(
-                None,
-                self.default,
-                encode_basestring_ascii if self.ensure_ascii else encode_basestring,
-                None,
-                self.key_separator,
-                self.item_separator,
-                self.sort_keys,
-                self.skipkeys,
-                self.allow_nan,
-            )
+        self._c_encode = prebuilt_encode(self)
 
     def encode(self, o: Any) -> str:
         if type(o) is Encoded:
@@ -65,7 +72,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         # ``JSONEncoder.encode`` calls ``self.iterencode``, which is overridden below with
         # the Python encoder; the C encoder does the common case.
         if self._c_encode is not None:
-            text = "".join(self._c_encode(o, 0))
+            text = self._c_encode(o)
         else:
             text = "".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))
         if "e+" not in text and "E+" not in text:
