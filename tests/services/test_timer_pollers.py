@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,15 +32,20 @@ pytestmark = [
 TIMERS = 600
 BATCH = 40
 
-# A poller process: waits for the start signal (a file), then polls until a poll finds
-# nothing due; prints how many timers it fired.
+# A poller process: sets up Django and connects, says it is ready (a file), waits for
+# the start signal (another file), then polls until a poll finds nothing due; prints how
+# many timers it fired. The ready/go barrier starts both on the backlog at once, however
+# long either took to import.
 POLLER = """
 import json, os, sys, time
 import django
 django.setup()
+from django.db import connection
 from bpmn_engine.services import fire_due_timers
+connection.ensure_connection()
+open(sys.argv[3], "w").close()
 while not os.path.exists(sys.argv[1]):
-    time.sleep(0.01)
+    time.sleep(0.005)
 fired = 0
 while True:
     count = fire_due_timers(limit=int(sys.argv[2]))
@@ -50,7 +56,7 @@ print(json.dumps({"fired": fired}))
 """
 
 
-def start_poller(go: Path) -> subprocess.Popen[str]:
+def start_poller(go: Path, ready: Path) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -60,7 +66,7 @@ def start_poller(go: Path) -> subprocess.Popen[str]:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(
-        [sys.executable, "-c", POLLER, str(go), str(BATCH)],
+        [sys.executable, "-c", POLLER, str(go), str(BATCH), str(ready)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -74,7 +80,13 @@ def test_two_poller_processes_fire_every_due_timer_exactly_once(tmp_path: Path):
     started_at = timezone.now() - timedelta(hours=1)  # every timer (PT1M) is due already
     ids = [start_instance(definition_key="wait_once", now=started_at).pk for _ in range(TIMERS)]
     go = tmp_path / "go"
-    pollers = [start_poller(go), start_poller(go)]
+    ready = [tmp_path / "ready-1", tmp_path / "ready-2"]
+    pollers = [start_poller(go, mark) for mark in ready]
+    deadline = time.monotonic() + 120
+    while not all(mark.exists() for mark in ready):
+        assert all(poller.poll() is None for poller in pollers), "a poller died starting"
+        assert time.monotonic() < deadline, "the pollers did not get ready"
+        time.sleep(0.01)
     go.touch()
     fired = []
     for poller in pollers:
