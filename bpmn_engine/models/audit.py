@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db import models
+from django.db.models import Q
 
 from bpmn_engine.errors import EngineError
 
@@ -126,7 +127,16 @@ class AuditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="unique_audit_stream_seq"),
         ]
-        indexes = [models.Index(fields=["actor_id", "occurred_at"])]
+        # Who acted where (``selectors.audit``): only events with an actor are entered.
+        # The system's and the engine's own events (timers, jobs, a start by no one) have
+        # none and are never looked up by actor; each would cost an index entry.
+        indexes = [
+            models.Index(
+                fields=["actor_id", "occurred_at"],
+                condition=~Q(actor_id=""),
+                name="audit_actor_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.stream}#{self.seq} {self.event_type}"

@@ -14,7 +14,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from bpmn_engine.models import ActivityHistory, ProcessInstance, UserTask
+from bpmn_engine.models import ActivityHistory, AuditEvent, ProcessInstance, UserTask
+from bpmn_engine.selectors.audit import AuditFilter, audited_instances
 from bpmn_engine.services import complete_user_task, deploy_definition, start_instance
 
 DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -82,6 +83,38 @@ def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_ind
     deploy_definition(name="pages", resources={"pages.bpmn": DIAGRAM})
     for _ in range(20):  # tables past their first page
         _approve_one(pat)
+    instances = 40
+    pages, owners = _wal_pages_of(lambda: [_approve_one(pat) for _ in range(instances)])
+    # The reads between commands (the test's own task lookup) write nothing.
+    per_command = len(pages) / (2 * instances)
+    assert per_command <= WAL_PAGES_PER_COMMAND, per_command
+    assert not UNTOUCHED & {owners.get(page) for page in pages}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_by_no_one_writes_no_page_of_the_audit_actor_index():
+    if connection.vendor != "sqlite":
+        pytest.skip("WAL pages are SQLite's")
+    pat = User.objects.create_user("pat")
+    deploy_definition(name="pages", resources={"pages.bpmn": DIAGRAM})
+    for _ in range(20):  # the index past its first page
+        _approve_one(pat)
+
+    def start_by_no_one() -> None:
+        for _ in range(10):
+            start_instance(definition_key="pages", variables={"amount": 150})
+
+    pages, owners = _wal_pages_of(start_by_no_one)
+    assert "bpmn_engine_auditevent" in {owners.get(page) for page in pages}
+    assert "audit_actor_idx" not in {owners.get(page) for page in pages}
+    # A user's command enters its events: the index still answers who acted where.
+    pages, owners = _wal_pages_of(lambda: _approve_one(pat))
+    assert "audit_actor_idx" in {owners.get(page) for page in pages}
+    assert AuditEvent.objects.filter(actor_id="").exists()
+
+
+def _wal_pages_of(commands) -> tuple[list[int], dict[int, str]]:
+    """The page numbers of the WAL frames ``commands`` wrote, and each page's b-tree."""
     connection.ensure_connection()
     raw = connection.connection
     database = Path(connection.settings_dict["NAME"])
@@ -89,17 +122,12 @@ def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_ind
     try:
         busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         assert busy == 0
-        instances = 40
-        for _ in range(instances):
-            _approve_one(pat)
+        commands()
         pages = _wal_page_numbers(database)
         owners = dict(raw.execute("SELECT pageno, name FROM dbstat").fetchall())
     finally:
         raw.execute("PRAGMA wal_autocheckpoint=1000")
-    # The reads between commands (the test's own task lookup) write nothing.
-    per_command = len(pages) / (2 * instances)
-    assert per_command <= WAL_PAGES_PER_COMMAND, per_command
-    assert not UNTOUCHED & {owners.get(page) for page in pages}
+    return pages, owners
 
 
 @pytest.mark.django_db
@@ -113,8 +141,20 @@ def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_ind
             lambda: ActivityHistory.objects.filter(called_instance_id__in=[1, 2]),
             "history_called_instance",
         ),
+        (
+            lambda: audited_instances(
+                user=User.objects.create_superuser("auditor"), filters=AuditFilter(user="pat")
+            ),
+            "audit_actor_idx",
+        ),
     ],
-    ids=["parent (delete cascade)", "started by", "business key", "called instance"],
+    ids=[
+        "parent (delete cascade)",
+        "started by",
+        "business key",
+        "called instance",
+        "audit events by actor",
+    ],
 )
 def test_a_query_by_a_sparse_column_uses_its_partial_index(queryset, index):
     if connection.vendor == "postgresql":
