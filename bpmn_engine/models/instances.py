@@ -119,10 +119,11 @@ class TokenRow(models.Model):
     state = models.CharField(max_length=16)
 
     class Meta:
+        # No index by ``node_id``: tokens are only ever read per instance (the unique
+        # index), and every command rewrites some of them.
         constraints = [
             models.UniqueConstraint(fields=["instance", "token_id"], name="unique_token"),
         ]
-        indexes = [models.Index(fields=["node_id"], name="token_node")]
 
     def __str__(self) -> str:
         return f"{self.token_id}@{self.node_id}"

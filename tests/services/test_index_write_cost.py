@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from bpmn_engine.models import ActivityHistory, AuditEvent, ProcessInstance, UserTask
+from bpmn_engine.models import ActivityHistory, AuditEvent, ProcessInstance, TokenRow, UserTask
 from bpmn_engine.selectors.audit import AuditFilter, audited_instances
 from bpmn_engine.services import complete_user_task, deploy_definition, start_instance
 
@@ -128,6 +128,17 @@ def _wal_pages_of(commands) -> tuple[list[int], dict[int, str]]:
     finally:
         raw.execute("PRAGMA wal_autocheckpoint=1000")
     return pages, owners
+
+
+@pytest.mark.django_db
+def test_token_rows_are_indexed_only_by_instance_and_token():
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, TokenRow._meta.db_table)
+    indexed = sorted(tuple(c["columns"]) for c in found.values() if c["index"] or c["unique"])
+    assert indexed in (
+        [("id",), ("instance_id", "token_id")],  # PostgreSQL lists its primary key
+        [("instance_id", "token_id")],
+    ), indexed
 
 
 @pytest.mark.django_db
