@@ -75,14 +75,21 @@ def _approve_one(user: User) -> None:
     complete_user_task(task_id=task.pk, user=user, variables={"approved": True})
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_indexes():
+@pytest.fixture
+def pat(transactional_db: None) -> User:
+    """On SQLite (WAL pages are its own): the user ``pat`` after 20 approvals, so the
+    tables and indexes are past their first page."""
     if connection.vendor != "sqlite":
         pytest.skip("WAL pages are SQLite's")
     pat = User.objects.create_user("pat")
     deploy_definition(name="pages", resources={"pages.bpmn": DIAGRAM})
-    for _ in range(20):  # tables past their first page
+    for _ in range(20):
         _approve_one(pat)
+    return pat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_indexes(pat):
     instances = 40
     pages, owners = _wal_pages_of(lambda: [_approve_one(pat) for _ in range(instances)])
     # The reads between commands (the test's own task lookup) write nothing.
@@ -92,14 +99,7 @@ def test_a_start_and_a_completion_write_few_wal_pages_and_none_of_the_sparse_ind
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_command_by_no_one_writes_no_page_of_the_audit_actor_index():
-    if connection.vendor != "sqlite":
-        pytest.skip("WAL pages are SQLite's")
-    pat = User.objects.create_user("pat")
-    deploy_definition(name="pages", resources={"pages.bpmn": DIAGRAM})
-    for _ in range(20):  # the index past its first page
-        _approve_one(pat)
-
+def test_a_command_by_no_one_writes_no_page_of_the_audit_actor_index(pat):
     def start_by_no_one() -> None:
         for _ in range(10):
             start_instance(definition_key="pages", variables={"amount": 150})

@@ -7,9 +7,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -32,23 +30,22 @@ pytestmark = [
 TIMERS = 600
 BATCH = 40
 
-# A poller process: sets up Django and connects, says it is ready (a file), waits for
-# the start signal (another file), then polls until a poll finds nothing due; prints how
-# many timers it fired. The ready/go barrier starts both on the backlog at once, however
-# long either took to import.
+# A poller process: sets up Django and connects, says "ready" on stdout, waits for the
+# start signal on stdin, then polls until a poll finds nothing due; prints how many
+# timers it fired. The ready/go barrier starts both on the backlog at once, however long
+# either took to import.
 POLLER = """
-import json, os, sys, time
+import json, sys
 import django
 django.setup()
 from django.db import connection
 from bpmn_engine.services import fire_due_timers
 connection.ensure_connection()
-open(sys.argv[3], "w").close()
-while not os.path.exists(sys.argv[1]):
-    time.sleep(0.005)
+print("ready", flush=True)
+sys.stdin.readline()
 fired = 0
 while True:
-    count = fire_due_timers(limit=int(sys.argv[2]))
+    count = fire_due_timers(limit=int(sys.argv[1]))
     if count == 0:
         break
     fired += count
@@ -56,7 +53,7 @@ print(json.dumps({"fired": fired}))
 """
 
 
-def start_poller(go: Path, ready: Path) -> subprocess.Popen[str]:
+def start_poller() -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -66,28 +63,26 @@ def start_poller(go: Path, ready: Path) -> subprocess.Popen[str]:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(
-        [sys.executable, "-c", POLLER, str(go), str(BATCH), str(ready)],
+        [sys.executable, "-c", POLLER, str(BATCH)],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def test_two_poller_processes_fire_every_due_timer_exactly_once(tmp_path: Path):
+def test_two_poller_processes_fire_every_due_timer_exactly_once():
     deploy_definition(name="wait_once", resources={"wait_once.bpmn": ONE_TIMER})
     started_at = timezone.now() - timedelta(hours=1)  # every timer (PT1M) is due already
     ids = [start_instance(definition_key="wait_once", now=started_at).pk for _ in range(TIMERS)]
-    go = tmp_path / "go"
-    ready = [tmp_path / "ready-1", tmp_path / "ready-2"]
-    pollers = [start_poller(go, mark) for mark in ready]
-    deadline = time.monotonic() + 120
-    while not all(mark.exists() for mark in ready):
-        assert all(poller.poll() is None for poller in pollers), "a poller died starting"
-        assert time.monotonic() < deadline, "the pollers did not get ready"
-        time.sleep(0.01)
-    go.touch()
+    pollers = [start_poller(), start_poller()]
+    for poller in pollers:  # both set up and connected before either starts
+        assert poller.stdout.readline() == "ready\n", poller.communicate()[1]
+    for poller in pollers:
+        poller.stdin.write("go\n")
+        poller.stdin.flush()
     fired = []
     for poller in pollers:
         out, err = poller.communicate(timeout=300)
