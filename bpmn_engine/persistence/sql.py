@@ -32,7 +32,7 @@ from psycopg._queries import PostgresQuery, _query2pg_nocache
 from psycopg.pq import TransactionStatus
 
 from bpmn_engine.models.encoding import ExactJSONEncoder
-from bpmn_engine.persistence import deferred
+from bpmn_engine.persistence import deferred, sqlite_writes
 
 
 class _Held(threading.local):
@@ -226,7 +226,7 @@ def _sqlite_direct() -> Any:
     to run one of the write path's statements; what it does that matters is kept: the
     connection is opened, a broken transaction refused, errors wrapped."""
     wrapper = default_connection()
-    if wrapper.execute_wrappers or _queries_logged(wrapper):
+    if _observed(wrapper.execute_wrappers) or _queries_logged(wrapper):
         return None
     if wrapper.connection is None:
         wrapper.ensure_connection()
@@ -235,9 +235,18 @@ def _sqlite_direct() -> Any:
     return wrapper
 
 
+def _observed(wrappers: list[Any]) -> bool:
+    """Whether an execute wrapper that wants to see the write path's statements is
+    installed (an optimistic command's own, ``sqlite_writes``, is told directly)."""
+    return any(not getattr(w, "transparent", False) for w in wrappers)
+
+
 def _run(sql: str, params: Sequence[Any]) -> Any:
     """Run one statement; returns the cursor to read it from (the caller closes it)."""
     if not is_postgres():
+        writes = sqlite_writes.active()
+        if writes is not None:
+            writes.before(sql)
         wrapper = _sqlite_direct()
         if wrapper is not None:
             with wrapper.wrap_database_errors:
@@ -254,8 +263,12 @@ def _run(sql: str, params: Sequence[Any]) -> Any:
 def execute(sql: str, params: Sequence[Any] = (), *, expect: int | None = None) -> int:
     """Run one statement; returns the row count. Inside ``deferred.deferring()`` (a timer
     batch) a step's statement is queued instead: it returns ``expect`` (-1 if None), and
-    the flush checks that the statement changed ``expect`` rows."""
+    the flush checks that the statement changed ``expect`` rows. So does an optimistic
+    command's write on SQLite until it takes the write lock (``sqlite_writes``)."""
     if deferred.take(sql, params, expect):
+        return -1 if expect is None else expect
+    writes = sqlite_writes.active()
+    if writes is not None and not sqlite_writes.is_read(sql) and writes.take(sql, params, expect):
         return -1 if expect is None else expect
     return run(sql, params)
 

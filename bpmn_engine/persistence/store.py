@@ -17,7 +17,7 @@ from bpmn_engine.errors import ConcurrentModificationError, NotFoundError
 from bpmn_engine.models import ProcessDefinition, ProcessInstance, TokenRow, VariableRow
 from bpmn_engine.models.audit import AuditChainHead
 from bpmn_engine.models.instances import InstanceStatus
-from bpmn_engine.persistence import sql
+from bpmn_engine.persistence import sql, sqlite_writes
 from bpmn_engine.persistence.definitions_cache import definitions_for
 from bpmn_engine.persistence.state_parts import (
     CACHE,
@@ -394,7 +394,9 @@ def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
     """The latest version of the definition ``key`` and an id for the instance about to
     start, taken by the same statement: on PostgreSQL from the sequence; on SQLite the
     table's ``AUTOINCREMENT`` counter + 1, which stays ours because the transaction holds
-    the write lock from its ``BEGIN IMMEDIATE`` until the row is inserted."""
+    the write lock from its ``BEGIN IMMEDIATE`` until the row is inserted; in an
+    optimistic command, from the block its process reserved
+    (``sqlite_writes.reserve_instance_id``)."""
     if sql.is_postgres():
         reserve, param = "nextval(%s)", _instance_sequence()
     else:
@@ -407,7 +409,10 @@ def latest_definition(key: str) -> tuple[ProcessDefinition | None, int | None]:
     )
     if values is None:
         return None, None
-    return sql.build(ProcessDefinition, values[:-1], same_rows=True), values[-1]
+    reserved = values[-1]
+    if not sql.is_postgres():
+        reserved = sqlite_writes.reserve_instance_id(reserved, param)
+    return sql.build(ProcessDefinition, values[:-1], same_rows=True), reserved
 
 
 def new_row(reserved_id: int | None = None, **fields: Any) -> tuple[ProcessInstance, bool]:

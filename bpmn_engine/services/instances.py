@@ -25,7 +25,7 @@ def _actor(user: Any) -> str:
     return user.get_username() if getattr(user, "pk", None) else ""
 
 
-@command
+@command(optimistic=True)
 def start_instance(
     *,
     definition_key: str | None = None,

@@ -8,9 +8,9 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import DatabaseError, DataError, OperationalError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError
 
 from bpmn_engine.errors import (
     ConcurrentModificationError,
@@ -20,7 +20,7 @@ from bpmn_engine.errors import (
     StorageError,
 )
 from bpmn_engine.expressions import ExpressionError
-from bpmn_engine.persistence import guards, sql
+from bpmn_engine.persistence import guards, sql, sqlite_writes
 from bpmn_engine.runtime.budget import BudgetExceededError
 from bpmn_engine.runtime.errors import RuntimeCommandError
 
@@ -97,14 +97,22 @@ def typed(exc: Exception, action: str) -> EngineError:
     return StorageError(f"Expected to {action}, but it failed: {type(exc).__name__}: {exc}")
 
 
-def command(func: Callable[P, R]) -> Callable[P, R]:
+def command(func: Callable[P, R] | None = None, *, optimistic: bool = False) -> Any:
     """Run ``func`` in ``transaction.atomic(durable=True)``; retry it from the start when
     the database reports a deadlock or serialization failure, or the version check fails.
     Nothing of a failed attempt survives, so a retry is always safe.
 
+    ``optimistic``: on SQLite the command reads before it takes the write lock and holds
+    the lock only while its writes run (``persistence.sqlite_writes``). For commands whose
+    writes are checked against what they read: the instance version, the instance's audit
+    chain, a reserved instance id. When a check fails (or the attempt hits a unique
+    constraint) the command runs again holding the lock from its ``BEGIN``.
+
     A command that runs out of its budget is rolled back; an incident is then recorded on
     the element that looped in a fresh, short transaction (``services.limits``). Every
     other failure leaves as an ``EngineError`` (see :func:`typed`)."""
+    if func is None:
+        return functools.partial(command, optimistic=optimistic)
     action = func.__name__.replace("_", " ")
 
     @functools.wraps(func)
@@ -112,11 +120,13 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
         from bpmn_engine.services.limits import check_arguments
 
         check_arguments(kwargs)
+        reads_first = optimistic
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            queue = None
             try:
                 with (
                     sql.write_batch() as batch,
-                    transaction.atomic(durable=True),
+                    sqlite_writes.command_transaction(optimistic=reads_first) as queue,
                     sql.audit_heads_scope(),
                 ):
                     result = func(*args, **kwargs)
@@ -129,13 +139,18 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
                 raise budget_exceeded(exc, action) from None
             except Exception as raised:
                 exc = _conflict(raised)
+                if queue is not None:  # an optimistic attempt: the next one locks first
+                    reads_first = False
+                    if isinstance(exc, IntegrityError):
+                        exc = sqlite_writes.OptimisticConflict(str(exc))
                 if attempt == MAX_ATTEMPTS or not _retryable(exc):
                     error = typed(exc, action)
                     if error is raised:
                         raise
                     raise error from raised
                 log.info("retrying %s after %s (attempt %d)", func.__name__, exc, attempt)
-                time.sleep(retry_pause(attempt))
+                if not isinstance(exc, sqlite_writes.OptimisticConflict):
+                    time.sleep(retry_pause(attempt))
         raise AssertionError("unreachable")
 
     return run

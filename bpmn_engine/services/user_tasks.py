@@ -122,7 +122,7 @@ def require_completable(user: Any, task: UserTask, *, claim: bool = False) -> No
         )
 
 
-@command
+@command(optimistic=True)
 def complete_user_task(
     *,
     task_id: int,

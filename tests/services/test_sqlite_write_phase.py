@@ -1,0 +1,225 @@
+"""SQLite's optimistic commands (``persistence.sqlite_writes``): a start or a completion
+reads and runs the engine without the write lock, takes it for its writes only, and runs
+again, holding the lock, when what it read changed meanwhile. Each test lets another
+connection act in the window between the read and the writes."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from bpmn_engine.audit.verify import verify
+from bpmn_engine.errors import TaskNotAssignedError
+from bpmn_engine.models import AuditEvent, ProcessInstance, UserTask
+from bpmn_engine.persistence import sqlite_writes
+from bpmn_engine.services import (
+    complete_user_task,
+    deploy_definition,
+    set_variables,
+    start_instance,
+    unclaim_user_task,
+    unit_of_work,
+)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="the optimistic write phase is SQLite's"
+    ),
+]
+
+DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <bpmn:process id="review" isExecutable="true">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:userTask id="Review" camunda:assignee="sally" camunda:candidateUsers="sally"/>
+    <bpmn:endEvent id="End"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Review" targetRef="End"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.fixture
+def sally(django_user_model: Any) -> Any:
+    deploy_definition(name="review", resources={"review.bpmn": DIAGRAM})
+    sqlite_writes.forget_reserved_ids()  # ids reserved in an earlier test of this thread
+    return django_user_model.objects.create_user("sally", password="procession")
+
+
+@pytest.fixture
+def between_read_and_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[], None]]]:
+    """Actions run once each, in order, when a command has read its instance and is about
+    to run the engine (``advance``): after its reads, before any write. Counts the steps."""
+    actions: list[Callable[[], None]] = []
+    real = unit_of_work.advance
+
+    def advance(*args: Any, **kwargs: Any) -> Any:
+        if actions:
+            actions.pop(0)()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(unit_of_work, "advance", advance)
+    yield actions
+
+
+def in_thread(action: Callable[[], Any]) -> Any:
+    """Run ``action`` in a thread of its own (its own database connection) and return its
+    result, re-raising its error."""
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["result"] = action()
+        except BaseException as exc:  # re-raised by the caller's thread
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the other command did not finish: it waited on our lock"
+    if "error" in out:
+        raise out["error"]
+    return out.get("result")
+
+
+def database_path() -> str:
+    return str(connection.settings_dict["NAME"])
+
+
+def open_task(instance: ProcessInstance) -> UserTask:
+    return UserTask.objects.get(instance=instance, state="open")
+
+
+def test_a_completion_runs_the_engine_while_another_connection_can_write(
+    sally, between_read_and_write
+):
+    instance = start_instance(definition_key="review")
+    written: list[bool] = []
+
+    def write_elsewhere() -> None:
+        other = sqlite3.connect(database_path(), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the write lock is held
+            other.execute("COMMIT")
+            written.append(True)
+        finally:
+            other.close()
+
+    between_read_and_write.append(write_elsewhere)
+    complete_user_task(task_id=open_task(instance).pk, user=sally)
+    assert written == [True]
+    assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
+
+
+def test_a_completion_whose_instance_moved_on_runs_again_and_completes_once(
+    sally, between_read_and_write
+):
+    instance = start_instance(definition_key="review")
+    task = open_task(instance)
+    steps: list[int] = []
+    between_read_and_write.append(
+        lambda: in_thread(lambda: set_variables(instance_id=instance.pk, variables={"x": 1}))
+    )
+    between_read_and_write.append(lambda: steps.append(2))
+    complete_user_task(task_id=task.pk, user=sally, variables={"ok": True})
+
+    assert steps == [2]  # the first attempt's write was refused; the second one ran
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+    values = dict(instance.variable_rows.values_list("name", "value"))
+    assert values == {"x": 1, "ok": True}  # the other command's write survives
+    events = AuditEvent.objects.filter(stream=f"instance:{instance.pk}")
+    assert events.filter(event_type="task.completed").count() == 1
+    assert verify(instance_id=instance.pk).ok
+
+
+def test_a_task_released_between_the_read_and_the_write_is_not_completed(
+    sally, between_read_and_write
+):
+    instance = start_instance(definition_key="review")
+    task = open_task(instance)
+    # The release changes no instance version: the audit chain's next place, taken by the
+    # release's event, is what refuses the completion's events.
+    between_read_and_write.append(
+        lambda: in_thread(lambda: unclaim_user_task(task_id=task.pk, user=sally))
+    )
+    with pytest.raises(TaskNotAssignedError):
+        complete_user_task(task_id=task.pk, user=sally)
+
+    task.refresh_from_db()
+    assert (task.state, task.assignee) == ("open", "")
+    events = AuditEvent.objects.filter(stream=f"instance:{instance.pk}")
+    assert list(
+        events.filter(event_type__startswith="task.").values_list("event_type", flat=True)
+    ) == [
+        "task.created",
+        "task.unclaimed",
+    ]
+    assert verify(instance_id=instance.pk).ok
+
+
+def test_threads_starting_instances_take_ids_from_blocks_of_their_own(sally):
+    first = start_instance(definition_key="review").pk
+    other = in_thread(lambda: start_instance(definition_key="review").pk)
+    second = start_instance(definition_key="review").pk
+
+    assert other == first + sqlite_writes.ID_BLOCK  # the next block: no id taken twice
+    assert second == first + 1  # from this thread's block
+    assert in_thread(lambda: start_instance(definition_key="review").pk) > other
+
+
+def test_a_start_after_the_table_was_emptied_drops_its_void_block(sally):
+    start_instance(definition_key="review")
+    ProcessInstance.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'bpmn_engine_processinstance'"
+        )
+    assert start_instance(definition_key="review").pk == 1
+
+
+def test_the_writer_lock_is_held_only_from_the_writes_to_the_commit(
+    sally, between_read_and_write, monkeypatch
+):
+    instance = start_instance(definition_key="review")
+    path = sqlite_writes.lock_path(connection.settings_dict)
+    seen: list[str] = []
+
+    def lock_state() -> str:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return "held"
+        finally:
+            os.close(fd)
+        return "free"
+
+    real_switch = sqlite_writes.OptimisticWrites.switch
+
+    def switch(self: Any) -> None:
+        real_switch(self)
+        seen.append(f"writing: {lock_state()}")
+
+    monkeypatch.setattr(sqlite_writes.OptimisticWrites, "switch", switch)
+    between_read_and_write.append(lambda: seen.append(f"reading: {lock_state()}"))
+    complete_user_task(task_id=open_task(instance).pk, user=sally)
+    assert seen == ["reading: free", "writing: held"]
+    assert lock_state() == "free"
+
+    with pytest.raises(TaskNotAssignedError):  # refused while reading: nothing held after
+        other = start_instance(definition_key="review")
+        in_thread(lambda: unclaim_user_task(task_id=open_task(other).pk, user=sally))
+        complete_user_task(task_id=open_task(other).pk, user=sally)
+    assert lock_state() == "free"
