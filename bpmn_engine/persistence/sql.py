@@ -226,13 +226,17 @@ def _sqlite_direct() -> Any:
     to run one of the write path's statements; what it does that matters is kept: the
     connection is opened, a broken transaction refused, errors wrapped."""
     wrapper = default_connection()
-    if _observed(wrapper.execute_wrappers) or _queries_logged(wrapper):
+    wrappers = wrapper.execute_wrappers
+    if (wrappers and _observed(wrappers)) or _queries_logged(wrapper):
         return None
     if wrapper.connection is None:
         wrapper.ensure_connection()
     if wrapper.needs_rollback:
         wrapper.validate_no_broken_transaction()  # raises
     return wrapper
+
+
+_optimistic = sqlite_writes.current
 
 
 def _observed(wrappers: list[Any]) -> bool:
@@ -244,7 +248,7 @@ def _observed(wrappers: list[Any]) -> bool:
 def _run(sql: str, params: Sequence[Any]) -> Any:
     """Run one statement; returns the cursor to read it from (the caller closes it)."""
     if not is_postgres():
-        writes = sqlite_writes.active()
+        writes = _optimistic.writes
         if writes is not None:
             writes.before(sql)
         wrapper = _sqlite_direct()
@@ -267,7 +271,7 @@ def execute(sql: str, params: Sequence[Any] = (), *, expect: int | None = None) 
     command's write on SQLite until it takes the write lock (``sqlite_writes``)."""
     if deferred.take(sql, params, expect):
         return -1 if expect is None else expect
-    writes = sqlite_writes.active()
+    writes = _optimistic.writes
     if writes is not None and not sqlite_writes.is_read(sql) and writes.take(sql, params, expect):
         return -1 if expect is None else expect
     return run(sql, params)

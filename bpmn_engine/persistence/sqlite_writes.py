@@ -25,11 +25,11 @@ becomes one in ``transactions.command``), and the command runs again holding the
 from its ``BEGIN``, so it always ends.
 
 The writer lock is an ``flock`` on a file beside the database, taken before ``BEGIN
-IMMEDIATE`` by every command (optimistic or not; one descriptor per thread, so threads
-of one process exclude each other too): a waiting writer sleeps in the kernel and is
-woken when the lock is released, instead of in SQLite's busy handler, which polls in
-steps of milliseconds. Writers that do not take it (the admin, migrations) still meet
-SQLite's own lock and busy timeout.
+IMMEDIATE`` by every command (optimistic or not): a process waiting for another's writes
+sleeps in the kernel and is woken when the lock is released, instead of in SQLite's busy
+handler, which polls in steps of milliseconds. Threads of one process share their
+process's hold on it and meet SQLite's own lock among themselves, as do writers that do
+not take it (the admin, migrations).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -67,26 +67,74 @@ def is_read(sql: str) -> bool:
 # --------------------------------------------------------------------------- writer lock
 
 
-class _Descriptors(threading.local):
-    """This thread's descriptors of lock files, by path. A forked child opens its own: a
-    descriptor it inherited shares the parent's lock instead of excluding it."""
-
-    by_path: dict[str, int]
-    pid: int
-
-    def __init__(self) -> None:
-        self.by_path, self.pid = {}, os.getpid()
-
-    def get(self, path: str) -> int:
-        if self.pid != os.getpid():
-            self.by_path, self.pid = {}, os.getpid()
-        fd = self.by_path.get(path)
-        if fd is None:
-            fd = self.by_path[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        return fd
+# How long a process that found the writer lock held keeps reading first: each command
+# that finds it free takes it at once, which while another process writes would keep
+# that one waiting for this command's Python as well.
+CONTENDED_SECONDS = 1.0
 
 
-_descriptors = _Descriptors()
+@dataclass
+class _ProcessFlock:
+    """One process's hold on a lock file, shared by its threads: the first holder takes
+    the ``flock``, the last one to leave releases it. Threads of one process share the
+    interpreter lock, so their Python gains nothing from running beside another's writes;
+    among themselves they meet SQLite's own lock, as before."""
+
+    fd: int
+    holders: int = 0
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    commands: int = 0  # this process's commands running now (any thread)
+    # Until when (``time.monotonic()``) another process is taken to be writing: it held
+    # the lock when this one last asked for it.
+    contended_until: float = 0.0
+
+    def enter(self) -> None:
+        with self.guard:  # a thread that blocks here waits for another process's writes
+            if self.holders == 0 and not self._take(fcntl.LOCK_EX | fcntl.LOCK_NB):
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.holders += 1
+
+    def try_enter(self) -> bool:
+        """``enter`` if no other process holds the lock now; False otherwise."""
+        with self.guard:
+            if self.holders == 0 and not self._take(fcntl.LOCK_EX | fcntl.LOCK_NB):
+                return False
+            self.holders += 1
+            return True
+
+    def _take(self, how: int) -> bool:
+        try:
+            fcntl.flock(self.fd, how)
+        except BlockingIOError:
+            self.contended_until = time.monotonic() + CONTENDED_SECONDS
+            return False
+        return True
+
+    def contended(self) -> bool:
+        return self.contended_until > time.monotonic()
+
+    def leave(self) -> None:
+        with self.guard:
+            self.holders -= 1
+            if self.holders == 0:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_flocks: dict[tuple[int, str], _ProcessFlock] = {}
+_flocks_guard = threading.Lock()
+
+
+def _flock(path: str) -> _ProcessFlock:
+    """This process's lock on ``path`` (a forked child opens the file again: a descriptor
+    it inherited would share the parent's lock instead of excluding it)."""
+    key = (os.getpid(), path)
+    found = _flocks.get(key)
+    if found is None:
+        with _flocks_guard:
+            found = _flocks.get(key)
+            if found is None:
+                found = _flocks[key] = _ProcessFlock(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return found
 
 
 def lock_path(settings_dict: dict[str, Any]) -> str | None:
@@ -99,21 +147,25 @@ def lock_path(settings_dict: dict[str, Any]) -> str | None:
 
 @dataclass
 class WriterLock:
-    """The writer lock of one database, for this thread (see the module docstring)."""
+    """One command's hold on the writer lock of its database (module docstring)."""
 
     path: str
     held: bool = False
 
     def acquire(self) -> None:
-        if self.held:
-            return
-        fcntl.flock(_descriptors.get(self.path), fcntl.LOCK_EX)
-        self.held = True
+        if not self.held:
+            _flock(self.path).enter()
+            self.held = True
+
+    def try_acquire(self) -> bool:
+        if not self.held:
+            self.held = _flock(self.path).try_enter()
+        return self.held
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            fcntl.flock(_descriptors.get(self.path), fcntl.LOCK_UN)
+            _flock(self.path).leave()
 
 
 # ------------------------------------------------------------------------ queued writes
@@ -134,6 +186,9 @@ class OptimisticWrites:
     wrapper: Any
     lock: WriterLock
     pending: list[_Write] = field(default_factory=list)
+    # Writes no read of the command depends on (a claim of instance ids): they run first
+    # when the lock is taken, and queuing them does not make the next read take it.
+    claims: list[_Write] = field(default_factory=list)
     writing: bool = False
     flushing: bool = False
 
@@ -160,7 +215,7 @@ class OptimisticWrites:
             self.lock.acquire()
             raw.execute("BEGIN IMMEDIATE")
         self.writing = True
-        pending, self.pending = self.pending, []
+        pending, self.pending, self.claims = [*self.claims, *self.pending], [], []
         from bpmn_engine.persistence.sql import run
 
         self.flushing = True
@@ -177,7 +232,7 @@ class OptimisticWrites:
 
     def finish(self) -> None:
         """At the end of the command: run what is still queued."""
-        if self.pending:
+        if self.pending or self.claims:
             self.switch()
 
     def observe(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -188,7 +243,13 @@ class OptimisticWrites:
     observe.transparent = True  # type: ignore[attr-defined]  # sql._sqlite_direct
 
 
-_active = threading.local()
+class _Active(threading.local):
+    writes: OptimisticWrites | None = None
+
+
+# ``current.writes``: the optimistic command running in this thread (read on every
+# statement of the write path, so an attribute, not a call).
+current = _active = _Active()
 
 # Instance ids a process reserves at a time for its optimistic starts.
 ID_BLOCK = 32
@@ -212,9 +273,12 @@ class _IdBlocks(threading.local):
 _id_blocks = _IdBlocks()
 
 
-def forget_reserved_ids() -> None:
-    """Drop this thread's reserved ids (tests that want ids from a fresh block)."""
+def forget_process_state() -> None:
+    """Drop this thread's reserved ids and this process's memory of another writer (for
+    tests that want a fresh block and a decision from the lock alone)."""
     _id_blocks.by_path.clear()
+    for shared in list(_flocks.values()):
+        shared.contended_until = 0.0
 
 
 def reserve_instance_id(next_free: int, table: str) -> int:
@@ -235,13 +299,13 @@ def reserve_instance_id(next_free: int, table: str) -> int:
     if reserved and reserved[-1] < next_free:
         return reserved.pop(0)
     reserved.clear()  # the counter went back (the table was emptied): the block is void
-    from bpmn_engine.persistence.sql import execute
-
     last = next_free + ID_BLOCK - 1
-    execute(
-        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq = %s",
-        (last, table, next_free - 1),
-        expect=1,
+    writes.claims.append(
+        _Write(
+            "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq = %s",
+            (last, table, next_free - 1),
+            1,
+        )
     )
     transaction.on_commit(
         lambda: _id_blocks.ids(path).extend(range(next_free + 1, last + 1)),
@@ -252,44 +316,89 @@ def reserve_instance_id(next_free: int, table: str) -> int:
 
 def active() -> OptimisticWrites | None:
     """The optimistic command running in this thread, if any."""
-    return getattr(_active, "writes", None)
+    return _active.writes
 
 
-def writer_lock(wrapper: Any) -> WriterLock | None:
-    """This thread's writer lock of ``wrapper``'s database (None: not a SQLite file)."""
-    if wrapper.vendor != "sqlite":
-        return None
-    path = lock_path(wrapper.settings_dict)
-    return None if path is None else WriterLock(path)
+def _writer_path(wrapper: Any) -> str | None:
+    """The writer lock's file of ``wrapper``'s database (None: not a SQLite file), kept on
+    the wrapper: a command asks for it every time."""
+    try:
+        return wrapper._procession_writer_path  # type: ignore[no-any-return]
+    except AttributeError:
+        path = lock_path(wrapper.settings_dict) if wrapper.vendor == "sqlite" else None
+        wrapper._procession_writer_path = path
+        return path
 
 
-@contextmanager
-def command_transaction(*, optimistic: bool) -> Iterator[OptimisticWrites | None]:
+class command_transaction:
     """A command's transaction (``atomic(durable=True)``). On a SQLite file it takes the
-    writer lock first; ``optimistic``: it reads first and takes the lock for its writes
-    only (module docstring). Yields the queue of an optimistic command, else None."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    lock = writer_lock(wrapper)
-    if lock is None:
-        with transaction.atomic(durable=True):
-            yield None
-        return
-    with ExitStack() as stack:
-        stack.callback(lock.release)  # after the COMMIT or ROLLBACK
-        if not optimistic or wrapper.in_atomic_block:
-            lock.acquire()
-            stack.enter_context(transaction.atomic(durable=True))
-            yield None
-            return
-        wrapper.ensure_connection()  # sets ``transaction_mode`` from the settings
-        mode, wrapper.transaction_mode = wrapper.transaction_mode, "DEFERRED"
+    writer lock first. ``optimistic``: while another process holds the lock the command
+    reads first and takes the lock for its writes only (module docstring); with the lock
+    free it takes it at once, as any command does. ``as`` gives the queue of a command
+    that reads first, else None."""
+
+    __slots__ = ("atomic", "lock", "optimistic", "shared", "wrapped", "writes")
+
+    def __init__(self, *, optimistic: bool) -> None:
+        self.optimistic = optimistic
+        self.writes: OptimisticWrites | None = None
+
+    def __enter__(self) -> OptimisticWrites | None:
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        path = _writer_path(wrapper)
+        self.atomic = transaction.atomic(durable=True)
+        self.lock = None
+        if path is None:
+            self.atomic.__enter__()
+            return None
+        shared = self.shared = _flock(path)
+        lock = self.lock = WriterLock(path)
+        with shared.guard:
+            shared.commands += 1
+            others = shared.commands > 1
         try:
-            stack.enter_context(transaction.atomic(durable=True))
-        finally:
-            wrapper.transaction_mode = mode
-        writes = OptimisticWrites(wrapper, lock)
-        stack.enter_context(wrapper.execute_wrapper(writes.observe))
+            if (
+                not self.optimistic
+                or wrapper.in_atomic_block
+                or others
+                or (not shared.contended() and lock.try_acquire())
+            ):
+                lock.acquire()
+                self.atomic.__enter__()
+                return None
+            wrapper.ensure_connection()  # sets ``transaction_mode`` from the settings
+            mode, wrapper.transaction_mode = wrapper.transaction_mode, "DEFERRED"
+            try:
+                self.atomic.__enter__()
+            finally:
+                wrapper.transaction_mode = mode
+        except BaseException:
+            self._leave()
+            raise
+        writes = self.writes = OptimisticWrites(wrapper, lock)
+        self.wrapped = wrapper.execute_wrapper(writes.observe)
+        self.wrapped.__enter__()
         _active.writes = writes
-        stack.callback(setattr, _active, "writes", None)
-        yield writes
-        writes.finish()
+        return writes
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        try:
+            writes = self.writes
+            if writes is not None:
+                _active.writes = None
+                self.wrapped.__exit__(kind, error, trace)
+                if kind is None:
+                    try:
+                        writes.finish()
+                    except BaseException as exc:
+                        self.atomic.__exit__(type(exc), exc, exc.__traceback__)
+                        raise
+            self.atomic.__exit__(kind, error, trace)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        if self.lock is not None:
+            self.lock.release()  # after the COMMIT or ROLLBACK
+            with self.shared.guard:
+                self.shared.commands -= 1

@@ -51,24 +51,52 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture
 def sally(django_user_model: Any) -> Any:
     deploy_definition(name="review", resources={"review.bpmn": DIAGRAM})
-    sqlite_writes.forget_reserved_ids()  # ids reserved in an earlier test of this thread
+    sqlite_writes.forget_process_state()  # ids and a wait from an earlier test
     return django_user_model.objects.create_user("sally", password="procession")
 
 
-@pytest.fixture
-def between_read_and_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[], None]]]:
+class Window:
     """Actions run once each, in order, when a command has read its instance and is about
-    to run the engine (``advance``): after its reads, before any write. Counts the steps."""
-    actions: list[Callable[[], None]] = []
+    to run the engine (``advance``): after its reads, before any write.
+
+    ``another_process_writes()``: the writer lock is held (through a descriptor of its
+    own, as another process would) until the next command reaches that point, so the
+    command starts while another writes and reads first."""
+
+    def __init__(self) -> None:
+        self.actions: list[Callable[[], None]] = []
+        self.held: int | None = None
+
+    def another_process_writes(self) -> None:
+        self.held = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR)
+        fcntl.flock(self.held, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        if self.held is not None:
+            os.close(self.held)  # releases its lock
+            self.held = None
+
+    def reached(self) -> None:
+        self.release()
+        if self.actions:
+            self.actions.pop(0)()
+
+
+@pytest.fixture
+def between_read_and_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[Window]:
+    # Each command decides from the lock alone (no memory of an earlier command's wait).
+    monkeypatch.setattr(sqlite_writes, "CONTENDED_SECONDS", 0.0)
+    window = Window()
     real = unit_of_work.advance
 
     def advance(*args: Any, **kwargs: Any) -> Any:
-        if actions:
-            actions.pop(0)()
+        window.reached()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(unit_of_work, "advance", advance)
-    yield actions
+    yield window
+    window.release()
+    sqlite_writes.forget_process_state()
 
 
 def in_thread(action: Callable[[], Any]) -> Any:
@@ -91,6 +119,18 @@ def in_thread(action: Callable[[], Any]) -> Any:
     if "error" in out:
         raise out["error"]
     return out.get("result")
+
+
+def lock_state() -> str:
+    """Whether another process could take the writer lock now."""
+    fd = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "held"
+    finally:
+        os.close(fd)
+    return "free"
 
 
 def database_path() -> str:
@@ -116,7 +156,8 @@ def test_a_completion_runs_the_engine_while_another_connection_can_write(
         finally:
             other.close()
 
-    between_read_and_write.append(write_elsewhere)
+    between_read_and_write.another_process_writes()
+    between_read_and_write.actions.append(write_elsewhere)
     complete_user_task(task_id=open_task(instance).pk, user=sally)
     assert written == [True]
     assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
@@ -128,10 +169,11 @@ def test_a_completion_whose_instance_moved_on_runs_again_and_completes_once(
     instance = start_instance(definition_key="review")
     task = open_task(instance)
     steps: list[int] = []
-    between_read_and_write.append(
+    between_read_and_write.another_process_writes()
+    between_read_and_write.actions.append(
         lambda: in_thread(lambda: set_variables(instance_id=instance.pk, variables={"x": 1}))
     )
-    between_read_and_write.append(lambda: steps.append(2))
+    between_read_and_write.actions.append(lambda: steps.append(2))
     complete_user_task(task_id=task.pk, user=sally, variables={"ok": True})
 
     assert steps == [2]  # the first attempt's write was refused; the second one ran
@@ -151,7 +193,8 @@ def test_a_task_released_between_the_read_and_the_write_is_not_completed(
     task = open_task(instance)
     # The release changes no instance version: the audit chain's next place, taken by the
     # release's event, is what refuses the completion's events.
-    between_read_and_write.append(
+    between_read_and_write.another_process_writes()
+    between_read_and_write.actions.append(
         lambda: in_thread(lambda: unclaim_user_task(task_id=task.pk, user=sally))
     )
     with pytest.raises(TaskNotAssignedError):
@@ -169,23 +212,31 @@ def test_a_task_released_between_the_read_and_the_write_is_not_completed(
     assert verify(instance_id=instance.pk).ok
 
 
-def test_threads_starting_instances_take_ids_from_blocks_of_their_own(sally):
-    first = start_instance(definition_key="review").pk
-    other = in_thread(lambda: start_instance(definition_key="review").pk)
-    second = start_instance(definition_key="review").pk
+def test_starts_beside_another_writer_take_ids_from_blocks_of_their_own(
+    sally, between_read_and_write
+):
+    def start() -> int:
+        between_read_and_write.another_process_writes()
+        return start_instance(definition_key="review").pk
+
+    first = start()
+    other = in_thread(start)  # a thread of its own: a block of its own
+    second = start()
 
     assert other == first + sqlite_writes.ID_BLOCK  # the next block: no id taken twice
     assert second == first + 1  # from this thread's block
-    assert in_thread(lambda: start_instance(definition_key="review").pk) > other
+    assert start_instance(definition_key="review").pk > other  # the lock free: the counter
 
 
-def test_a_start_after_the_table_was_emptied_drops_its_void_block(sally):
+def test_a_start_after_the_table_was_emptied_drops_its_void_block(sally, between_read_and_write):
+    between_read_and_write.another_process_writes()
     start_instance(definition_key="review")
     ProcessInstance.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'bpmn_engine_processinstance'"
         )
+    between_read_and_write.another_process_writes()
     assert start_instance(definition_key="review").pk == 1
 
 
@@ -193,19 +244,7 @@ def test_the_writer_lock_is_held_only_from_the_writes_to_the_commit(
     sally, between_read_and_write, monkeypatch
 ):
     instance = start_instance(definition_key="review")
-    path = sqlite_writes.lock_path(connection.settings_dict)
     seen: list[str] = []
-
-    def lock_state() -> str:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return "held"
-        finally:
-            os.close(fd)
-        return "free"
-
     real_switch = sqlite_writes.OptimisticWrites.switch
 
     def switch(self: Any) -> None:
@@ -213,13 +252,43 @@ def test_the_writer_lock_is_held_only_from_the_writes_to_the_commit(
         seen.append(f"writing: {lock_state()}")
 
     monkeypatch.setattr(sqlite_writes.OptimisticWrites, "switch", switch)
-    between_read_and_write.append(lambda: seen.append(f"reading: {lock_state()}"))
+    between_read_and_write.another_process_writes()
+    between_read_and_write.actions.append(lambda: seen.append(f"reading: {lock_state()}"))
     complete_user_task(task_id=open_task(instance).pk, user=sally)
     assert seen == ["reading: free", "writing: held"]
     assert lock_state() == "free"
 
+    other = start_instance(definition_key="review")
+    in_thread(lambda: unclaim_user_task(task_id=open_task(other).pk, user=sally))
+    between_read_and_write.another_process_writes()
     with pytest.raises(TaskNotAssignedError):  # refused while reading: nothing held after
-        other = start_instance(definition_key="review")
-        in_thread(lambda: unclaim_user_task(task_id=open_task(other).pk, user=sally))
         complete_user_task(task_id=open_task(other).pk, user=sally)
+    between_read_and_write.release()  # the other process's hold
     assert lock_state() == "free"
+
+
+def test_a_command_that_finds_the_writer_lock_free_holds_it_throughout(
+    sally, between_read_and_write
+):
+    instance = start_instance(definition_key="review")
+    seen: list[str] = []
+    between_read_and_write.actions.append(lambda: seen.append(lock_state()))
+    complete_user_task(task_id=open_task(instance).pk, user=sally)
+    assert seen == ["held"]  # nobody else writing: no second transaction to start
+    assert lock_state() == "free"
+
+
+def test_a_process_that_met_another_writer_keeps_reading_first_for_a_while(
+    sally, between_read_and_write, monkeypatch
+):
+    monkeypatch.setattr(sqlite_writes, "CONTENDED_SECONDS", 60.0)
+    first = start_instance(definition_key="review")
+    between_read_and_write.another_process_writes()
+    second = start_instance(definition_key="review")  # met the other writer: reads first
+    seen: list[str] = []
+    between_read_and_write.actions.append(lambda: seen.append(lock_state()))
+    complete_user_task(task_id=open_task(first).pk, user=sally)  # the lock free meanwhile
+
+    assert seen == ["free"]  # still read first: the other process may be back any moment
+    assert ProcessInstance.objects.get(pk=first.pk).status == "completed"
+    assert second.pk > first.pk
