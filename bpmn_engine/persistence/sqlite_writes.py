@@ -3,33 +3,36 @@
 SQLite has one writer at a time. A command whose ``BEGIN IMMEDIATE`` takes the write
 lock holds it while it reads, runs the engine and builds its rows, which is most of a
 command and all of it Python, so a second process waits for the first
-(``docs/scaling.md``). An *optimistic* command
-(``transactions.command(optimistic=True)``) instead
+(``docs/scaling.md``). Every command on a SQLite file first queues for the lock on an
+``flock`` of a file beside the database (``command_transaction``): a process waiting for
+another's writes sleeps in the kernel and is woken when the lock is released, instead of
+in SQLite's busy handler, which polls in steps of milliseconds. Threads of one process
+share their process's hold and meet SQLite's own lock among themselves, as do writers
+that do not take it (the admin, migrations): their Python cannot overlap anyway.
+
+While another process writes (it held the flock when this one last asked, within
+``CONTENDED_SECONDS``), an *optimistic* command (``transactions.command(optimistic=True)``)
 
 1. reads in a ``BEGIN DEFERRED`` transaction: one snapshot, no write lock;
 2. queues the write path's statements (``sql.execute``, ``sql.defer``,
    ``sql.insert_rows``) instead of running them;
 3. at its first statement that is not a read of that snapshot (a write of the ORM or of
    the audit writer, a savepoint, a read after a queued write), or at its end: ends the
-   read transaction, takes the writer lock (below), starts ``BEGIN IMMEDIATE``, runs the
-   queued writes and then the rest of the command under the lock.
+   read transaction, takes the flock, starts ``BEGIN IMMEDIATE``, runs the queued writes
+   and then the rest of the command under the lock.
+
+Otherwise it takes the lock at once, like any command: with nobody else writing, reading
+first would only add a second transaction.
 
 The writes are checked against what was read. The instance's state ``UPDATE`` is guarded
 by its version (the row count the queue checks); every other change to an instance's
 tasks appends to the instance's audit chain, whose unique ``(stream, seq)`` refuses a
 second event at one place; a start's reserved instance id is the primary key of the row
-it inserts (a start takes its id from a block its process reserved,
+it inserts (such a start takes its id from a block its process reserved,
 ``reserve_instance_id``, so that two processes starting instances do not take the same
 one). A failed check raises ``OptimisticConflict`` (an ``IntegrityError`` of the attempt
 becomes one in ``transactions.command``), and the command runs again holding the lock
 from its ``BEGIN``, so it always ends.
-
-The writer lock is an ``flock`` on a file beside the database, taken before ``BEGIN
-IMMEDIATE`` by every command (optimistic or not): a process waiting for another's writes
-sleeps in the kernel and is woken when the lock is released, instead of in SQLite's busy
-handler, which polls in steps of milliseconds. Threads of one process share their
-process's hold on it and meet SQLite's own lock among themselves, as do writers that do
-not take it (the admin, migrations).
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class _ProcessFlock:
     holders: int = 0
     guard: threading.Lock = field(default_factory=threading.Lock)
     commands: int = 0  # this process's commands running now (any thread)
+    counting: threading.Lock = field(default_factory=threading.Lock)  # for ``commands``
     # Until when (``time.monotonic()``) another process is taken to be writing: it held
     # the lock when this one last asked for it.
     contended_until: float = 0.0
@@ -353,7 +357,7 @@ class command_transaction:
             return None
         shared = self.shared = _flock(path)
         lock = self.lock = WriterLock(path)
-        with shared.guard:
+        with shared.counting:
             shared.commands += 1
             others = shared.commands > 1
         try:
@@ -400,5 +404,5 @@ class command_transaction:
     def _leave(self) -> None:
         if self.lock is not None:
             self.lock.release()  # after the COMMIT or ROLLBACK
-            with self.shared.guard:
+            with self.shared.counting:
                 self.shared.commands -= 1
