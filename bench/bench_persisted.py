@@ -9,6 +9,8 @@ single-client pass instruments one command (SQL statements, SQL time, commit, en
 parts) and profiles a few hundred commands with cProfile. pgbench (and, for SQLite, the
 raw ``sqlite3`` transaction) runs right before and right after the engine; the ratios use
 the mean of the two, and every side records the CPU time other guests stole meanwhile.
+SQLite runs with 1 and 2 threads and 2 processes, the raw transaction with 1 and 2
+processes: the ratio at 1 client and the ratio of each side at its best client count.
 
     .venv/bin/python bench/bench_persisted.py [--seconds 8] [--pgbench-seconds 10]
 
