@@ -374,3 +374,26 @@ def test_two_processes_starting_and_completing_at_once_leave_every_instance_and_
     assert verify().ok  # every chain whole, every head where its chain ends
     # The processes met: commands read first while the other wrote.
     assert sum(report["read_first"] for report in reports) > 0, reports
+
+
+def test_a_database_whose_lock_file_cannot_be_opened_runs_commands_under_sqlites_lock(
+    sally, monkeypatch, caplog
+):
+    real_open = os.open
+
+    def refuse_lock_files(path: str, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith("-writer"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_writes.os, "open", refuse_lock_files)
+    monkeypatch.setattr(sqlite_writes, "_flocks", {})  # no descriptor opened before
+    monkeypatch.delattr(connection, "_procession_writer_path", raising=False)
+    try:
+        instance = start_instance(definition_key="review")
+        complete_user_task(task_id=open_task(instance).pk, user=sally)
+    finally:
+        if hasattr(connection, "_procession_writer_path"):
+            del connection._procession_writer_path  # later tests look again
+    assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
+    assert "no writer lock" in caplog.text
