@@ -334,7 +334,7 @@ def _writer_path(wrapper: Any) -> str | None:
     name = wrapper.settings_dict.get("NAME")
     kept = getattr(wrapper, "_procession_writer_path", None)
     if kept is not None and kept[0] == name:  # the test runner renames the database
-        return kept[1]  # type: ignore[no-any-return]
+        return kept[1]
     path = lock_path(wrapper.settings_dict) if wrapper.vendor == "sqlite" else None
     if path is not None:
         try:

@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError
 
@@ -95,6 +95,14 @@ def typed(exc: Exception, action: str) -> EngineError:
         return InvalidCommandError(f"Expected to {action}, but {type(exc).__name__}: {exc}")
     log.exception("unexpected error in %s", action)
     return StorageError(f"Expected to {action}, but it failed: {type(exc).__name__}: {exc}")
+
+
+@overload
+def command(func: Callable[P, R]) -> Callable[P, R]: ...
+
+
+@overload
+def command(*, optimistic: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def command(func: Callable[P, R] | None = None, *, optimistic: bool = False) -> Any:

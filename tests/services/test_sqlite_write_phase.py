@@ -1,7 +1,8 @@
-"""SQLite's optimistic commands (``persistence.sqlite_writes``): a start or a completion
-reads and runs the engine without the write lock, takes it for its writes only, and runs
-again, holding the lock, when what it read changed meanwhile. Each test lets another
-connection act in the window between the read and the writes."""
+"""SQLite's writer lock and optimistic commands (``persistence.sqlite_writes``): while
+another process writes, a start or a completion reads and runs the engine without the
+write lock, takes it for its writes only, and runs again, holding the lock, when what it
+read changed meanwhile. Most tests let another connection act in the window between a
+command's reads and its writes; one runs two real client processes at once."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ class Window:
         self.held: int | None = None
 
     def another_process_writes(self) -> None:
-        self.held = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR)
+        path = sqlite_writes.lock_path(connection.settings_dict)
+        self.held = os.open(path, os.O_RDWR | os.O_CREAT)
         fcntl.flock(self.held, fcntl.LOCK_EX)
 
     def release(self) -> None:
