@@ -157,22 +157,23 @@ class WriterLock:
     """One command's hold on the writer lock of its database (module docstring)."""
 
     path: str
+    shared: _ProcessFlock
     held: bool = False
 
     def acquire(self) -> None:
         if not self.held:
-            _flock(self.path).enter()
+            self.shared.enter()
             self.held = True
 
     def try_acquire(self) -> bool:
         if not self.held:
-            self.held = _flock(self.path).try_enter()
+            self.held = self.shared.try_enter()
         return self.held
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            _flock(self.path).leave()
+            self.shared.leave()
 
 
 # ------------------------------------------------------------------------ queued writes
@@ -256,7 +257,7 @@ class _Active(threading.local):
 
 # ``current.writes``: the optimistic command running in this thread (read on every
 # statement of the write path, so an attribute, not a call).
-current = _active = _Active()
+current = _Active()
 
 # Instance ids a process reserves at a time for its optimistic starts.
 ID_BLOCK = 32
@@ -298,10 +299,10 @@ def reserve_instance_id(next_free: int, table: str) -> int:
     any reserved one, and a block the counter no longer covers (the table was emptied and
     its counter reset) is dropped. Outside an optimistic command: ``next_free`` (the write
     lock keeps it free)."""
-    writes = active()
+    writes = current.writes
     if writes is None:
         return next_free
-    path = lock_path(writes.wrapper.settings_dict) or ""
+    path = writes.lock.path
     reserved = _id_blocks.ids(path)
     if reserved and reserved[-1] < next_free:
         return reserved.pop(0)
@@ -319,11 +320,6 @@ def reserve_instance_id(next_free: int, table: str) -> int:
         using=writes.wrapper.alias,
     )
     return next_free
-
-
-def active() -> OptimisticWrites | None:
-    """The optimistic command running in this thread, if any."""
-    return _active.writes
 
 
 def _writer_path(wrapper: Any) -> str | None:
@@ -372,7 +368,7 @@ class command_transaction:
             self.atomic.__enter__()
             return None
         shared = self.shared = _flock(path)
-        lock = self.lock = WriterLock(path)
+        lock = self.lock = WriterLock(path, shared)
         with shared.counting:
             shared.commands += 1
             others = shared.commands > 1
@@ -398,14 +394,14 @@ class command_transaction:
         writes = self.writes = OptimisticWrites(wrapper, lock)
         self.wrapped = wrapper.execute_wrapper(writes.observe)
         self.wrapped.__enter__()
-        _active.writes = writes
+        current.writes = writes
         return writes
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         try:
             writes = self.writes
             if writes is not None:
-                _active.writes = None
+                current.writes = None
                 self.wrapped.__exit__(kind, error, trace)
                 if kind is None:
                     try:

@@ -7,11 +7,8 @@ command's reads and its writes; one runs two real client processes at once."""
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,6 +28,7 @@ from bpmn_engine.services import (
     unclaim_user_task,
     unit_of_work,
 )
+from tests.services import client_processes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -333,40 +331,10 @@ print(json.dumps({"ids": ids, **counts}))
 def test_two_processes_starting_and_completing_at_once_leave_every_instance_and_chain_whole(
     sally,
 ):
-    from tests.celery_process import ROOT
-    from tests.jobs.conftest import database_url
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": "memory://",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
     each = 200
-    clients = [
-        subprocess.Popen(
-            [sys.executable, "-c", CLIENT, str(each)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    for client in clients:  # both set up before either starts
-        assert client.stdout.readline() == "ready\n", client.communicate()[1]
-    for client in clients:
-        client.stdin.write("go\n")
-        client.stdin.flush()
-    reports = []
-    for client in clients:
-        out, err = client.communicate(timeout=300)
-        assert client.returncode == 0, err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    reports = client_processes.run_together(
+        [client_processes.start(CLIENT, str(each)) for _ in range(2)]
+    )
 
     ids = [pk for report in reports for pk in report["ids"]]
     assert len(set(ids)) == 2 * each  # no instance id taken twice

@@ -3,10 +3,6 @@ work (``SKIP LOCKED`` claims), every timer fires exactly once and none is lost."
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -16,8 +12,7 @@ from django.utils import timezone
 from bpmn_engine.models import ActivityHistory, AuditEvent, ProcessInstance, Timer
 from bpmn_engine.models.audit import AuditEventType
 from bpmn_engine.services import deploy_definition, start_instance
-from tests.celery_process import ROOT
-from tests.jobs.conftest import database_url
+from tests.services import client_processes
 from tests.services.test_timer_batches import ONE_TIMER
 
 pytestmark = [
@@ -53,41 +48,14 @@ print(json.dumps({"fired": fired}))
 """
 
 
-def start_poller() -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": "memory://",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", POLLER, str(BATCH)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_poller_processes_fire_every_due_timer_exactly_once():
     deploy_definition(name="wait_once", resources={"wait_once.bpmn": ONE_TIMER})
     started_at = timezone.now() - timedelta(hours=1)  # every timer (PT1M) is due already
     ids = [start_instance(definition_key="wait_once", now=started_at).pk for _ in range(TIMERS)]
-    pollers = [start_poller(), start_poller()]
-    for poller in pollers:  # both set up and connected before either starts
-        assert poller.stdout.readline() == "ready\n", poller.communicate()[1]
-    for poller in pollers:
-        poller.stdin.write("go\n")
-        poller.stdin.flush()
-    fired = []
-    for poller in pollers:
-        out, err = poller.communicate(timeout=300)
-        assert poller.returncode == 0, err
-        fired.append(json.loads(out.strip().splitlines()[-1])["fired"])
+    reports = client_processes.run_together(
+        [client_processes.start(POLLER, str(BATCH)) for _ in range(2)]
+    )
+    fired = [report["fired"] for report in reports]
 
     assert sum(fired) == TIMERS  # each firing counted by the process that made it
     assert all(share > 0 for share in fired), f"one poller did all the work: {fired}"
