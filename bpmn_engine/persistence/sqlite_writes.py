@@ -33,13 +33,23 @@ it inserts (such a start takes its id from a block its process reserved,
 one). A failed check raises ``OptimisticConflict`` (an ``IntegrityError`` of the attempt
 becomes one in ``transactions.command``), and the command runs again holding the lock
 from its ``BEGIN``, so it always ends.
+
+WAL checkpoints run after a command has released the writer lock
+(``checkpoint_if_due``), as SQLite's own automatic checkpoint runs after SQLite's write
+lock is released: another process writes while this one copies the WAL into the
+database. SQLite's automatic checkpoint, which runs inside the ``COMMIT`` and so while
+the command still holds the writer lock, stays on only as a backstop at a longer
+interval (``AUTOCHECKPOINT_FRAMES``).
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import mmap
 import os
+import sqlite3
+import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -48,6 +58,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.signals import connection_created
 
 from bpmn_engine.errors import ConcurrentModificationError
 
@@ -353,14 +364,14 @@ class command_transaction:
     free it takes it at once, as any command does. ``as`` gives the queue of a command
     that reads first, else None."""
 
-    __slots__ = ("atomic", "lock", "optimistic", "shared", "wrapped", "writes")
+    __slots__ = ("atomic", "lock", "optimistic", "shared", "wrapped", "wrapper", "writes")
 
     def __init__(self, *, optimistic: bool) -> None:
         self.optimistic = optimistic
         self.writes: OptimisticWrites | None = None
 
     def __enter__(self) -> OptimisticWrites | None:
-        wrapper = connections[DEFAULT_DB_ALIAS]
+        wrapper = self.wrapper = connections[DEFAULT_DB_ALIAS]
         path = _writer_path(wrapper)
         self.atomic = transaction.atomic(durable=True)
         self.lock = None
@@ -399,6 +410,13 @@ class command_transaction:
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         try:
+            self._exit(kind, error, trace)
+        finally:
+            if self.wrapper.vendor == "sqlite":
+                checkpoint_if_due(self.wrapper)
+
+    def _exit(self, kind: Any, error: Any, trace: Any) -> None:
+        try:
             writes = self.writes
             if writes is not None:
                 current.writes = None
@@ -418,3 +436,93 @@ class command_transaction:
             self.lock.release()  # after the COMMIT or ROLLBACK
             with self.shared.counting:
                 self.shared.commands -= 1
+
+
+# ---------------------------------------------------------------------------- checkpoints
+
+# SQLite's own interval (``wal_autocheckpoint``'s default): a command that leaves at least
+# this many frames in the WAL that no checkpoint has copied yet runs a checkpoint once it
+# has released the writer lock. 0: commands never do.
+CHECKPOINT_FRAMES = 1000
+# SQLite's automatic checkpoint (inside the ``COMMIT``, the writer lock still held) on
+# every connection: the backstop for a WAL that the commands' checkpoints did not keep
+# short (another process's checkpoint was running when they came) and for writes that
+# are not commands (the admin, migrations).
+AUTOCHECKPOINT_FRAMES = 4 * CHECKPOINT_FRAMES
+
+# The wal-index header in the ``-shm`` file (https://www.sqlite.org/walformat.html), in
+# the machine's byte order: ``mxFrame``, the WAL's last valid frame, at byte 16 of the
+# first header copy; ``nBackfill``, the frames a checkpoint has copied, at byte 96 (the
+# checkpoint info after the header's two 48-byte copies).
+_MX_FRAME = struct.Struct("=I")
+_MX_FRAME_AT, _BACKFILL_AT, _HEADER_BYTES = 16, 96, 136
+
+
+def _backstop(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Every new SQLite connection: SQLite's automatic checkpoint as the backstop."""
+    if connection.vendor == "sqlite" and CHECKPOINT_FRAMES:
+        connection.connection.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_FRAMES}")
+
+
+connection_created.connect(_backstop, dispatch_uid="procession_sqlite_checkpoint_backstop")
+
+
+class WalIndex:
+    """A read-only map of a database's wal-index header: how many WAL frames are not yet
+    copied into the database. Kept per connection: the ``-shm`` file it maps lives as long
+    as some connection is open (the last one to close deletes it), so a connection opened
+    later may find a new one."""
+
+    __slots__ = ("map",)
+
+    def __init__(self, database: str) -> None:
+        descriptor = os.open(f"{database}-shm", os.O_RDONLY)
+        try:
+            self.map = mmap.mmap(descriptor, _HEADER_BYTES, prot=mmap.PROT_READ)
+        finally:
+            os.close(descriptor)
+
+    def unchecked(self) -> int:
+        """Frames written since the last checkpoint copied them (read without a lock: a
+        hint, off by a commit at most)."""
+        (last,) = _MX_FRAME.unpack_from(self.map, _MX_FRAME_AT)
+        (copied,) = _MX_FRAME.unpack_from(self.map, _BACKFILL_AT)
+        return max(last - copied, 0)
+
+
+def _wal_index(wrapper: Any) -> WalIndex | None:
+    """``wrapper``'s connection's map of the wal-index header (None: no WAL to map)."""
+    raw = wrapper.connection
+    kept = getattr(wrapper, "_procession_wal_index", None)
+    if kept is not None and kept[0] is raw:
+        return kept[1]
+    name = str(wrapper.settings_dict.get("NAME") or "")
+    index = None
+    if lock_path(wrapper.settings_dict) is not None:
+        try:
+            index = WalIndex(name)
+        except (OSError, ValueError) as exc:  # no -shm (not WAL mode), or too short
+            log.debug("no wal-index to read for %s (%s): SQLite's checkpoints only", name, exc)
+    wrapper._procession_wal_index = (raw, index)
+    return index
+
+
+def checkpoint_if_due(wrapper: Any) -> None:
+    """After a command on ``wrapper`` released the writer lock: copy the WAL into the
+    database (a ``PASSIVE`` checkpoint: it waits for nobody) if ``CHECKPOINT_FRAMES`` or
+    more frames await it, unless the connection's automatic checkpoints were turned off
+    (``wal_autocheckpoint=0``: the WAL is being read, as the page-count bench does). Another
+    process's checkpoint that is running makes this one return at once; the WAL is then
+    copied by that one, or by the next command."""
+    if not CHECKPOINT_FRAMES or wrapper.connection is None or wrapper.in_atomic_block:
+        return
+    index = _wal_index(wrapper)
+    if index is None or index.unchecked() < CHECKPOINT_FRAMES:
+        return
+    raw = wrapper.connection
+    try:
+        (interval,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
+        if interval > 0:
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    except sqlite3.Error as exc:  # the command has committed: a failed checkpoint is retried
+        log.warning("WAL checkpoint failed (%s): the next command tries again", exc)

@@ -344,6 +344,11 @@ def test_two_processes_starting_and_completing_at_once_leave_every_instance_and_
     assert verify().ok  # every chain whole, every head where its chain ends
     # The processes met: commands read first while the other wrote.
     assert sum(report["read_first"] for report in reports) > 0, reports
+    # Checkpoints ran as they went, after each command's lock (~20,000 frames written).
+    (page_size,) = connection.connection.execute("PRAGMA page_size").fetchone()
+    wal = f"{database_path()}-wal"
+    frames = os.path.getsize(wal) // (24 + page_size) if os.path.exists(wal) else 0
+    assert frames <= 2 * sqlite_writes.AUTOCHECKPOINT_FRAMES
 
 
 def test_a_database_whose_lock_file_cannot_be_opened_runs_commands_under_sqlites_lock(
