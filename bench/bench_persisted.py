@@ -588,7 +588,9 @@ def raw_sqlite(
 ) -> dict[str, Any]:
     """``bench/pgbench_command.sql``'s transaction with Python's ``sqlite3`` and nothing
     else, on a file database with the engine's settings (WAL, synchronous=NORMAL,
-    ``BEGIN IMMEDIATE``): the ceiling of an embedded command. ``processes`` > 1: that many
+    ``BEGIN IMMEDIATE``, a checkpoint every 1,000 WAL frames: SQLite's own automatic one
+    here, the engine's commands' after they release the writer lock): the ceiling of an
+    embedded command. ``processes`` > 1: that many
     forked processes on the same file, each with its own connection (SQLite's single
     writer: they take turns)."""
     raw_database(path, rows).close()
