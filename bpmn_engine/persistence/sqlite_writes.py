@@ -520,6 +520,8 @@ def checkpoint_if_due(wrapper: Any) -> None:
     if index is None or index.unchecked() < CHECKPOINT_FRAMES:
         return
     raw = wrapper.connection
+    if raw.in_transaction:  # a checkpoint waits for no transaction of its own connection
+        return
     try:
         (interval,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
         if interval > 0:

@@ -150,6 +150,8 @@ def test_a_connection_opened_after_the_files_were_removed_reads_their_new_index(
 
 def test_a_failed_checkpoint_is_logged_and_left_to_the_next_command(caplog: Any):
     class Busy:
+        in_transaction = False
+
         def execute(self, sql: str) -> Any:
             raise sqlite3.OperationalError("disk I/O error")
 
@@ -167,3 +169,20 @@ def test_a_failed_checkpoint_is_logged_and_left_to_the_next_command(caplog: Any)
     sqlite_writes.checkpoint_if_due(wrapper)  # the command has committed: nothing raised
 
     assert "WAL checkpoint failed (disk I/O error)" in caplog.text
+
+
+def test_a_connection_inside_a_transaction_of_its_own_is_not_checkpointed(
+    deployed, empty_wal, statements, monkeypatch: pytest.MonkeyPatch, caplog: Any
+):
+    start_instance(definition_key="wait")  # leaves its frames: fewer than the interval
+    assert awaiting_checkpoint() > 0
+    monkeypatch.setattr(sqlite_writes, "CHECKPOINT_FRAMES", 1)  # now they are due
+    statements.clear()
+    connection.connection.execute("BEGIN")
+    try:
+        sqlite_writes.checkpoint_if_due(connection)
+    finally:
+        connection.connection.execute("ROLLBACK")
+
+    assert not [sql for sql, _ in statements if "wal_checkpoint" in sql]
+    assert "WAL checkpoint failed" not in caplog.text
