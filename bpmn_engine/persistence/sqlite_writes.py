@@ -503,6 +503,10 @@ def _wal_index(wrapper: Any) -> WalIndex | None:
             index = WalIndex(name)
         except (OSError, ValueError) as exc:  # no -shm (not WAL mode), or too short
             log.debug("no wal-index to read for %s (%s): SQLite's checkpoints only", name, exc)
+            try:  # SQLite's own checkpoint then keeps its usual interval here
+                raw.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_FRAMES}")
+            except sqlite3.Error:
+                log.warning("could not restore %s's checkpoint interval", name)
     wrapper._procession_wal_index = (raw, index)
     return index
 

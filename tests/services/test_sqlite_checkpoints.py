@@ -186,3 +186,17 @@ def test_a_connection_inside_a_transaction_of_its_own_is_not_checkpointed(
 
     assert not [sql for sql, _ in statements if "wal_checkpoint" in sql]
     assert "WAL checkpoint failed" not in caplog.text
+
+
+def test_a_connection_whose_index_cannot_be_read_keeps_sqlites_usual_interval(
+    deployed, monkeypatch: pytest.MonkeyPatch
+):
+    def unreadable(self: Any, database: str) -> None:
+        raise PermissionError(13, "Permission denied", f"{database}-shm")
+
+    monkeypatch.setattr(sqlite_writes.WalIndex, "__init__", unreadable)
+    connection.close()
+    start_instance(definition_key="wait")  # a new connection: no index to read
+
+    (interval,) = connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
+    assert interval == sqlite_writes.CHECKPOINT_FRAMES  # checkpoints inside the COMMIT, as before
