@@ -46,10 +46,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import mmap
 import os
 import sqlite3
-import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -293,11 +291,13 @@ _id_blocks = _IdBlocks()
 
 
 def forget_process_state() -> None:
-    """Drop this thread's reserved ids and this process's memory of another writer (for
-    tests that want a fresh block and a decision from the lock alone)."""
+    """Drop this thread's reserved ids, this process's memory of another writer and its
+    checkpoint schedules (for tests that want a fresh block, a decision from the lock
+    alone and a checkpoint only when their own commands make one due)."""
     _id_blocks.by_path.clear()
     for shared in list(_flocks.values()):
         shared.contended_until = 0.0
+    _schedules.clear()
 
 
 def reserve_instance_id(next_free: int, table: str) -> int:
@@ -440,22 +440,17 @@ class command_transaction:
 
 # ---------------------------------------------------------------------------- checkpoints
 
-# SQLite's own interval (``wal_autocheckpoint``'s default): a command that leaves at least
-# this many frames in the WAL that no checkpoint has copied yet runs a checkpoint once it
-# has released the writer lock. 0: commands never do.
+# SQLite's own interval (``wal_autocheckpoint``'s default): a command runs a checkpoint,
+# once it has released the writer lock, when about this many WAL frames have been written
+# since the last one. 0: commands never do.
 CHECKPOINT_FRAMES = 1000
 # SQLite's automatic checkpoint (inside the ``COMMIT``, the writer lock still held) on
 # every connection: the backstop for a WAL that the commands' checkpoints did not keep
 # short (another process's checkpoint was running when they came) and for writes that
 # are not commands (the admin, migrations).
 AUTOCHECKPOINT_FRAMES = 4 * CHECKPOINT_FRAMES
-
-# The wal-index header in the ``-shm`` file (https://www.sqlite.org/walformat.html), in
-# the machine's byte order: ``mxFrame``, the WAL's last valid frame, at byte 16 of the
-# first header copy; ``nBackfill``, the frames a checkpoint has copied, at byte 96 (the
-# checkpoint info after the header's two 48-byte copies).
-_MX_FRAME = struct.Struct("=I")
-_MX_FRAME_AT, _BACKFILL_AT, _HEADER_BYTES = 16, 96, 136
+# Frames a command is taken to write until a checkpoint has measured it.
+FIRST_ESTIMATE = 32.0
 
 
 def _backstop(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -467,68 +462,67 @@ def _backstop(sender: Any, connection: Any, **kwargs: Any) -> None:
 connection_created.connect(_backstop, dispatch_uid="procession_sqlite_checkpoint_backstop")
 
 
-class WalIndex:
-    """A read-only map of a database's wal-index header: how many WAL frames are not yet
-    copied into the database. Kept per connection: the ``-shm`` file it maps lives as long
-    as some connection is open (the last one to close deletes it), so a connection opened
-    later may find a new one."""
+@dataclass
+class CheckpointSchedule:
+    """When one process's commands on one database next checkpoint. The WAL's length is
+    known only from a checkpoint's answer (SQLite keeps it in shared memory that only its
+    own connections may touch: a descriptor of the ``-shm`` file opened and closed here
+    would drop the process's locks on it), so each checkpoint measures the frames written
+    per command of this process since the one before (every process's frames: two
+    processes writing alike each see twice their own), and the next comes when that
+    estimate reaches ``CHECKPOINT_FRAMES``."""
 
-    __slots__ = ("map",)
+    commands: int = 0  # this process's commands since its last checkpoint
+    per_command: float = FIRST_ESTIMATE
+    frames: int = 0  # the WAL's length at the last checkpoint
+    whole: bool = True  # the last checkpoint copied the whole WAL: it starts over
 
-    def __init__(self, database: str) -> None:
-        descriptor = os.open(f"{database}-shm", os.O_RDONLY)
-        try:
-            self.map = mmap.mmap(descriptor, _HEADER_BYTES, prot=mmap.PROT_READ)
-        finally:
-            os.close(descriptor)
+    def count(self) -> bool:
+        """One more command; whether a checkpoint is due."""
+        self.commands += 1
+        return self.commands * self.per_command >= CHECKPOINT_FRAMES
 
-    def unchecked(self) -> int:
-        """Frames written since the last checkpoint copied them (read without a lock: a
-        hint, off by a commit at most)."""
-        (last,) = _MX_FRAME.unpack_from(self.map, _MX_FRAME_AT)
-        (copied,) = _MX_FRAME.unpack_from(self.map, _BACKFILL_AT)
-        return max(last - copied, 0)
+    def measured(self, frames: int, copied: int) -> None:
+        """A checkpoint found ``frames`` in the WAL and copied ``copied`` of them."""
+        written = frames if self.whole or frames < self.frames else frames - self.frames
+        self.per_command = max(written, 1) / max(self.commands, 1)
+        self.commands, self.frames, self.whole = 0, frames, copied == frames
 
 
-def _wal_index(wrapper: Any) -> WalIndex | None:
-    """``wrapper``'s connection's map of the wal-index header (None: no WAL to map)."""
-    raw = wrapper.connection
-    kept = getattr(wrapper, "_procession_wal_index", None)
-    if kept is not None and kept[0] is raw:
-        return kept[1]
-    name = str(wrapper.settings_dict.get("NAME") or "")
-    index = None
-    if lock_path(wrapper.settings_dict) is not None:
-        try:
-            index = WalIndex(name)
-        except (OSError, ValueError) as exc:  # no -shm (not WAL mode), or too short
-            log.debug("no wal-index to read for %s (%s): SQLite's checkpoints only", name, exc)
-            try:  # SQLite's own checkpoint then keeps its usual interval here
-                raw.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_FRAMES}")
-            except sqlite3.Error:
-                log.warning("could not restore %s's checkpoint interval", name)
-    wrapper._procession_wal_index = (raw, index)
-    return index
+_schedules: dict[tuple[int, str], CheckpointSchedule] = {}
+
+
+def _schedule(database: str) -> CheckpointSchedule:
+    key = (os.getpid(), database)
+    found = _schedules.get(key)
+    if found is None:
+        found = _schedules[key] = CheckpointSchedule()
+    return found
 
 
 def checkpoint_if_due(wrapper: Any) -> None:
     """After a command on ``wrapper`` released the writer lock: copy the WAL into the
-    database (a ``PASSIVE`` checkpoint: it waits for nobody) if ``CHECKPOINT_FRAMES`` or
-    more frames await it, unless the connection's automatic checkpoints were turned off
-    (``wal_autocheckpoint=0``: the WAL is being read, as the page-count bench does). Another
-    process's checkpoint that is running makes this one return at once; the WAL is then
-    copied by that one, or by the next command."""
-    if not CHECKPOINT_FRAMES or wrapper.connection is None or wrapper.in_atomic_block:
-        return
-    index = _wal_index(wrapper)
-    if index is None or index.unchecked() < CHECKPOINT_FRAMES:
-        return
+    database (a ``PASSIVE`` checkpoint: it waits for nobody) when its schedule says about
+    ``CHECKPOINT_FRAMES`` frames await it, unless the connection's automatic checkpoints
+    were turned off (``wal_autocheckpoint=0``: the WAL is being read, as the page-count
+    bench does). Another process's checkpoint that is running makes this one return at
+    once; the next command asks again."""
     raw = wrapper.connection
-    if raw.in_transaction:  # a checkpoint waits for no transaction of its own connection
+    if not CHECKPOINT_FRAMES or raw is None or wrapper.in_atomic_block or raw.in_transaction:
+        return
+    schedule = _schedule(str(wrapper.settings_dict.get("NAME") or ""))
+    if not schedule.count():
         return
     try:
         (interval,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
-        if interval > 0:
-            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if interval <= 0:
+            return
+        busy, frames, copied = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     except sqlite3.Error as exc:  # the command has committed: a failed checkpoint is retried
         log.warning("WAL checkpoint failed (%s): the next command tries again", exc)
+        return
+    if not busy:
+        if frames < 0:  # not in WAL mode: nothing to copy, ever
+            schedule.per_command = 0.0
+        else:
+            schedule.measured(frames, copied)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from bpmn_engine.persistence import sqlite_writes
+from bpmn_engine.persistence.sqlite_writes import CheckpointSchedule
 from bpmn_engine.services import deploy_definition, start_instance
 
 pytestmark = [
@@ -35,13 +35,15 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.fixture
-def deployed() -> None:
+def deployed() -> Iterator[None]:
     deploy_definition(name="wait", resources={"wait.bpmn": DIAGRAM})
+    sqlite_writes.forget_process_state()  # no schedule left by earlier commands
+    yield
+    sqlite_writes.forget_process_state()
 
 
 @pytest.fixture
-def every_frame_due(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A command checkpoints whenever any frame awaits a checkpoint."""
+def every_command_due(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite_writes, "CHECKPOINT_FRAMES", 1)
 
 
@@ -56,14 +58,6 @@ def statements() -> Iterator[list[tuple[str, str]]]:
     raw.set_trace_callback(None)
 
 
-@pytest.fixture
-def empty_wal() -> None:
-    """Earlier tests' frames copied and the WAL restarted."""
-    connection.ensure_connection()
-    (busy, _, _) = connection.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    assert busy == 0
-
-
 def lock_state() -> str:
     """Whether another process could take the writer lock now."""
     fd = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR | os.O_CREAT)
@@ -76,28 +70,52 @@ def lock_state() -> str:
     return "free"
 
 
-def awaiting_checkpoint() -> int:
-    """Frames of the WAL not yet copied into the database, read afresh."""
-    return sqlite_writes.WalIndex(str(connection.settings_dict["NAME"])).unchecked()
+def checkpoints(statements: list[tuple[str, str]]) -> list[str]:
+    return [held for sql, held in statements if sql.startswith("PRAGMA wal_checkpoint(")]
 
 
 def test_a_command_checkpoints_the_wal_after_releasing_the_writer_lock(
-    deployed, every_frame_due, statements
+    deployed, every_command_due, statements
 ):
     start_instance(definition_key="wait")
 
-    checkpoints = [held for sql, held in statements if "wal_checkpoint" in sql]
-    assert checkpoints == ["free"]  # once, and another process could write meanwhile
+    assert checkpoints(statements) == ["free"]  # once, and another process could write
     commit = next(i for i, (sql, _) in enumerate(statements) if sql == "COMMIT")
     assert statements[commit][1] == "held"  # the command's own writes under the lock
-    assert awaiting_checkpoint() == 0
+    busy, frames, copied = connection.connection.execute(
+        "PRAGMA wal_checkpoint(PASSIVE)"
+    ).fetchone()
+    assert (busy, copied) == (0, frames)  # nothing the command's checkpoint left over
 
 
-def test_a_command_leaves_a_short_wal_to_a_later_checkpoint(deployed, empty_wal, statements):
-    start_instance(definition_key="wait")
+def test_commands_checkpoint_about_every_checkpoint_frames_frames(
+    deployed, statements, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(sqlite_writes, "CHECKPOINT_FRAMES", 200)
+    for _ in range(60):
+        start_instance(definition_key="wait")
 
-    assert not [sql for sql, _ in statements if "wal_checkpoint" in sql]
-    assert 0 < awaiting_checkpoint() < sqlite_writes.CHECKPOINT_FRAMES
+    schedule = sqlite_writes._schedule(str(connection.settings_dict["NAME"]))
+    written = 60 * schedule.per_command  # frames, as the checkpoints measured them
+    assert 4 <= schedule.per_command <= 64
+    assert abs(len(checkpoints(statements)) - written / 200) <= 2
+
+
+def test_a_schedule_measures_the_frames_written_since_the_last_checkpoint():
+    schedule = CheckpointSchedule()
+    for _ in range(10):
+        schedule.count()
+    schedule.measured(frames=300, copied=300)  # whole: the WAL starts over after it
+    assert schedule.per_command == 30
+    for _ in range(5):
+        schedule.count()
+    schedule.measured(frames=200, copied=150)  # 200 new frames; 50 left uncopied
+    assert schedule.per_command == 40
+    for _ in range(4):
+        schedule.count()
+    schedule.measured(frames=320, copied=320)  # the WAL went on: 120 new frames
+    assert schedule.per_command == 30
+    assert not schedule.count()  # 30 < 1,000
 
 
 def test_sqlites_checkpoint_inside_the_commit_is_only_a_backstop(deployed):
@@ -110,7 +128,7 @@ def test_sqlites_checkpoint_inside_the_commit_is_only_a_backstop(deployed):
 
 
 def test_commands_leave_the_wal_alone_while_automatic_checkpoints_are_off(
-    deployed, every_frame_due, statements
+    deployed, every_command_due, statements
 ):
     connection.connection.execute("PRAGMA wal_autocheckpoint=0")  # someone reads the WAL
     try:
@@ -121,82 +139,32 @@ def test_commands_leave_the_wal_alone_while_automatic_checkpoints_are_off(
             f"PRAGMA wal_autocheckpoint={sqlite_writes.AUTOCHECKPOINT_FRAMES}"
         )
 
-    assert not [sql for sql, _ in statements if "wal_checkpoint(" in sql]
-    assert awaiting_checkpoint() > 0
-
-
-def test_a_connection_opened_after_the_files_were_removed_reads_their_new_index(
-    every_frame_due, tmp_path
-):
-    # A database of its own: no other connection keeps its files.
-    name = str(tmp_path / "alone.sqlite3")
-    alone = DatabaseWrapper({**connection.settings_dict, "NAME": name}, alias="alone")
-
-    def write_and_checkpoint() -> int:
-        alone.ensure_connection()
-        alone.connection.execute("CREATE TABLE IF NOT EXISTS t (v)")
-        alone.connection.execute("INSERT INTO t VALUES (1)")
-        sqlite_writes.checkpoint_if_due(alone)
-        return sqlite_writes.WalIndex(name).unchecked()
-
-    assert write_and_checkpoint() == 0
-    alone.close()  # the last connection: SQLite removes the WAL and its index
-    assert not os.path.exists(f"{name}-shm")
-    try:
-        assert write_and_checkpoint() == 0  # a new -shm file, read through a new map
-    finally:
-        alone.close()
-
-
-def test_a_failed_checkpoint_is_logged_and_left_to_the_next_command(caplog: Any):
-    class Busy:
-        in_transaction = False
-
-        def execute(self, sql: str) -> Any:
-            raise sqlite3.OperationalError("disk I/O error")
-
-    class Due:
-        def unchecked(self) -> int:
-            return sqlite_writes.CHECKPOINT_FRAMES
-
-    raw = Busy()
-    wrapper = SimpleNamespace(
-        connection=raw,
-        in_atomic_block=False,
-        settings_dict={"NAME": "unused"},
-        _procession_wal_index=(raw, Due()),
-    )
-    sqlite_writes.checkpoint_if_due(wrapper)  # the command has committed: nothing raised
-
-    assert "WAL checkpoint failed (disk I/O error)" in caplog.text
+    assert checkpoints(statements) == []
 
 
 def test_a_connection_inside_a_transaction_of_its_own_is_not_checkpointed(
-    deployed, empty_wal, statements, monkeypatch: pytest.MonkeyPatch, caplog: Any
+    deployed, every_command_due, statements, caplog: Any
 ):
-    start_instance(definition_key="wait")  # leaves its frames: fewer than the interval
-    assert awaiting_checkpoint() > 0
-    monkeypatch.setattr(sqlite_writes, "CHECKPOINT_FRAMES", 1)  # now they are due
-    statements.clear()
     connection.connection.execute("BEGIN")
     try:
         sqlite_writes.checkpoint_if_due(connection)
     finally:
         connection.connection.execute("ROLLBACK")
 
-    assert not [sql for sql, _ in statements if "wal_checkpoint" in sql]
+    assert checkpoints(statements) == []
     assert "WAL checkpoint failed" not in caplog.text
 
 
-def test_a_connection_whose_index_cannot_be_read_keeps_sqlites_usual_interval(
-    deployed, monkeypatch: pytest.MonkeyPatch
-):
-    def unreadable(self: Any, database: str) -> None:
-        raise PermissionError(13, "Permission denied", f"{database}-shm")
+def test_a_failed_checkpoint_is_logged_and_left_to_the_next_command(every_command_due, caplog: Any):
+    class Failing:
+        in_transaction = False
 
-    monkeypatch.setattr(sqlite_writes.WalIndex, "__init__", unreadable)
-    connection.close()
-    start_instance(definition_key="wait")  # a new connection: no index to read
+        def execute(self, sql: str) -> Any:
+            raise sqlite3.OperationalError("disk I/O error")
 
-    (interval,) = connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
-    assert interval == sqlite_writes.CHECKPOINT_FRAMES  # checkpoints inside the COMMIT, as before
+    wrapper = SimpleNamespace(
+        connection=Failing(), in_atomic_block=False, settings_dict={"NAME": "unused"}
+    )
+    sqlite_writes.checkpoint_if_due(wrapper)  # the command has committed: nothing raised
+
+    assert "WAL checkpoint failed (disk I/O error)" in caplog.text
