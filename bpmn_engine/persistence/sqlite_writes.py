@@ -489,14 +489,14 @@ class CheckpointSchedule:
         self.commands, self.frames, self.whole = 0, frames, copied == frames
 
 
-_schedules: dict[tuple[int, str], CheckpointSchedule] = {}
+# By database. A forked child gets a copy: its own schedule, with the parent's estimate.
+_schedules: dict[str, CheckpointSchedule] = {}
 
 
 def _schedule(database: str) -> CheckpointSchedule:
-    key = (os.getpid(), database)
-    found = _schedules.get(key)
+    found = _schedules.get(database)
     if found is None:
-        found = _schedules[key] = CheckpointSchedule()
+        found = _schedules[database] = CheckpointSchedule()
     return found
 
 

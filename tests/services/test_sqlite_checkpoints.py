@@ -4,8 +4,6 @@ process writes meanwhile; SQLite's own checkpoint inside the ``COMMIT`` is only 
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -17,6 +15,7 @@ from django.db import connection
 from bpmn_engine.persistence import sqlite_writes
 from bpmn_engine.persistence.sqlite_writes import CheckpointSchedule
 from bpmn_engine.services import deploy_definition, start_instance
+from tests.services.writer_lock import lock_state
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -56,18 +55,6 @@ def statements() -> Iterator[list[tuple[str, str]]]:
     raw.set_trace_callback(lambda sql: seen.append((sql, lock_state())))
     yield seen
     raw.set_trace_callback(None)
-
-
-def lock_state() -> str:
-    """Whether another process could take the writer lock now."""
-    fd = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return "held"
-    finally:
-        os.close(fd)
-    return "free"
 
 
 def checkpoints(statements: list[tuple[str, str]]) -> list[str]:

@@ -29,6 +29,7 @@ from bpmn_engine.services import (
     unit_of_work,
 )
 from tests.services import client_processes
+from tests.services.writer_lock import lock_state
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -122,18 +123,6 @@ def in_thread(action: Callable[[], Any]) -> Any:
     if "error" in out:
         raise out["error"]
     return out.get("result")
-
-
-def lock_state() -> str:
-    """Whether another process could take the writer lock now."""
-    fd = os.open(sqlite_writes.lock_path(connection.settings_dict), os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return "held"
-    finally:
-        os.close(fd)
-    return "free"
 
 
 def database_path() -> str:
