@@ -147,7 +147,10 @@ class VariableRow(models.Model):
                 fields=["instance", "scope_id", "name"], name="unique_scope_variable"
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="variable_name")]
+        # No index on ``name`` in the model: PostgreSQL keeps ``variable_name`` (migration
+        # 0013) for the console's search by variable name; on SQLite, whose planner has
+        # no statistics, it made that search probe every row of the name per instance
+        # walked, so migration 0025 dropped it there.
 
     def __str__(self) -> str:
         return f"{self.scope_id}.{self.name}"
