@@ -53,9 +53,10 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 #: WAL pages per command (start and completion averaged) in this test: 33.9 with the
-#: indexes before migration 0020, 26.4 after; 23.3 before migration 0025 (SQLite's
-#: variable name index), 22.3 after. The budget lies between the last two.
-WAL_PAGES_PER_COMMAND = 23
+#: indexes before migration 0020, 26.4 after; 22.3-23.4 since migration 0025 (SQLite's
+#: variable name index; the spread: what the suite's earlier tests left in the tables).
+#: Budget: about the last + 1.
+WAL_PAGES_PER_COMMAND = 24
 #: Indexes a start or completion of an instance without parent, business key, starting
 #: user or call activity no longer writes (partial) or that no longer exist.
 UNTOUCHED = {
